@@ -1,0 +1,244 @@
+"""Read a scenario YAML file into a validated :class:`Scenario`, or say exactly what is wrong.
+
+Every problem names the file, the field path (``origins[3].people``), the value and what was
+expected, e.g. ``scenario.yaml: origins[3].people: -5 is negative; expected a whole number ≥ 0``.
+All problems in a file are reported at once, so a coordinator fixes them in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from safepassage.errors import OsmFileError, Problem, ScenarioError
+from safepassage.scenario.model import Scenario
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+__all__ = ["cross_check", "load_scenario", "parse_scenario", "resolve_network_path"]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read, validate and cross-check a scenario file; raise :class:`ScenarioError` if invalid."""
+    path = Path(path)
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(path), "", "file not found")]) from None
+    except OSError as exc:
+        raise ScenarioError([Problem(str(path), "", f"cannot be read ({exc.strerror})")]) from None
+    scenario = parse_scenario(raw.decode("utf-8", errors="replace"), label=label)
+    scenario._source_path = path.resolve()
+    scenario._content_sha256 = hashlib.sha256(raw).hexdigest()
+    return scenario
+
+
+def parse_scenario(text: str, *, label: str = "scenario.yaml") -> Scenario:
+    """Validate scenario YAML text; ``label`` names the file in error messages."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError([Problem(label, where, f"not valid YAML: {problem}")]) from None
+    if not isinstance(data, dict):
+        got = type(data).__name__ if data is not None else "an empty file"
+        raise ScenarioError([Problem(label, "", f"expected a mapping of fields, got {got}")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_problems_from(exc, label)) from None
+    problems = cross_check(scenario, label=label)
+    if problems:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def resolve_network_path(scenario: Scenario) -> Path:
+    """The extract's path: relative to the scenario file, or ``pkg:PACKAGE/PATH`` in a package.
+
+    Raises :class:`OsmFileError` when the file does not exist.
+    """
+    spec = scenario.network.path
+    label = scenario.source_path.name if scenario.source_path else "scenario"
+    if spec.startswith("pkg:"):
+        package, _, inner = spec[4:].partition("/")
+        found = importlib.util.find_spec(package)
+        if found is None or not found.submodule_search_locations:
+            raise OsmFileError(
+                f"{label}: network.path: {spec!r}: package {package!r} is not installed; "
+                "expected an installed package that ships the extract"
+            )
+        path = Path(next(iter(found.submodule_search_locations))) / inner
+    else:
+        path = Path(spec)
+        if not path.is_absolute() and scenario.source_path is not None:
+            path = scenario.source_path.parent / path
+    if not path.is_file():
+        raise OsmFileError(
+            f"{label}: network.path: {spec!r}: OSM extract not found at {path}; "
+            "expected an existing .osm.pbf, .osm or .osm.bz2 file (relative to the scenario file)"
+        )
+    return path
+
+
+def cross_check(scenario: Scenario, *, label: str = "scenario.yaml") -> list[Problem]:
+    """Rules that span fields: unique ids, known references, windows inside the horizon."""
+    problems: list[Problem] = []
+    groups: dict[str, Sequence[_HasId]] = {
+        "origins": scenario.origins,
+        "destinations": scenario.destinations,
+        "corridors": scenario.corridors,
+        "curfews": scenario.curfews,
+        "restricted_areas": scenario.restricted_areas,
+        "blockages": scenario.blockages,
+        "exclusion_zones": scenario.exclusion_zones,
+        "hazards": scenario.hazards,
+    }
+    for group, items in groups.items():
+        seen: dict[str, int] = {}
+        for index, item in enumerate(items):
+            item_id = item.id
+            if item_id in seen:
+                problems.append(
+                    Problem(
+                        label,
+                        f"{group}[{index}].id",
+                        f"{item_id!r} is already used by {group}[{seen[item_id]}]; expected a unique id",
+                    )
+                )
+            seen.setdefault(item_id, index)
+    known = {o.id for o in scenario.origins}
+    start, end = scenario.start, scenario.end
+    for ci, corridor in enumerate(scenario.corridors):
+        for oi, ref in enumerate(corridor.origins):
+            if ref not in known:
+                problems.append(
+                    Problem(
+                        label,
+                        f"corridors[{ci}].origins[{oi}]",
+                        f"{ref!r} is not an origin id; expected one of {sorted(known)}",
+                    )
+                )
+        for wi, window in enumerate(corridor.ceasefire_windows):
+            if window.end <= start or window.start >= end:
+                problems.append(
+                    Problem(
+                        label,
+                        f"corridors[{ci}].ceasefire_windows[{wi}]",
+                        f"{window.start.isoformat()} to {window.end.isoformat()} lies outside the "
+                        f"horizon; expected a window overlapping {start.isoformat()} to "
+                        f"{end.isoformat()}",
+                    )
+                )
+    for bi, blockage in enumerate(scenario.blockages):
+        if (blockage.start and blockage.start >= end) or (blockage.until and blockage.until <= start):
+            problems.append(
+                Problem(
+                    label,
+                    f"blockages[{bi}]",
+                    f"closed from {blockage.start} until {blockage.until}, outside the horizon; "
+                    f"expected a time overlapping {start.isoformat()} to {end.isoformat()}",
+                )
+            )
+    for hi, hazard in enumerate(scenario.hazards):
+        if hazard.observed_at >= end:
+            problems.append(
+                Problem(
+                    label,
+                    f"hazards[{hi}].observed_at",
+                    f"{hazard.observed_at.isoformat()} is after the horizon ends "
+                    f"({end.isoformat()}); expected a report time before the end",
+                )
+            )
+    return problems
+
+
+# --- pydantic errors -> coordinator's messages ------------------------------------------------
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
+    """Names of the fields a model accepts at ``loc`` (for 'unknown field' messages)."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return []
+        field = model.model_fields.get(str(part))
+        if field is None:
+            field = next((f for f in model.model_fields.values() if f.alias == part), None)
+        if field is None:
+            return []
+        model = _inner_model(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or name for name, f in model.model_fields.items()]
+    return []
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, dict | list):
+        text = repr(value)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return str(value)
+
+
+def _problems_from(exc: ValidationError, label: str) -> list[Problem]:
+    problems: list[Problem] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        kind = err["type"]
+        value = err.get("input")
+        ctx = err.get("ctx") or {}
+        msg = err["msg"].removeprefix("Value error, ")
+        if kind == "missing":
+            text = "is missing; expected a value (see docs/scenario-format.md)"
+        elif kind == "extra_forbidden":
+            allowed = _fields_at(loc)
+            hint = f"expected one of: {', '.join(allowed)}" if allowed else "remove it"
+            text = f"unknown field; {hint}"
+        elif kind == "greater_than_equal" and ctx.get("ge") == 0 and isinstance(value, int | float):
+            what = "a whole number" if isinstance(value, int) else "a number"
+            text = f"{_show(value)} is negative; expected {what} ≥ 0"
+        elif kind in ("int_from_float", "int_parsing", "int_type"):
+            text = f"{_show(value)} is not a whole number; expected a whole number"
+        elif msg.startswith("Input should be "):
+            text = f"{_show(value)} is invalid; expected {msg.removeprefix('Input should be ')}"
+        else:
+            text = f"{_show(value)} is invalid: {msg}"
+        problems.append(Problem(label, _field_path(loc), text))
+    return problems

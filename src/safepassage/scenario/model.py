@@ -1,0 +1,390 @@
+"""The scenario: who must be evacuated, from where, to where, under which agreement and dangers.
+
+A scenario is read from YAML (see ``docs/scenario-format.md``) and validated by these pydantic
+models. Every model forbids unknown fields, so a misspelt key is an error, not a silent default.
+Coordinates are WGS84 degrees (``lat``, ``lon``); distances are metres (``_m``); durations are
+seconds (``_s``) or ISO 8601 durations; instants are ISO 8601 with a zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
+
+from safepassage.scenario.vocabulary import (
+    Cargo,
+    CorridorPurpose,
+    CorridorStatus,
+    HazardKind,
+    SourceType,
+    TravelMode,
+    VehicleClass,
+    Verification,
+)
+
+__all__ = [
+    "Area",
+    "Blockage",
+    "CapacityModel",
+    "Corridor",
+    "Curfew",
+    "Destination",
+    "ExclusionZone",
+    "Hazard",
+    "HazardSource",
+    "NetworkSpec",
+    "Origin",
+    "RestrictedArea",
+    "Scenario",
+    "TimeWindow",
+    "Waypoint",
+]
+
+Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
+Longitude = Annotated[float, Field(ge=-180.0, le=180.0)]
+PeopleCount = Annotated[int, Field(ge=0)]
+Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
+LocalClock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+
+class NetworkSpec(_Strict):
+    """Which OSM extract to read and which travel modes to build."""
+
+    path: str = Field(
+        description=(
+            "OSM extract (.osm.pbf, .osm, .osm.bz2), relative to the scenario file, or "
+            "'pkg:PACKAGE/PATH' for a file shipped inside an installed package"
+        )
+    )
+    modes: list[TravelMode] = Field(default_factory=lambda: [TravelMode.DRIVE], min_length=1)
+
+
+class Waypoint(_Strict):
+    lat: Latitude
+    lon: Longitude
+    name: str | None = None
+
+
+class Area(_Strict):
+    """A circle (``lat``, ``lon``, ``radius_m``) or a polygon (``polygon``: list of [lat, lon])."""
+
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    radius_m: float | None = Field(default=None, gt=0)
+    polygon: list[tuple[Latitude, Longitude]] | None = Field(default=None, min_length=3)
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Self:
+        circle = (self.lat, self.lon, self.radius_m)
+        has_circle = any(v is not None for v in circle)
+        if has_circle and self.polygon is not None:
+            raise ValueError("give either a circle (lat, lon, radius_m) or a polygon, not both")
+        if has_circle and any(v is None for v in circle):
+            raise ValueError("a circle needs all of lat, lon and radius_m")
+        if not has_circle and self.polygon is None:
+            raise ValueError("expected a circle (lat, lon, radius_m) or a polygon of [lat, lon]")
+        return self
+
+    @property
+    def is_circle(self) -> bool:
+        return self.polygon is None
+
+
+class TimeWindow(_Strict):
+    """An interval [start, end) of absolute time, e.g. a ceasefire window."""
+
+    start: AwareDatetime
+    end: AwareDatetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
+
+
+class Origin(_Strict):
+    """A pickup point with people waiting to leave."""
+
+    id: Identifier
+    name: str
+    lat: Latitude
+    lon: Longitude
+    people: PeopleCount
+    needs: dict[str, PeopleCount] = Field(
+        default_factory=dict,
+        description="people among `people` with special needs, e.g. reduced_mobility: 40",
+    )
+    mode: TravelMode = TravelMode.DRIVE
+
+    @model_validator(mode="after")
+    def _needs_within_people(self) -> Self:
+        for need, count in self.needs.items():
+            if count > self.people:
+                raise ValueError(f"needs.{need} = {count} exceeds people = {self.people}")
+        return self
+
+
+class Destination(_Strict):
+    """A safe place that receives evacuees, up to its reception capacity."""
+
+    id: Identifier
+    name: str
+    lat: Latitude
+    lon: Longitude
+    capacity: PeopleCount
+
+
+class Corridor(_Strict):
+    """An agreed (or proposed) humanitarian corridor along waypoints, open in ceasefire windows."""
+
+    id: Identifier
+    name: str
+    status: CorridorStatus
+    route: list[Waypoint] = Field(min_length=2)
+    buffer_m: float = Field(default=300.0, gt=0)
+    ceasefire_windows: list[TimeWindow] = Field(default_factory=list)
+    purpose: CorridorPurpose = CorridorPurpose.EVACUATION
+    allowed_vehicle_classes: list[VehicleClass] = Field(default_factory=lambda: list(VehicleClass))
+    evacuees_must_use: bool = False
+    origins: list[Identifier] = Field(
+        default_factory=list, description="origins this corridor serves; empty means all"
+    )
+
+    @property
+    def is_in_force(self) -> bool:
+        """Whether the agreement currently stands (agreed or open)."""
+        return self.status in (CorridorStatus.AGREED, CorridorStatus.OPEN)
+
+
+class Curfew(_Strict):
+    """A daily curfew from ``from`` to ``to`` local time (may wrap midnight), optionally in an area."""
+
+    id: Identifier
+    start_local: LocalClock = Field(alias="from")
+    end_local: LocalClock = Field(alias="to")
+    area: Area | None = None
+    exempt_vehicle_classes: list[VehicleClass] = Field(default_factory=list)
+
+
+class RestrictedArea(_Strict):
+    """An area where only some vehicles may move in the given direction (e.g. food inbound only)."""
+
+    id: Identifier
+    name: str
+    area: Area
+    applies_to: Literal["inbound", "outbound", "all"] = "inbound"
+    allowed_vehicle_classes: list[VehicleClass] = Field(default_factory=list)
+    allowed_cargo: list[Cargo] = Field(default_factory=list)
+
+    def admits(self, vehicle: VehicleClass, cargo: Cargo) -> bool:
+        """Whether a vehicle of this class with this cargo may move under the rule."""
+        by_class = not self.allowed_vehicle_classes or vehicle in self.allowed_vehicle_classes
+        by_cargo = not self.allowed_cargo or cargo in self.allowed_cargo
+        return by_class and by_cargo
+
+
+class Blockage(_Strict):
+    """Roads closed for a time: an area, or explicit links as pairs of OSM node ids."""
+
+    id: Identifier
+    reason: str
+    area: Area | None = None
+    links: list[tuple[int, int]] = Field(default_factory=list)
+    start: AwareDatetime | None = Field(default=None, alias="from")
+    until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _has_target(self) -> Self:
+        if self.area is None and not self.links:
+            raise ValueError("a blockage needs an area or links (pairs of OSM node ids)")
+        if self.start and self.until and self.until <= self.start:
+            raise ValueError("until is not after from")
+        return self
+
+
+class ExclusionZone(_Strict):
+    """An area never entered (e.g. 30 km around a nuclear plant under fire)."""
+
+    id: Identifier
+    name: str
+    area: Area
+    reason: str = ""
+
+
+class HazardSource(_Strict):
+    name: str
+    type: SourceType
+
+
+class Hazard(_Strict):
+    """An incident report: what, where, when, who says so and how far it is verified."""
+
+    id: Identifier
+    kind: HazardKind
+    area: Area
+    observed_at: AwareDatetime
+    active_until: AwareDatetime | None = None
+    decay_half_life_s: float | None = Field(default=None, gt=0)
+    source: HazardSource
+    verification: Verification = Verification.UNVERIFIED
+    fatalities: PeopleCount | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _until_after_observed(self) -> Self:
+        if self.active_until is not None and self.active_until <= self.observed_at:
+            raise ValueError("active_until is not after observed_at")
+        return self
+
+
+def _default_lane_capacity() -> dict[str, float]:
+    # Vehicles per hour per lane. Motorway/trunk from HCM 2010 basic-segment capacity
+    # (~2,000-2,200 pc/h/ln); urban roads from the HCM signalised saturation flow of
+    # 1,900 veh/h/ln times a green ratio of about 0.4-0.6, lower on minor streets.
+    return {
+        "motorway": 2000.0,
+        "trunk": 1800.0,
+        "primary": 1000.0,
+        "secondary": 900.0,
+        "tertiary": 800.0,
+        "unclassified": 600.0,
+        "residential": 500.0,
+        "living_street": 300.0,
+        "service": 300.0,
+        "road": 500.0,
+    }
+
+
+class CapacityModel(_Strict):
+    """How many people a link carries per time step (documented in docs/scenario-format.md)."""
+
+    vehicles_per_hour_per_lane: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=_default_lane_capacity
+    )
+    people_per_vehicle: float = Field(default=2.5, gt=0)
+    walking_speed_mps: float = Field(default=1.2, gt=0)
+    pedestrian_flow_per_m_per_s: float = Field(default=1.25, gt=0)
+    walkway_width_m: float = Field(default=2.0, gt=0)
+
+
+class Scenario(_Strict):
+    """A whole evacuation scenario as read from one YAML file."""
+
+    name: str
+    description: str = ""
+    network: NetworkSpec
+    start: AwareDatetime
+    horizon: dt.timedelta
+    time_step_s: int = Field(default=60, ge=1, le=3600)
+    timezone: str | None = Field(
+        default=None, description="IANA zone for curfew clocks; default: the offset of `start`"
+    )
+    origins: list[Origin] = Field(min_length=1)
+    destinations: list[Destination] = Field(min_length=1)
+    corridors: list[Corridor] = Field(default_factory=list)
+    curfews: list[Curfew] = Field(default_factory=list)
+    restricted_areas: list[RestrictedArea] = Field(default_factory=list)
+    blockages: list[Blockage] = Field(default_factory=list)
+    exclusion_zones: list[ExclusionZone] = Field(default_factory=list)
+    hazards: list[Hazard] = Field(default_factory=list)
+    capacity: CapacityModel = Field(default_factory=CapacityModel)
+
+    _source_path: Path | None = PrivateAttr(default=None)
+    _content_sha256: str = PrivateAttr(default="")
+
+    @field_validator("horizon")
+    @classmethod
+    def _positive_horizon(cls, value: dt.timedelta) -> dt.timedelta:
+        if value.total_seconds() <= 0:
+            raise ValueError("horizon must be positive")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    # --- derived values -------------------------------------------------------------------
+
+    @property
+    def horizon_s(self) -> float:
+        return self.horizon.total_seconds()
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + self.horizon
+
+    @property
+    def people_total(self) -> int:
+        return sum(o.people for o in self.origins)
+
+    @property
+    def reception_capacity_total(self) -> int:
+        return sum(d.capacity for d in self.destinations)
+
+    @property
+    def source_path(self) -> Path | None:
+        """The file this scenario was read from (None when built in code)."""
+        return self._source_path
+
+    @property
+    def content_sha256(self) -> str:
+        """SHA-256 of the scenario file's bytes (empty when built in code)."""
+        return self._content_sha256
+
+    def seconds_since_start(self, instant: dt.datetime) -> float:
+        return (instant - self.start).total_seconds()
+
+    def at(self, seconds: float) -> dt.datetime:
+        return self.start + dt.timedelta(seconds=seconds)
+
+    def zone(self) -> dt.tzinfo:
+        """Zone used for local clock times (curfews)."""
+        if self.timezone:
+            from zoneinfo import ZoneInfo
+
+            return ZoneInfo(self.timezone)
+        tz = self.start.tzinfo
+        assert tz is not None  # AwareDatetime guarantees it
+        return tz
+
+    def origin(self, origin_id: str) -> Origin:
+        from safepassage.errors import UnknownIdError
+
+        for origin in self.origins:
+            if origin.id == origin_id:
+                return origin
+        known = ", ".join(o.id for o in self.origins)
+        raise UnknownIdError(f"no origin with id {origin_id!r}; the scenario has: {known}")
+
+    def destination(self, destination_id: str) -> Destination:
+        from safepassage.errors import UnknownIdError
+
+        for dest in self.destinations:
+            if dest.id == destination_id:
+                return dest
+        known = ", ".join(d.id for d in self.destinations)
+        raise UnknownIdError(f"no destination with id {destination_id!r}; the scenario has: {known}")
