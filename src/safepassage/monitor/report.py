@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from safepassage.scenario.vocabulary import HazardKind, SourceType, Verification
 
-__all__ = ["IncidentReport"]
+__all__ = ["IncidentReport", "RowError"]
 
 
 @dataclass(frozen=True)
@@ -41,3 +41,15 @@ class IncidentReport:
     def key(self) -> tuple[str, str]:
         """Identity used for idempotent ingest: the same row ingested twice is one report."""
         return (self.feed, self.source_id)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A feed row that could not be read: skipped, and reported with file:line and the reason."""
+
+    file: str
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
