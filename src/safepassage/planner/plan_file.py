@@ -1,0 +1,317 @@
+"""The versioned plan file ``safepassage-plan/1``: its pydantic models, writer and reader.
+
+A plan says who leaves from which pickup point, when, by which road links and to which destination,
+how long the whole evacuation takes (``clearance_time_s``), how far that is from a proven lower bound
+(``gap``), and who cannot be served and why. It is the contract between the planner (which writes
+it), ``safepassage check-plan`` (which re-verifies it independently, ``planner/check.py``), the demo,
+the monitor and the API. Every field is documented in ``docs/plan-format.md``.
+
+Times inside the plan are seconds after ``start`` (``_s``); ``departure`` is also given as an
+absolute, zone-aware instant for people reading the file. Paths are **original OSM node ids** in
+travel order, never internal indices, so a plan stays meaningful when the network is rebuilt.
+
+The models validate what one file can check on its own (field types, signs, list lengths, entry
+times in order, ``departure == start + entry_times_s[0]``, totals adding up); rules that need the
+scenario and the road network (capacities, closures, windows, curfew) are ``check.py``'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Final, Literal, Self
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    model_validator,
+)
+
+from safepassage.errors import PlanFileError
+from safepassage.scenario.vocabulary import TravelMode
+
+__all__ = [
+    "PLAN_FORMAT",
+    "Closure",
+    "DestinationSummary",
+    "EdgeUse",
+    "Exposure",
+    "Movement",
+    "OriginSummary",
+    "Plan",
+    "ScenarioRef",
+    "SolverInfo",
+    "Unserved",
+    "parse_plan",
+    "plan_gap",
+    "read_plan",
+    "write_plan",
+]
+
+#: The value of the ``format`` field this module reads and writes.
+PLAN_FORMAT: Final = "safepassage-plan/1"
+
+#: Tolerance (seconds) when comparing times that went through float arithmetic.
+TIME_TOLERANCE_S = 1e-6
+
+NonNegativeFloat = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
+PeopleCount = Annotated[int, Field(ge=0)]
+OsmNodeId = int
+
+
+class _PlanModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScenarioRef(_PlanModel):
+    """Which scenario the plan was made for: its name and the SHA-256 of the scenario file's bytes.
+
+    ``sha256`` is empty for a scenario built in code (e.g. the scaled benchmark instance).
+    """
+
+    name: str
+    sha256: str = Field(pattern=r"^([0-9a-f]{64})?$")
+
+
+class Unserved(_PlanModel):
+    """People of one origin the plan cannot move, and why (cut off, curfew, windows, capacity, ...)."""
+
+    origin: str
+    people: int = Field(ge=1)
+    reason: str = Field(min_length=1)
+
+
+class Movement(_PlanModel):
+    """One group of people moving together from an origin to a destination along one path.
+
+    ``entry_times_s[i]`` is when the group enters node ``path[i]`` (seconds after the plan's
+    ``start``): ``entry_times_s[0]`` is the departure from the origin's node, the last value the
+    arrival at the destination's node. The group enters link ``(path[i], path[i+1])`` at
+    ``entry_times_s[i]``.
+    """
+
+    origin: str
+    destination: str
+    people: int = Field(ge=1)
+    mode: TravelMode
+    departure: AwareDatetime
+    path: list[OsmNodeId] = Field(min_length=1)
+    entry_times_s: list[NonNegativeFloat] = Field(min_length=1)
+    exposure: NonNegativeFloat = 0.0
+
+    @model_validator(mode="after")
+    def _times_match_path(self) -> Self:
+        if len(self.entry_times_s) != len(self.path):
+            raise ValueError(
+                f"entry_times_s has {len(self.entry_times_s)} values but path has {len(self.path)} "
+                "nodes; expected one entry time per node"
+            )
+        return self
+
+    @property
+    def arrival_s(self) -> float:
+        """Seconds after start when the group reaches its destination's node."""
+        return self.entry_times_s[-1]
+
+    @property
+    def departure_s(self) -> float:
+        return self.entry_times_s[0]
+
+
+class EdgeUse(_PlanModel):
+    """A road link some movement uses, as the planner modelled it (OSM node ids ``u`` -> ``v``)."""
+
+    u: OsmNodeId
+    v: OsmNodeId
+    capacity_per_step: NonNegativeFloat
+    travel_time_s: NonNegativeFloat
+
+
+class Closure(_PlanModel):
+    """A link closure the planner applied: closed from ``from_s`` until ``to_s`` (None: no end known)."""
+
+    u: OsmNodeId
+    v: OsmNodeId
+    from_s: float = Field(allow_inf_nan=False)
+    to_s: float | None = Field(default=None, allow_inf_nan=False)
+    reason: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.to_s is not None and self.to_s < self.from_s:
+            raise ValueError(f"to_s = {self.to_s} is before from_s = {self.from_s}")
+        return self
+
+
+class Exposure(_PlanModel):
+    """Risk exposure (risk cost × people) of the whole plan and per origin; per movement it is in
+    ``movements[i].exposure``."""
+
+    total: NonNegativeFloat = 0.0
+    by_origin: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+    by_destination: dict[str, NonNegativeFloat] = Field(default_factory=dict)
+
+
+class OriginSummary(_PlanModel):
+    """What the plan does for one origin."""
+
+    origin: str
+    people: PeopleCount
+    evacuated: PeopleCount
+    unserved: PeopleCount
+    first_departure_s: NonNegativeFloat | None = None
+    last_departure_s: NonNegativeFloat | None = None
+    last_arrival_s: NonNegativeFloat | None = None
+
+
+class DestinationSummary(_PlanModel):
+    """What the plan sends to one destination."""
+
+    destination: str
+    capacity: PeopleCount
+    received: PeopleCount
+    first_arrival_s: NonNegativeFloat | None = None
+    last_arrival_s: NonNegativeFloat | None = None
+
+
+class SolverInfo(_PlanModel):
+    """How the plan was made: solver mode (e.g. ``exact``, ``fast``, ``hand``), wall time, details."""
+
+    mode: str
+    wall_time_s: NonNegativeFloat = 0.0
+    details: dict[str, JsonValue] = Field(default_factory=dict)
+
+
+def plan_gap(clearance_time_s: float, lower_bound_s: float) -> float | None:
+    """``clearance / bound - 1``; 0 when both are 0, None (undefined) when only the bound is 0."""
+    if lower_bound_s <= 0.0:
+        return 0.0 if clearance_time_s <= 0.0 else None
+    return clearance_time_s / lower_bound_s - 1.0
+
+
+class Plan(_PlanModel):
+    """A whole ``safepassage-plan/1`` document."""
+
+    format: Literal["safepassage-plan/1"] = PLAN_FORMAT
+    scenario: ScenarioRef
+    start: AwareDatetime
+    time_step_s: float = Field(gt=0.0, allow_inf_nan=False)
+    clearance_time_s: NonNegativeFloat
+    lower_bound_s: NonNegativeFloat
+    gap: float | None = Field(allow_inf_nan=False)
+    people_total: PeopleCount
+    evacuated: PeopleCount
+    unserved: list[Unserved] = Field(default_factory=list)
+    movements: list[Movement] = Field(default_factory=list)
+    edges: list[EdgeUse] = Field(default_factory=list)
+    closures: list[Closure] = Field(default_factory=list)
+    exposure: Exposure = Field(default_factory=Exposure)
+    origins: list[OriginSummary] = Field(default_factory=list)
+    destinations: list[DestinationSummary] = Field(default_factory=list)
+    solver: SolverInfo
+
+    def at(self, seconds: float) -> dt.datetime:
+        """The absolute instant ``seconds`` after the plan's start."""
+        return self.start + dt.timedelta(seconds=seconds)
+
+
+# --- reading and writing ----------------------------------------------------------------------
+
+
+def write_plan(plan: Plan, path: str | Path) -> None:
+    """Write ``plan`` as JSON atomically (temporary file in the same directory, then ``os.replace``).
+
+    A crash or a full disk never leaves a half-written plan where the old one was.
+    """
+    path = Path(path)
+    text = plan.model_dump_json(indent=2) + "\n"
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Read and validate a plan file; raise :class:`PlanFileError` naming file, field, value, expectation."""
+    path = Path(path)
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: plan file not found; expected an existing JSON file") from None
+    except OSError as exc:
+        raise PlanFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_plan(raw.decode("utf-8", errors="replace"), label=label)
+
+
+def parse_plan(text: str, *, label: str = "plan.json") -> Plan:
+    """Validate plan JSON text; ``label`` names the file in error messages."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(
+            f"{label}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
+        ) from None
+    if not isinstance(data, dict):
+        raise PlanFileError(f"{label}: expected a JSON object of fields, got {type(data).__name__}")
+    found = data.get("format")
+    if found != PLAN_FORMAT:
+        raise PlanFileError(
+            f"{label}: format: {_show(found)} is not a supported plan format; expected {PLAN_FORMAT!r}"
+        )
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        raise PlanFileError("\n".join(_problems_from(exc, label))) from None
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    text = json.dumps(value) if isinstance(value, dict | list | None) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _problems_from(exc: ValidationError, label: str) -> list[str]:
+    """One line per pydantic error: ``plan.json: movements[2].people: -3 is invalid; expected ...``."""
+    lines: list[str] = []
+    for err in exc.errors(include_url=False):
+        where = _field_path(tuple(err["loc"]))
+        kind = err["type"]
+        value = err.get("input")
+        msg = err["msg"].removeprefix("Value error, ")
+        if kind == "missing":
+            text = "is missing; expected a value (see docs/plan-format.md)"
+        elif kind == "extra_forbidden":
+            text = f"unknown field (value {_show(value)}); expected only the fields in docs/plan-format.md"
+        elif msg.startswith("Input should be "):
+            text = f"{_show(value)} is invalid; expected {msg.removeprefix('Input should be ')}"
+        elif kind == "value_error":
+            text = msg
+        else:
+            text = f"{_show(value)} is invalid: {msg}"
+        lines.append(f"{label}: {where}: {text}" if where else f"{label}: {text}")
+    return lines
