@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from safepassage.cli import core as core_commands
+from safepassage.cli import core
 
 __all__ = ["app", "main"]
 
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (core_commands,):
+for _module in (core,):
     _module.register(app)
 
 

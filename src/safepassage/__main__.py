@@ -1,0 +1,5 @@
+"""``python -m safepassage`` runs the command line."""
+
+from safepassage.cli import main
+
+main()

