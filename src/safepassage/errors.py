@@ -6,7 +6,8 @@ programmer: they say which file, which field, which value, and what was expected
 
 The tree::
 
-    SafePassageError                      code              exit  HTTP
+                                          code              exit  HTTP
+    SafePassageError                      ERROR                1   500
     ├── InputError                        INPUT_INVALID        2   422
     │   ├── ScenarioError                 SCENARIO_INVALID     2   422
     │   ├── OsmFileError                  OSM_FILE             2   422
