@@ -1,0 +1,616 @@
+"""Re-verify a plan against its scenario and the real road network, independently of the planner.
+
+The checker shares nothing with the solver: it rebuilds every fact it needs from the scenario (the
+network from the OSM extract, capacities from the scenario's capacity model, closures, curfews and
+ceasefire windows from ``safepassage.hazards``, snapped origins and destinations) and trusts nothing
+the plan says about links, capacities or closures. Its rules, in the plan's time model (see
+``docs/plan-format.md``, "How check-plan verifies a plan"):
+
+- **header**: ``format`` (the reader checks it), the scenario's content hash, ``start``,
+  ``people_total``, ``evacuated``, ``departure == start + entry_times_s[0]``;
+- **places**: every origin / destination id exists, a movement's mode is its origin's mode, its path
+  starts at the origin's snapped node and ends at the destination's snapped node;
+- **roads**: every consecutive pair of path nodes is a real link of that mode's network, taken in an
+  allowed direction (one-way streets); the plan's ``edges`` list each such link with the network's
+  travel time and at most its capacity;
+- **time**: a group cannot reach the next node sooner than the link's free-flow travel time
+  (``entry_times_s[i+1] - entry_times_s[i] >= travel_time_s - 1 ms``), and may not wait on the way
+  (the difference is at most the travel time plus one time step, the rounding of the time-expanded
+  model; waiting is allowed only at origins); every arrival lies within the horizon;
+- **capacity**: in every time step ``s`` (entries in ``[s*time_step_s, (s+1)*time_step_s)``), the
+  people entering a link sum to at most its capacity per step, recomputed from the network;
+- **closures**: no link is entered while closed (exclusion zones, blockages, credible hazard
+  reports, restricted areas, curfews, corridor links outside their ceasefire windows), recomputed
+  by ``safepassage.hazards.link_closures`` for the evacuees' vehicle class; where a corridor in
+  force must be used by evacuees, every movement from an origin it serves uses at least one of its
+  links;
+- **people**: each origin's movements plus its unserved equal its people; each destination receives
+  at most its reception capacity;
+- **clearance**: ``clearance_time_s`` is the last arrival, ``clearance_time_s >= lower_bound_s``,
+  ``gap`` is ``clearance / bound - 1``;
+- **exposure**: each movement's exposure is ``people × Σ link_risk(link, entry time)`` over its links,
+  and ``exposure.total`` / ``by_origin`` / ``by_destination`` add up.
+
+Hops are checked with numpy over all movements at once, so a plan of a 300,000-people instance is
+checked in seconds. Each rule reports at most :data:`MESSAGES_PER_RULE` sentences and then a count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from safepassage.errors import PlanRejectedError
+from safepassage.hazards import LinkClosures, corridor_links, link_closures, link_risk
+from safepassage.network import RoadNetwork, load_network, snap_points
+from safepassage.planner.plan_file import TIME_TOLERANCE_S, Movement, Plan, plan_gap
+from safepassage.scenario.load import resolve_network_path
+from safepassage.scenario.model import Corridor, Scenario
+from safepassage.scenario.vocabulary import Cargo, CorridorPurpose, TravelMode, VehicleClass
+
+__all__ = [
+    "EVACUEE_VEHICLE",
+    "HOP_TIME_TOLERANCE_S",
+    "MESSAGES_PER_RULE",
+    "check_plan",
+    "validate_plan",
+]
+
+#: Vehicle class whose closures (curfew exemptions, restricted areas, corridor classes) apply to
+#: evacuees of each travel mode; the planner must plan with the same.
+EVACUEE_VEHICLE: Mapping[TravelMode, VehicleClass] = {
+    TravelMode.DRIVE: VehicleClass.CAR,
+    TravelMode.WALK: VehicleClass.PEDESTRIAN,
+}
+
+#: Slack when comparing a hop's duration with a link's travel time (JSON round trips, float sums).
+HOP_TIME_TOLERANCE_S = 1e-3
+
+#: At most this many sentences per rule; the rest is counted in one closing sentence.
+MESSAGES_PER_RULE = 20
+
+_PEOPLE_TOLERANCE = 1e-6
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def validate_plan(
+    scenario: Scenario, plan: Plan, *, networks: Mapping[TravelMode, RoadNetwork] | None = None
+) -> None:
+    """Raise :class:`PlanRejectedError` listing every violation if the plan breaks any rule."""
+    violations = check_plan(scenario, plan, networks=networks)
+    if violations:
+        raise PlanRejectedError(violations)
+
+
+def check_plan(
+    scenario: Scenario, plan: Plan, *, networks: Mapping[TravelMode, RoadNetwork] | None = None
+) -> list[str]:
+    """Every rule the plan breaks, as sentences a coordinator can act on (empty: the plan is valid).
+
+    ``networks`` gives the road network per travel mode directly (e.g. a generated benchmark
+    network); modes not given are loaded from the scenario's extract.
+    """
+    out = _Violations()
+    _check_header(scenario, plan, out)
+    _check_people(scenario, plan, out)
+    _check_clearance(scenario, plan, out)
+    _check_exposure_totals(plan, out)
+    by_mode: dict[TravelMode, list[int]] = defaultdict(list)
+    for index, movement in enumerate(plan.movements):
+        by_mode[movement.mode].append(index)
+    given = dict(networks or {})
+    for mode, indices in by_mode.items():
+        network = given.get(mode)
+        if network is None:
+            network = load_network(resolve_network_path(scenario), mode)
+        _check_mode(scenario, plan, network, indices, out)
+    return out.finish()
+
+
+# --- collecting sentences ---------------------------------------------------------------------
+
+
+@dataclass
+class _Violations:
+    messages: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, rule: str, message: str) -> None:
+        self.counts[rule] = self.counts.get(rule, 0) + 1
+        kept = self.messages.setdefault(rule, [])
+        if len(kept) < MESSAGES_PER_RULE:
+            kept.append(message)
+
+    def finish(self) -> list[str]:
+        lines: list[str] = []
+        for rule, kept in self.messages.items():
+            lines.extend(kept)
+            more = self.counts[rule] - len(kept)
+            if more:
+                lines.append(f"... and {more} more {rule} violation(s) of the same kind")
+        return lines
+
+
+def _when(plan: Plan, t_s: float) -> str:
+    return f"{t_s:g} s ({plan.at(t_s).isoformat(timespec='seconds')})"
+
+
+def _close(a: float, b: float, tolerance: float = TIME_TOLERANCE_S) -> bool:
+    return abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+
+
+# --- rules that need no network ---------------------------------------------------------------
+
+
+def _check_header(scenario: Scenario, plan: Plan, out: _Violations) -> None:
+    if scenario.content_sha256 and plan.scenario.sha256 != scenario.content_sha256:
+        out.add(
+            "scenario",
+            f"the plan was made for scenario content {plan.scenario.sha256 or '(none)'!r} but this scenario "
+            f"file's SHA-256 is {scenario.content_sha256!r}; the scenario changed since planning, plan again",
+        )
+    if plan.start != scenario.start:
+        out.add(
+            "scenario",
+            f"the plan starts at {plan.start.isoformat()} but the scenario at {scenario.start.isoformat()}; "
+            "expected the same start",
+        )
+    if plan.people_total != scenario.people_total:
+        out.add(
+            "people",
+            f"people_total is {plan.people_total} but the scenario's origins hold {scenario.people_total} "
+            "people; expected equal",
+        )
+    moved = sum(m.people for m in plan.movements)
+    if plan.evacuated != moved:
+        out.add(
+            "people", f"evacuated is {plan.evacuated} but the movements carry {moved} people; expected equal"
+        )
+    for i, movement in enumerate(plan.movements):
+        expected = plan.at(movement.departure_s)
+        if abs((movement.departure - expected).total_seconds()) > HOP_TIME_TOLERANCE_S:
+            out.add(
+                "departure",
+                f"movement {i}: departure {movement.departure.isoformat()} is not start + "
+                f"entry_times_s[0] = {expected.isoformat()}; expected equal",
+            )
+
+
+def _check_people(scenario: Scenario, plan: Plan, out: _Violations) -> None:
+    origins = {o.id: o for o in scenario.origins}
+    destinations = {d.id: d for d in scenario.destinations}
+    moved: dict[str, int] = defaultdict(int)
+    left: dict[str, int] = defaultdict(int)
+    received: dict[str, int] = defaultdict(int)
+    for i, movement in enumerate(plan.movements):
+        if movement.origin not in origins:
+            out.add("ids", f"movement {i}: origin {movement.origin!r} is not in the scenario")
+        elif movement.mode is not origins[movement.origin].mode:
+            out.add(
+                "ids",
+                f"movement {i}: travels by {movement.mode.value} but origin {movement.origin!r} "
+                f"evacuates by {origins[movement.origin].mode.value}",
+            )
+        if movement.destination not in destinations:
+            out.add("ids", f"movement {i}: destination {movement.destination!r} is not in the scenario")
+        moved[movement.origin] += movement.people
+        received[movement.destination] += movement.people
+    for j, unserved in enumerate(plan.unserved):
+        if unserved.origin not in origins:
+            out.add("ids", f"unserved[{j}]: origin {unserved.origin!r} is not in the scenario")
+        left[unserved.origin] += unserved.people
+    for origin in scenario.origins:
+        total = moved[origin.id] + left[origin.id]
+        if total != origin.people:
+            out.add(
+                "conservation",
+                f"origin {origin.id!r}: {origin.people} people wait there but the plan moves "
+                f"{moved[origin.id]} and lists {left[origin.id]} as unserved ({total} in all); "
+                "expected every person moved or unserved exactly once",
+            )
+    for dest in scenario.destinations:
+        if received[dest.id] > dest.capacity:
+            out.add(
+                "reception",
+                f"destination {dest.id!r} receives {received[dest.id]} people, more than its reception "
+                f"capacity of {dest.capacity}",
+            )
+
+
+def _check_clearance(scenario: Scenario, plan: Plan, out: _Violations) -> None:
+    last = max((m.arrival_s for m in plan.movements), default=0.0)
+    if not _close(plan.clearance_time_s, last):
+        out.add(
+            "clearance",
+            f"clearance_time_s is {plan.clearance_time_s:g} but the last group arrives at "
+            f"{_when(plan, last)}; expected the last arrival",
+        )
+    if plan.clearance_time_s < plan.lower_bound_s - TIME_TOLERANCE_S:
+        out.add(
+            "clearance",
+            f"clearance_time_s {plan.clearance_time_s:g} is below the claimed lower bound "
+            f"lower_bound_s {plan.lower_bound_s:g}; a plan cannot beat a proven bound",
+        )
+    expected_gap = plan_gap(plan.clearance_time_s, plan.lower_bound_s)
+    if (expected_gap is None) != (plan.gap is None) or (
+        expected_gap is not None and plan.gap is not None and not _close(plan.gap, expected_gap)
+    ):
+        out.add(
+            "clearance",
+            f"gap is {plan.gap} but clearance / bound - 1 = {expected_gap}; expected equal",
+        )
+    for i, movement in enumerate(plan.movements):
+        if movement.arrival_s > scenario.horizon_s + HOP_TIME_TOLERANCE_S:
+            out.add(
+                "horizon",
+                f"movement {i}: arrives at {_when(plan, movement.arrival_s)}, after the scenario's horizon "
+                f"ends ({scenario.horizon_s:g} s); people who cannot arrive in time are unserved",
+            )
+
+
+def _check_exposure_totals(plan: Plan, out: _Violations) -> None:
+    total = math.fsum(m.exposure for m in plan.movements)
+    if not _close(plan.exposure.total, total, 1e-6):
+        out.add(
+            "exposure",
+            f"exposure.total is {plan.exposure.total:g} but the movements' exposures add up to {total:g}",
+        )
+    for name, key, table in (
+        ("by_origin", "origin", plan.exposure.by_origin),
+        ("by_destination", "destination", plan.exposure.by_destination),
+    ):
+        if not table:
+            continue
+        sums: dict[str, float] = defaultdict(float)
+        for m in plan.movements:
+            sums[getattr(m, key)] += m.exposure
+        for place in set(sums) | set(table):
+            if not _close(table.get(place, 0.0), sums.get(place, 0.0), 1e-6):
+                out.add(
+                    "exposure",
+                    f"exposure.{name}[{place!r}] is {table.get(place, 0.0):g} but its movements' exposures "
+                    f"add up to {sums.get(place, 0.0):g}",
+                )
+
+
+# --- rules on the road network ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Hops:
+    """Every link crossing of the checked movements, flattened.
+
+    Hop k is movement ``movement[k]`` entering ``tail[k] -> head[k]`` (internal node indices) at
+    ``enter_s[k]`` and reaching the head at ``next_s[k]``.
+    """
+
+    movement: IntArray
+    tail: IntArray
+    head: IntArray
+    enter_s: FloatArray
+    next_s: FloatArray
+    people: FloatArray
+
+    def select(self, keep: BoolArray) -> _Hops:
+        return _Hops(
+            self.movement[keep],
+            self.tail[keep],
+            self.head[keep],
+            self.enter_s[keep],
+            self.next_s[keep],
+            self.people[keep],
+        )
+
+
+def _check_mode(
+    scenario: Scenario, plan: Plan, network: RoadNetwork, indices: list[int], out: _Violations
+) -> None:
+    mode = network.mode
+    movements = plan.movements
+    usable = _check_nodes_and_ends(scenario, plan, network, indices, out)
+    hops = _flatten(network, [(i, movements[i]) for i in usable])
+    if hops.movement.size == 0:
+        return
+    closures = link_closures(network, scenario, vehicle=EVACUEE_VEHICLE[mode], cargo=Cargo.PEOPLE)
+    link, found = _links_for(network, hops, closures)
+    _report_missing_links(network, hops, found, out)
+    broken = set(hops.movement[~found].tolist())
+    hops, link = hops.select(found), link[found]
+    _check_times(plan, network, scenario, hops, link, out)
+    _check_closures(plan, network, hops, link, closures, out)
+    _check_capacity(plan, network, scenario, hops, link, out)
+    _check_edges(plan, network, scenario, link, out)
+    _check_corridor_use(plan, network, scenario, hops, link, usable, out)
+    _check_exposure(plan, network, scenario, hops, link, [i for i in usable if i not in broken], out)
+
+
+def _osm(network: RoadNetwork, node: int) -> int:
+    return int(network.node_osm_id[node])
+
+
+def _link_name(network: RoadNetwork, link: int) -> str:
+    u, v = _osm(network, int(network.link_tail[link])), _osm(network, int(network.link_head[link]))
+    name = str(network.link_name[link])
+    return f"link {u}->{v}" + (f" ({name})" if name else "")
+
+
+def _check_nodes_and_ends(
+    scenario: Scenario, plan: Plan, network: RoadNetwork, indices: list[int], out: _Violations
+) -> list[int]:
+    """Movements whose nodes all exist; also checks that paths start and end at the right places."""
+    origins = [o for o in scenario.origins if o.mode is network.mode]
+    points = [(f"origin {o.id}", o.lat, o.lon) for o in origins] + [
+        (f"destination {d.id}", d.lat, d.lon) for d in scenario.destinations
+    ]
+    snaps = snap_points(network, points)
+    origin_node = {o.id: s.osm_id for o, s in zip(origins, snaps[: len(origins)], strict=True)}
+    dest_node = {d.id: s.osm_id for d, s in zip(scenario.destinations, snaps[len(origins) :], strict=True)}
+    known = set(network.node_osm_id.tolist())
+    usable: list[int] = []
+    for i in indices:
+        movement = plan.movements[i]
+        missing = [n for n in movement.path if n not in known]
+        if missing:
+            out.add(
+                "links",
+                f"movement {i}: node {missing[0]} of its path is not a node of the {network.mode.value} "
+                "road network; expected OSM node ids of road intersections",
+            )
+            continue
+        usable.append(i)
+        start = origin_node.get(movement.origin)
+        if start is not None and movement.path[0] != start:
+            out.add(
+                "ends",
+                f"movement {i}: starts at node {movement.path[0]} but origin {movement.origin!r} is at node "
+                f"{start}",
+            )
+        end = dest_node.get(movement.destination)
+        if end is not None and movement.path[-1] != end:
+            out.add(
+                "ends",
+                f"movement {i}: ends at node {movement.path[-1]} but destination {movement.destination!r} "
+                f"is at node {end}",
+            )
+    return usable
+
+
+def _flatten(network: RoadNetwork, movements: list[tuple[int, Movement]]) -> _Hops:
+    order = np.argsort(network.node_osm_id, kind="stable")
+    sorted_ids = network.node_osm_id[order]
+    owners: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    nodes: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    times: list[FloatArray] = [np.zeros(0, dtype=np.float64)]
+    people: list[FloatArray] = [np.zeros(0, dtype=np.float64)]
+    first: list[bool] = []
+    for index, movement in movements:
+        count = len(movement.path)
+        owners.append(np.full(count, index, dtype=np.int64))
+        nodes.append(order[np.searchsorted(sorted_ids, np.asarray(movement.path, dtype=np.int64))])
+        times.append(np.asarray(movement.entry_times_s, dtype=np.float64))
+        people.append(np.full(count, float(movement.people)))
+        first.extend([True] + [False] * (count - 1))
+    owner, node = np.concatenate(owners), np.concatenate(nodes)
+    time, group = np.concatenate(times), np.concatenate(people)
+    # hop k joins node k to node k + 1 of the same movement: drop the last node of each movement
+    starts = np.asarray([*first, True], dtype=bool)[1:]
+    keep = ~starts
+    following = np.flatnonzero(keep) + 1
+    return _Hops(owner[keep], node[keep], node[following], time[keep], time[following], group[keep])
+
+
+def _links_for(network: RoadNetwork, hops: _Hops, closures: LinkClosures) -> tuple[IntArray, BoolArray]:
+    """The link each hop takes: the fastest ``tail -> head`` link, or the fastest one open at entry
+    when parallel links exist and the fastest is closed. Second value: whether a link exists."""
+    n = network.node_count
+    link_key = network.link_tail * n + network.link_head
+    order = np.lexsort((network.link_travel_time_s, link_key))
+    sorted_keys = link_key[order]
+    hop_key = hops.tail * n + hops.head
+    lo = np.searchsorted(sorted_keys, hop_key, side="left")
+    hi = np.searchsorted(sorted_keys, hop_key, side="right")
+    found = hi > lo
+    link = np.where(found, order[np.minimum(lo, len(order) - 1)], -1).astype(np.int64)
+    parallel = np.flatnonzero(found & (hi - lo > 1))
+    if parallel.size:
+        closed = ~_open_for(closures, link[parallel], hops.enter_s[parallel])
+        for k in parallel[closed].tolist():
+            for candidate in order[lo[k] : hi[k]].tolist():
+                if closures.closure_at(candidate, float(hops.enter_s[k])) is None:
+                    link[k] = candidate
+                    break
+    return link, found
+
+
+def _report_missing_links(network: RoadNetwork, hops: _Hops, found: BoolArray, out: _Violations) -> None:
+    for k in np.flatnonzero(~found).tolist():
+        tail, head = int(hops.tail[k]), int(hops.head[k])
+        u, v = _osm(network, tail), _osm(network, head)
+        i = int(hops.movement[k])
+        if network.find_link(head, tail) >= 0:
+            out.add(
+                "links",
+                f"movement {i}: goes from node {u} to node {v} against the one-way direction; the "
+                f"{network.mode.value} network only allows {v}->{u}",
+            )
+        else:
+            out.add(
+                "links",
+                f"movement {i}: no road link from node {u} to node {v} in the {network.mode.value} network "
+                "(consecutive path nodes must be joined by a road)",
+            )
+
+
+def _check_times(
+    plan: Plan, network: RoadNetwork, scenario: Scenario, hops: _Hops, link: IntArray, out: _Violations
+) -> None:
+    travel = network.travel_time_s(scenario.capacity)[link]
+    took = hops.next_s - hops.enter_s
+    for k in np.flatnonzero(took < travel - HOP_TIME_TOLERANCE_S).tolist():
+        out.add(
+            "travel time",
+            f"movement {int(hops.movement[k])}: enters {_link_name(network, int(link[k]))} at "
+            f"{_when(plan, float(hops.enter_s[k]))} and reaches its end {took[k]:g} s later, but the link "
+            f"takes {travel[k]:.1f} s; a group cannot travel faster than the road allows",
+        )
+    slack = plan.time_step_s + HOP_TIME_TOLERANCE_S
+    for k in np.flatnonzero(took > travel + slack).tolist():
+        out.add(
+            "waiting",
+            f"movement {int(hops.movement[k])}: takes {took[k]:g} s on {_link_name(network, int(link[k]))} "
+            f"entered at {_when(plan, float(hops.enter_s[k]))}, which takes {travel[k]:.1f} s; waiting on "
+            f"the way (more than one {plan.time_step_s:g} s step) is not allowed, only at origins",
+        )
+
+
+def _open_for(closures: LinkClosures, link: IntArray, t_s: FloatArray) -> BoolArray:
+    """Whether each ``link[k]`` may be entered at ``t_s[k]`` (vectorised ``LinkClosures.open_at``)."""
+    if closures.link.size == 0 or link.size == 0:
+        return np.ones(link.shape[0], dtype=bool)
+    order = np.argsort(closures.link, kind="stable")
+    c_link = closures.link[order]
+    lo = np.searchsorted(c_link, link, side="left")
+    counts = np.searchsorted(c_link, link, side="right") - lo
+    hop = np.repeat(np.arange(link.shape[0]), counts)
+    offset = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    which = order[np.repeat(lo, counts) + offset]
+    t = t_s[hop]
+    closed_pair = (closures.from_s[which] <= t) & (t < closures.to_s[which])
+    closed = np.zeros(link.shape[0], dtype=bool)
+    closed[hop[closed_pair]] = True
+    return ~closed
+
+
+def _check_closures(
+    plan: Plan, network: RoadNetwork, hops: _Hops, link: IntArray, closures: LinkClosures, out: _Violations
+) -> None:
+    is_open = _open_for(closures, link, hops.enter_s)
+    for k in np.flatnonzero(~is_open).tolist():
+        t = float(hops.enter_s[k])
+        reason = closures.closure_at(int(link[k]), t) or "closed"
+        out.add(
+            "closure",
+            f"movement {int(hops.movement[k])}: enters {_link_name(network, int(link[k]))} at "
+            f"{_when(plan, t)} while it is closed: {reason}",
+        )
+
+
+def _check_capacity(
+    plan: Plan, network: RoadNetwork, scenario: Scenario, hops: _Hops, link: IntArray, out: _Violations
+) -> None:
+    capacity = network.capacity_people_per_step(scenario.capacity, plan.time_step_s)
+    step = np.floor(hops.enter_s / plan.time_step_s + 1e-9).astype(np.int64)
+    key = link * (int(step.max()) + 1) + step
+    keys, inverse = np.unique(key, return_inverse=True)
+    entering = np.bincount(inverse, weights=hops.people)
+    key_link = keys // (int(step.max()) + 1)
+    key_step = keys % (int(step.max()) + 1)
+    for j in np.flatnonzero(entering > capacity[key_link] + _PEOPLE_TOLERANCE).tolist():
+        who = sorted(set(hops.movement[inverse == j].tolist()))
+        shown = ", ".join(str(i) for i in who[:8]) + (", ..." if len(who) > 8 else "")
+        s = int(key_step[j])
+        out.add(
+            "capacity",
+            f"{_link_name(network, int(key_link[j]))} is entered by {entering[j]:g} people in step {s} "
+            f"({_when(plan, s * plan.time_step_s)} to {(s + 1) * plan.time_step_s:g} s), more than its "
+            f"capacity of {capacity[key_link[j]]:.2f} people per step (movements {shown})",
+        )
+
+
+def _check_edges(
+    plan: Plan, network: RoadNetwork, scenario: Scenario, link: IntArray, out: _Violations
+) -> None:
+    listed = {(e.u, e.v): e for e in plan.edges}
+    capacity = network.capacity_people_per_step(scenario.capacity, plan.time_step_s)
+    travel = network.travel_time_s(scenario.capacity)
+    for l_index in np.unique(link).tolist():
+        u, v = _osm(network, int(network.link_tail[l_index])), _osm(network, int(network.link_head[l_index]))
+        edge = listed.get((u, v))
+        if edge is None:
+            out.add("edges", f"{_link_name(network, l_index)} is used by a movement but missing from edges")
+            continue
+        if edge.capacity_per_step > capacity[l_index] + _PEOPLE_TOLERANCE:
+            out.add(
+                "edges",
+                f"edges: {_link_name(network, l_index)} claims capacity_per_step {edge.capacity_per_step:g} "
+                f"but the scenario's capacity model gives {capacity[l_index]:.2f}",
+            )
+        if abs(edge.travel_time_s - travel[l_index]) > HOP_TIME_TOLERANCE_S * max(1.0, travel[l_index]):
+            out.add(
+                "edges",
+                f"edges: {_link_name(network, l_index)} claims travel_time_s {edge.travel_time_s:g} but the "
+                f"network gives {travel[l_index]:.3f}",
+            )
+
+
+def _must_use(corridor: Corridor, mode: TravelMode) -> bool:
+    return (
+        corridor.evacuees_must_use
+        and corridor.is_in_force
+        and corridor.purpose in (CorridorPurpose.EVACUATION, CorridorPurpose.BOTH)
+        and EVACUEE_VEHICLE[mode] in corridor.allowed_vehicle_classes
+    )
+
+
+def _check_corridor_use(
+    plan: Plan,
+    network: RoadNetwork,
+    scenario: Scenario,
+    hops: _Hops,
+    link: IntArray,
+    usable: Iterable[int],
+    out: _Violations,
+) -> None:
+    binding = [c for c in scenario.corridors if _must_use(c, network.mode)]
+    if not binding:
+        return
+    masks = corridor_links(network, scenario)
+    for corridor in binding:
+        on_corridor = masks[corridor.id][link]
+        used = set(hops.movement[on_corridor].tolist())
+        for i in usable:
+            movement = plan.movements[i]
+            if corridor.origins and movement.origin not in corridor.origins:
+                continue
+            if i not in used and len(movement.path) > 1:
+                out.add(
+                    "corridor",
+                    f"movement {i}: from origin {movement.origin!r} never uses corridor {corridor.id!r}, "
+                    "which evacuees must use",
+                )
+
+
+def _check_exposure(
+    plan: Plan,
+    network: RoadNetwork,
+    scenario: Scenario,
+    hops: _Hops,
+    link: IntArray,
+    usable: Iterable[int],
+    out: _Violations,
+) -> None:
+    risk_per_hop = np.zeros(link.shape[0])
+    if scenario.hazards:
+        times, inverse = np.unique(hops.enter_s, return_inverse=True)
+        for j, t in enumerate(times.tolist()):
+            at = inverse == j
+            risk_per_hop[at] = link_risk(network, scenario, t)[link[at]]
+    per_movement = np.bincount(
+        hops.movement, weights=risk_per_hop * hops.people, minlength=len(plan.movements)
+    )
+    for i in usable:
+        claimed = plan.movements[i].exposure
+        if not _close(claimed, float(per_movement[i]), 1e-6):
+            out.add(
+                "exposure",
+                f"movement {i}: exposure is {claimed:g} but people × risk of its links at their entry "
+                f"times is {per_movement[i]:g}",
+            )
