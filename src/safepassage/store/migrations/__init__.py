@@ -1,0 +1,1 @@
+"""Alembic migrations of the Safe Passage store (run by :mod:`safepassage.store.migrate`)."""

@@ -1,0 +1,275 @@
+"""Read-side queries: current states (latest row of a history), listings, records for the monitor.
+
+Everything here only reads. Current values are derived from insert-only histories: a corridor's
+status is its newest ``corridor_status`` row, a report's review state its newest ``reviews`` row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from safepassage.errors import UnknownIdError
+from safepassage.monitor.records import (
+    CorridorAnnouncement,
+    CorridorOutcome,
+    PlacedWaypoint,
+    Proposer,
+)
+from safepassage.monitor.report import IncidentReport
+from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
+from safepassage.store.schema import (
+    Corridor,
+    CorridorStatusChange,
+    FigureClaimRow,
+    Report,
+    Review,
+    Source,
+)
+
+__all__ = [
+    "CorridorSummary",
+    "corridor_announcements",
+    "corridor_history",
+    "corridor_ids_by_key",
+    "corridor_summaries",
+    "current_corridor_status",
+    "current_review",
+    "figure_claims",
+    "find_report",
+    "incident_reports",
+    "report_count",
+    "report_ids_by_key",
+    "review_history",
+]
+
+
+def report_ids_by_key(session: Session, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Database ids of reports by ``(feed, source_id)`` (unknown keys are left out)."""
+    by_feed: dict[str, list[str]] = {}
+    for feed, source_id in set(keys):
+        by_feed.setdefault(feed, []).append(source_id)
+    found: dict[tuple[str, str], int] = {}
+    for feed, source_ids in by_feed.items():
+        for start in range(0, len(source_ids), 500):
+            chunk = source_ids[start : start + 500]
+            for row in session.execute(
+                select(Report.id, Report.source_id).where(Report.feed == feed, Report.source_id.in_(chunk))
+            ):
+                found[(feed, row.source_id)] = row.id
+    return found
+
+
+def report_count(session: Session) -> int:
+    """How many reports are stored."""
+    return int(session.scalar(select(func.count()).select_from(Report)) or 0)
+
+
+def find_report(session: Session, ref: str) -> Report:
+    """A report by database id (``42``) or by ``feed:source_id`` (``acled:UKR52664``)."""
+    report: Report | None
+    if ref.isdigit():
+        report = session.get(Report, int(ref))
+    elif ":" in ref:
+        feed, source_id = ref.split(":", 1)
+        report = session.scalar(select(Report).where(Report.feed == feed, Report.source_id == source_id))
+    else:
+        report = None
+    if report is None:
+        raise UnknownIdError(
+            f"no report {ref!r}; expected a report id (42) or FEED:SOURCE_ID (acled:UKR52664)"
+        )
+    return report
+
+
+def current_review(
+    session: Session, *, report_id: int | None = None, incident_id: int | None = None
+) -> Review | None:
+    """The newest review of a report or incident, or None when it was never reviewed (a draft)."""
+    condition = Review.report_id == report_id if report_id is not None else Review.incident_id == incident_id
+    return session.scalar(select(Review).where(condition).order_by(Review.id.desc()).limit(1))
+
+
+def review_history(
+    session: Session, *, report_id: int | None = None, incident_id: int | None = None
+) -> list[Review]:
+    """Every review of a report or incident, oldest first: conflicting claims side by side."""
+    condition = Review.report_id == report_id if report_id is not None else Review.incident_id == incident_id
+    return list(session.scalars(select(Review).where(condition).order_by(Review.id)))
+
+
+def current_corridor_status(session: Session, corridor_id: int) -> CorridorStatus | None:
+    """The corridor's latest lifecycle status (None before any)."""
+    status = session.scalar(
+        select(CorridorStatusChange.status)
+        .where(CorridorStatusChange.corridor_id == corridor_id)
+        .order_by(CorridorStatusChange.id.desc())
+        .limit(1)
+    )
+    return CorridorStatus(status) if status is not None else None
+
+
+def corridor_history(session: Session, corridor_id: int) -> list[CorridorStatusChange]:
+    """Every lifecycle step of a corridor, oldest first."""
+    if session.get(Corridor, corridor_id) is None:
+        raise UnknownIdError(f"no corridor with id {corridor_id}")
+    return list(
+        session.scalars(
+            select(CorridorStatusChange)
+            .where(CorridorStatusChange.corridor_id == corridor_id)
+            .order_by(CorridorStatusChange.id)
+        )
+    )
+
+
+def corridor_ids_by_key(session: Session, refs: Sequence[str]) -> dict[str, int]:
+    """Map corridor keys (``peacerep:12``) or database ids given as text to database ids."""
+    wanted = set(refs)
+    found = {
+        row.key: row.id
+        for row in session.execute(select(Corridor.id, Corridor.key).where(Corridor.key.in_(wanted)))
+    }
+    numeric = [int(r) for r in wanted - set(found) if r.isdigit()]
+    if numeric:
+        found.update(
+            {str(i): i for i in session.scalars(select(Corridor.id).where(Corridor.id.in_(numeric)))}
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class CorridorSummary:
+    """One line of ``safepassage corridors list``."""
+
+    id: int
+    key: str
+    from_name: str
+    to_name: str
+    announced_on: dt.date | None
+    proposed_by: str
+    recorded_outcome: str
+    status: str
+    status_reason: str
+    waypoints: int
+    waypoints_unplaced: tuple[str, ...]
+
+
+def corridor_summaries(session: Session, status: CorridorStatus | None = None) -> list[CorridorSummary]:
+    """Every corridor with its current status (optionally only those in ``status``), by id."""
+    newest = (
+        select(CorridorStatusChange.corridor_id, func.max(CorridorStatusChange.id).label("last_id"))
+        .group_by(CorridorStatusChange.corridor_id)
+        .subquery()
+    )
+    step = aliased(CorridorStatusChange)
+    query = (
+        select(Corridor, step.status, step.reason)
+        .outerjoin(newest, newest.c.corridor_id == Corridor.id)
+        .outerjoin(step, step.id == newest.c.last_id)
+        .order_by(Corridor.id)
+    )
+    if status is not None:
+        query = query.where(step.status == status.value)
+    return [
+        CorridorSummary(
+            id=c.id,
+            key=c.key,
+            from_name=c.from_name,
+            to_name=c.to_name,
+            announced_on=c.announced_on,
+            proposed_by=c.proposed_by,
+            recorded_outcome=c.recorded_outcome,
+            status=s or "",
+            status_reason=reason or "",
+            waypoints=len(c.waypoints),
+            waypoints_unplaced=tuple(str(w) for w in c.waypoints_unplaced),
+        )
+        for c, s, reason in session.execute(query)
+    ]
+
+
+def corridor_announcements(session: Session) -> list[CorridorAnnouncement]:
+    """Stored corridors as the monitor's :class:`CorridorAnnouncement` records (imported ones only)."""
+    announcements = []
+    for c in session.scalars(select(Corridor).where(Corridor.key.like("peacerep:%")).order_by(Corridor.id)):
+        announcements.append(
+            CorridorAnnouncement(
+                hc_id=int(c.key.split(":", 1)[1]),
+                announced_on=c.announced_on or c.recorded_at.date(),
+                proposed_by=Proposer(c.proposed_by),
+                outcome=CorridorOutcome(c.recorded_outcome),
+                from_name=c.from_name,
+                from_lat=c.from_lat,
+                from_lon=c.from_lon,
+                to_name=c.to_name,
+                to_lat=c.to_lat,
+                to_lon=c.to_lon,
+                waypoints=tuple(
+                    PlacedWaypoint(
+                        name=w["name"],
+                        lat=w["lat"],
+                        lon=w["lon"],
+                        gazetteer_name=w.get("gazetteer_name", ""),
+                        geonameid=w.get("geonameid", 0),
+                    )
+                    for w in c.waypoints
+                ),
+                waypoints_unplaced=tuple(c.waypoints_unplaced),
+                ceasefire_start=c.window_start,
+                ceasefire_end=c.window_end,
+                text=c.text,
+                outcome_raw=c.outcome_raw,
+                links=tuple(c.links),
+                line=c.line,
+            )
+        )
+    return announcements
+
+
+def incident_reports(session: Session) -> list[IncidentReport]:
+    """Every stored report as the monitor's :class:`IncidentReport`, in time order (for merging)."""
+    query = (
+        select(Report, Source.name, Source.source_type)
+        .join(Source, Source.id == Report.reported_by_id)
+        .order_by(Report.observed_at, Report.id)
+    )
+    return [
+        IncidentReport(
+            feed=r.feed,
+            source_id=r.source_id,
+            kind=HazardKind(r.kind),
+            observed_at=r.observed_at,
+            lat=r.lat,
+            lon=r.lon,
+            radius_m=r.radius_m,
+            time_uncertainty_s=r.time_uncertainty_s,
+            source_name=name,
+            source_type=SourceType(source_type),
+            verification=Verification(r.verification),
+            ended_at=r.ended_at,
+            fatalities=r.fatalities,
+            location_name=r.location_name,
+            description=r.description,
+            line=r.line,
+            raw=dict(r.raw),
+        )
+        for r, name, source_type in session.execute(query)
+    ]
+
+
+def figure_claims(session: Session, what: str | None = None) -> list[FigureClaimRow]:
+    """Stored figure claims ordered by what, date, scope and source (one row per claim, never merged)."""
+    query = select(FigureClaimRow).order_by(
+        FigureClaimRow.what,
+        FigureClaimRow.as_of,
+        FigureClaimRow.scope,
+        FigureClaimRow.source,
+        FigureClaimRow.id,
+    )
+    if what is not None:
+        query = query.where(FigureClaimRow.what == what)
+    return list(session.scalars(query))

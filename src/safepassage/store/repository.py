@@ -1,0 +1,466 @@
+"""The one way anything is written to the store: a :class:`Writer` inside :meth:`Store.writing`.
+
+Every write method funnels through :meth:`Writer._insert`, which inserts the rows and appends one
+hash-chained event per row (see :mod:`safepassage.store.audit`) in the same transaction: either the
+rows and their events are committed together, or neither is. A write transaction starts by locking
+the chain head, so writers are serialised (PostgreSQL: row lock; SQLite: the write lock, waited
+for up to the busy timeout) and the duplicate checks below cannot race.
+
+Nothing is updated in place: a corridor status change, a review decision, a revised figure are new
+rows. Reads go through :mod:`safepassage.store.queries`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from safepassage.errors import StoreError, UnknownIdError
+from safepassage.monitor.records import CorridorAnnouncement, FigureClaim, Incident, Verdict
+from safepassage.monitor.report import IncidentReport
+from safepassage.scenario.vocabulary import CorridorStatus
+from safepassage.store import queries
+from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
+from safepassage.store.database import make_engine
+from safepassage.store.lifecycle import ReviewState, check_corridor_step, check_review_step
+from safepassage.store.migrate import upgrade
+from safepassage.store.schema import (
+    Base,
+    Corridor,
+    CorridorStatusChange,
+    FigureClaimRow,
+    IncidentReportLink,
+    Notification,
+    Plan,
+    Report,
+    Review,
+    Scenario,
+    Source,
+    VerdictRow,
+)
+from safepassage.store.schema import Incident as IncidentRow
+
+__all__ = ["Added", "Store", "Writer"]
+
+
+@dataclass(frozen=True)
+class Added:
+    """Outcome of an idempotent batch write: ids of the new rows, and how many were already there."""
+
+    new_ids: tuple[int, ...]
+    duplicates: int
+
+    @property
+    def new(self) -> int:
+        """Number of rows written."""
+        return len(self.new_ids)
+
+
+class Writer:
+    """Writes inside one transaction; every row written gets its event. Obtain via :meth:`Store.writing`."""
+
+    def __init__(self, session: Session, actor: str, head: tuple[int, str]) -> None:
+        self.session = session
+        self.actor = actor
+        self.now = dt.datetime.now(dt.UTC)
+        self._head = head
+
+    def _insert(self, table: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert ``rows`` and append their events: the single funnel of every write."""
+        if not rows:
+            return []
+        core_table = table_of(table)
+        statement = insert(core_table).returning(core_table.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in self.session.scalars(statement, [dict(r) for r in rows])]
+        payloads = [
+            (row_id, canonical_row(table, {**row, "id": row_id}))
+            for row_id, row in zip(ids, rows, strict=True)
+        ]
+        self._head = append_events(self.session, self._head, self.actor, self.now, table, payloads)
+        return ids
+
+    # -- reports -------------------------------------------------------------------------------
+
+    def _source_ids(self, reports: Sequence[IncidentReport]) -> dict[tuple[str, str], int]:
+        wanted = {(r.source_name, r.source_type.value) for r in reports}
+        known: dict[tuple[str, str], int] = {}
+        names = sorted({name for name, _ in wanted})
+        for start in range(0, len(names), 500):
+            chunk = names[start : start + 500]
+            for row in self.session.execute(
+                select(Source.id, Source.name, Source.source_type).where(Source.name.in_(chunk))
+            ):
+                known[(row.name, row.source_type)] = row.id
+        missing = sorted(wanted - set(known))
+        ids = self._insert(Source, [{"name": n, "source_type": t} for n, t in missing])
+        known.update(zip(missing, ids, strict=True))
+        return known
+
+    def add_reports(self, reports: Sequence[IncidentReport], file_name: str = "") -> Added:
+        """Store reports not stored yet (identity ``(feed, source_id)``); count the rest as duplicates."""
+        fresh: dict[tuple[str, str], IncidentReport] = {}
+        for report in reports:
+            fresh.setdefault(report.key, report)
+        by_feed: dict[str, list[str]] = {}
+        for feed, source_id in fresh:
+            by_feed.setdefault(feed, []).append(source_id)
+        for feed, source_ids in by_feed.items():
+            for start in range(0, len(source_ids), 500):
+                chunk = source_ids[start : start + 500]
+                existing = self.session.scalars(
+                    select(Report.source_id).where(Report.feed == feed, Report.source_id.in_(chunk))
+                )
+                for source_id in existing:
+                    del fresh[(feed, source_id)]
+        new_reports = list(fresh.values())
+        sources = self._source_ids(new_reports)
+        rows = [
+            {
+                "feed": r.feed,
+                "source_id": r.source_id,
+                "reported_by_id": sources[(r.source_name, r.source_type.value)],
+                "kind": r.kind.value,
+                "observed_at": r.observed_at,
+                "ended_at": r.ended_at,
+                "lat": r.lat,
+                "lon": r.lon,
+                "radius_m": float(r.radius_m),
+                "time_uncertainty_s": float(r.time_uncertainty_s),
+                "verification": r.verification.value,
+                "fatalities": r.fatalities,
+                "location_name": r.location_name,
+                "description": r.description,
+                "file_name": file_name,
+                "line": r.line,
+                "raw": dict(r.raw),
+                "ingested_at": self.now,
+            }
+            for r in new_reports
+        ]
+        ids = self._insert(Report, rows)
+        return Added(tuple(ids), len(reports) - len(ids))
+
+    # -- incidents and reviews -----------------------------------------------------------------
+
+    def add_incidents(self, incidents: Sequence[Incident]) -> Added:
+        """Store merged incidents not stored yet (by the monitor's stable incident id) and their links."""
+        keys = [i.id for i in incidents]
+        known = (
+            set(self.session.scalars(select(IncidentRow.key).where(IncidentRow.key.in_(keys))))
+            if keys
+            else set()
+        )
+        fresh = [i for i in incidents if i.id not in known]
+        report_ids = queries.report_ids_by_key(self.session, [k for i in fresh for k in i.report_keys])
+        rows = [
+            {
+                "key": i.id,
+                "kind": i.kind.value,
+                "first_observed_at": i.first_observed_at,
+                "last_observed_at": i.last_observed_at,
+                "ended_at": i.ended_at,
+                "lat": i.lat,
+                "lon": i.lon,
+                "radius_m": float(i.radius_m),
+                "time_uncertainty_s": float(i.time_uncertainty_s),
+                "corroboration": i.corroboration,
+                "location_name": i.location_name,
+                "fatalities_claims": [[name, deaths] for name, deaths in i.fatalities_claims],
+                "merged_at": self.now,
+            }
+            for i in fresh
+        ]
+        ids = self._insert(IncidentRow, rows)
+        links = []
+        for incident_id, incident in zip(ids, fresh, strict=True):
+            for key in incident.report_keys:
+                if key not in report_ids:
+                    raise UnknownIdError(
+                        f"incident {incident.id}: report {key[0]}:{key[1]} is not in the store"
+                    )
+                links.append({"incident_id": incident_id, "report_id": report_ids[key]})
+        self._insert(IncidentReportLink, links)
+        return Added(tuple(ids), len(incidents) - len(ids))
+
+    def review(
+        self,
+        *,
+        report_id: int | None = None,
+        incident_id: int | None = None,
+        state: ReviewState,
+        reviewer: str,
+        reason: str,
+        published: bool | None = None,
+        claim: str = "",
+    ) -> int:
+        """Record a review decision on a report or an incident (exactly one of the two ids).
+
+        ``published=None`` keeps the current publication flag. Raises :class:`InputError` for a step
+        the review workflow does not allow and :class:`UnknownIdError` for an unknown subject.
+        """
+        if (report_id is None) == (incident_id is None):
+            raise StoreError("a review is about exactly one report or one incident")
+        if not reviewer.strip() or not reason.strip():
+            raise StoreError("a review needs who decided (--by) and why (--why)")
+        subject = f"report {report_id}" if report_id is not None else f"incident {incident_id}"
+        if report_id is not None and self.session.get(Report, report_id) is None:
+            raise UnknownIdError(f"no report with id {report_id}")
+        if incident_id is not None and self.session.get(IncidentRow, incident_id) is None:
+            raise UnknownIdError(f"no incident with id {incident_id}")
+        current = queries.current_review(self.session, report_id=report_id, incident_id=incident_id)
+        current_state = ReviewState(current.state) if current else ReviewState.DRAFT
+        check_review_step(subject, current_state, state)
+        keep_published = current.published if current else False
+        row = {
+            "report_id": report_id,
+            "incident_id": incident_id,
+            "state": state.value,
+            "published": keep_published if published is None else published,
+            "claim": claim,
+            "reviewer": reviewer,
+            "reason": reason,
+            "reviewed_at": self.now,
+        }
+        return self._insert(Review, [row])[0]
+
+    # -- figures -------------------------------------------------------------------------------
+
+    def add_figure_claims(self, claims: Sequence[FigureClaim]) -> Added:
+        """Store claims not stored yet; the same claim imported twice is one row."""
+        rows: dict[str, dict[str, Any]] = {}
+        for c in claims:
+            content = {
+                "what": c.what.value,
+                "count": c.count,
+                "lower_bound": c.lower_bound,
+                "daily": c.daily,
+                "scope": c.scope,
+                "as_of": c.as_of.isoformat(),
+                "source": c.source,
+                "method": c.method.value,
+                "verification": c.verification.value,
+                "note": c.note,
+            }
+            key = hashlib.sha256(canonical_json(content).encode()).hexdigest()
+            rows.setdefault(key, {**content, "as_of": c.as_of, "claim_key": key, "recorded_at": self.now})
+        keys = list(rows)
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            for known in self.session.scalars(
+                select(FigureClaimRow.claim_key).where(FigureClaimRow.claim_key.in_(chunk))
+            ):
+                del rows[known]
+        ids = self._insert(FigureClaimRow, list(rows.values()))
+        return Added(tuple(ids), len(claims) - len(ids))
+
+    # -- corridors -----------------------------------------------------------------------------
+
+    def add_corridors(self, announcements: Sequence[CorridorAnnouncement], file_name: str = "") -> Added:
+        """Store announced corridors not stored yet (key ``peacerep:<HC_ID>``), each starting *proposed*.
+
+        A corridor the dataset records as agreed by both sides also gets an *agreed* step.
+        """
+        by_key = {f"peacerep:{a.hc_id}": a for a in announcements}
+        known = set(self.session.scalars(select(Corridor.key).where(Corridor.key.in_(list(by_key)))))
+        fresh = [(k, a) for k, a in by_key.items() if k not in known]
+        rows = [
+            {
+                "key": key,
+                "from_name": a.from_name,
+                "from_lat": a.from_lat,
+                "from_lon": a.from_lon,
+                "to_name": a.to_name,
+                "to_lat": a.to_lat,
+                "to_lon": a.to_lon,
+                "waypoints": [
+                    {
+                        "name": w.name,
+                        "lat": w.lat,
+                        "lon": w.lon,
+                        "gazetteer_name": w.gazetteer_name,
+                        "geonameid": w.geonameid,
+                    }
+                    for w in a.waypoints
+                ],
+                "waypoints_unplaced": list(a.waypoints_unplaced),
+                "announced_on": a.announced_on,
+                "window_start": a.ceasefire_start,
+                "window_end": a.ceasefire_end,
+                "proposed_by": a.proposed_by.value,
+                "recorded_outcome": a.outcome.value,
+                "outcome_raw": a.outcome_raw,
+                "text": a.text,
+                "links": list(a.links),
+                "file_name": file_name,
+                "line": a.line,
+                "recorded_at": self.now,
+            }
+            for key, a in fresh
+        ]
+        ids = self._insert(Corridor, rows)
+        steps = []
+        for corridor_id, (_, a) in zip(ids, fresh, strict=True):
+            source = f"PeaceRep HC_ID {a.hc_id}, {file_name or 'import'} line {a.line}"
+            steps.append(
+                {
+                    "corridor_id": corridor_id,
+                    "status": CorridorStatus.PROPOSED.value,
+                    "reason": f"announced {a.announced_on.isoformat()} by {a.proposed_by.value} ({source})",
+                    "changed_by": self.actor,
+                    "changed_at": self.now,
+                }
+            )
+            if a.proposed_by.value == "Agreed":
+                steps.append(
+                    {
+                        "corridor_id": corridor_id,
+                        "status": CorridorStatus.AGREED.value,
+                        "reason": f"recorded as agreed by both sides ({source})",
+                        "changed_by": self.actor,
+                        "changed_at": self.now,
+                    }
+                )
+        self._insert(CorridorStatusChange, steps)
+        return Added(tuple(ids), len(announcements) - len(ids))
+
+    def set_corridor_status(self, corridor_id: int, status: CorridorStatus, reason: str) -> int:
+        """Append a lifecycle step (checked against the allowed transitions); returns the new row id."""
+        if not reason.strip():
+            raise StoreError("a corridor status change needs a reason (--reason)")
+        corridor = self.session.get(Corridor, corridor_id)
+        if corridor is None:
+            raise UnknownIdError(f"no corridor with id {corridor_id}")
+        current = queries.current_corridor_status(self.session, corridor_id)
+        check_corridor_step(f"{corridor_id} ({corridor.from_name} -> {corridor.to_name})", current, status)
+        row = {
+            "corridor_id": corridor_id,
+            "status": status.value,
+            "reason": reason,
+            "changed_by": self.actor,
+            "changed_at": self.now,
+        }
+        return self._insert(CorridorStatusChange, [row])[0]
+
+    # -- verdicts, plans, scenarios, notifications ---------------------------------------------
+
+    def add_verdicts(self, verdicts: Sequence[Verdict]) -> list[int]:
+        """Store verdicts; ``Verdict.corridor_id`` is the corridor key (e.g. ``peacerep:12``) or id."""
+        corridor_ids = queries.corridor_ids_by_key(self.session, [v.corridor_id for v in verdicts])
+        rows = []
+        for v in verdicts:
+            if v.corridor_id not in corridor_ids:
+                raise UnknownIdError(f"verdict for unknown corridor {v.corridor_id!r}")
+            rows.append(
+                {
+                    "corridor_id": corridor_ids[v.corridor_id],
+                    "window_start": v.window_start,
+                    "window_end": v.window_end,
+                    "outcome": v.outcome.value,
+                    "violation_score": float(v.violation_score),
+                    "confidence": float(v.confidence),
+                    "evidence": [
+                        {
+                            "incident_id": e.incident_id,
+                            "sources": list(e.sources),
+                            "distance_to_route_m": float(e.distance_to_route_m),
+                            "observed_at": e.observed_at.astimezone(dt.UTC).isoformat(),
+                            "weight": float(e.weight),
+                            "kind": e.kind.value,
+                        }
+                        for e in v.evidence
+                    ],
+                    "rule_version": v.rule_version,
+                    "reason": v.reason,
+                    "judged_at": self.now,
+                }
+            )
+        return self._insert(VerdictRow, rows)
+
+    def add_scenario(self, name: str, document: Mapping[str, Any]) -> int:
+        """Store a scenario document (JSON-able); the same content stored twice is one row."""
+        digest = hashlib.sha256(canonical_json(document).encode()).hexdigest()
+        existing = self.session.scalar(select(Scenario.id).where(Scenario.content_sha256 == digest))
+        if existing is not None:
+            return int(existing)
+        row = {
+            "name": name,
+            "content_sha256": digest,
+            "document": dict(document),
+            "recorded_by": self.actor,
+            "recorded_at": self.now,
+        }
+        return self._insert(Scenario, [row])[0]
+
+    def add_plan(
+        self,
+        document: Mapping[str, Any],
+        reason: str,
+        scenario_id: int | None = None,
+        replaces_plan_id: int | None = None,
+    ) -> int:
+        """Store a plan document and why it was made (a re-plan names the plan it replaces)."""
+        row = {
+            "scenario_id": scenario_id,
+            "replaces_plan_id": replaces_plan_id,
+            "reason": reason,
+            "document": dict(document),
+            "created_at": self.now,
+        }
+        return self._insert(Plan, [row])[0]
+
+    def add_notification(self, topic: str, recipient: str, message: str) -> int:
+        """Record a notification owed to ``recipient``."""
+        row = {"topic": topic, "recipient": recipient, "message": message, "created_at": self.now}
+        return self._insert(Notification, [row])[0]
+
+
+class Store:
+    """A migrated database: :meth:`writing` for writes (with events), :meth:`reading` for reads."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True) -> Store:
+        """Open the database at ``url`` (default: ``$SAFEPASSAGE_DB`` or ``./safepassage.sqlite``)."""
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def writing(self, actor: str) -> Iterator[Writer]:
+        """One write transaction by ``actor``: committed on normal exit, rolled back on error."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                yield Writer(session, actor, lock_chain_head(session))
+        except SQLAlchemyError as exc:
+            raise StoreError(f"the database refused the write ({self.engine.url!r}): {exc}") from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A read-only session (rolled back at the end)."""
+        try:
+            with Session(self.engine) as session:
+                yield session
+                session.rollback()
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot read the database ({self.engine.url!r}): {exc}") from exc
