@@ -5,15 +5,30 @@
 :class:`~safepassage.monitor.report.RowError` (file, line, reason) per malformed row, and carries on.
 A file that cannot be read at all, or whose format is unknown, raises
 :class:`~safepassage.errors.FeedError` naming the file and the formats accepted.
+
+Formats (each module's docstring documents its fields and precision mapping):
+
+=========  ==================================================================
+acled      ACLED CSV export (:mod:`.acled`)
+ucdp       UCDP GED CSV (:mod:`.ucdp`)
+cap        CAP 1.2 XML alerts (:mod:`.cap`)
+alerts     air-raid alerts: siren CSV or alerts.in.ua API JSON (:mod:`.alerts`)
+geojson    GeoJSON FeatureCollection of reports (:mod:`.geojson`)
+=========  ==================================================================
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from safepassage.errors import FeedError
 from safepassage.monitor.feeds.acled import iter_acled
+from safepassage.monitor.feeds.alerts import iter_alerts
+from safepassage.monitor.feeds.cap import CAP_NAMESPACE, iter_cap
+from safepassage.monitor.feeds.geojson import iter_geojson
+from safepassage.monitor.feeds.ucdp import iter_ucdp
 from safepassage.monitor.report import IncidentReport, RowError
 
 __all__ = ["FORMATS", "guess_format", "iter_feed"]
@@ -23,11 +38,18 @@ FeedParser = Callable[[Path], Iterator[IncidentReport | RowError]]
 #: Format name -> parser. The names are those of ``safepassage ingest --format``.
 FORMATS: dict[str, FeedParser] = {
     "acled": iter_acled,
+    "ucdp": iter_ucdp,
+    "cap": iter_cap,
+    "alerts": iter_alerts,
+    "geojson": iter_geojson,
 }
 
 _CSV_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
     ("acled", frozenset({"event_id_cnty", "sub_event_type"})),
+    ("ucdp", frozenset({"where_prec", "date_prec"})),
+    ("alerts", frozenset({"region", "started_at", "finished_at"})),
 )
+_SNIFF_BYTES = 65_536
 
 
 def _accepted() -> str:
@@ -35,32 +57,60 @@ def _accepted() -> str:
 
 
 def guess_format(path: Path) -> str:
-    """The feed format of ``path`` from its extension and first bytes; FeedError when unknown."""
+    """The feed format of ``path`` from its first bytes (CSV header, XML namespace, JSON shape).
+
+    Raises FeedError when the file cannot be opened or its format is not recognised.
+    """
     try:
         with path.open("rb") as handle:
-            head = handle.read(8192).decode("utf-8-sig", errors="replace")
+            head = handle.read(_SNIFF_BYTES).decode("utf-8-sig", errors="replace")
     except OSError as exc:
         raise FeedError(f"{path}: cannot open the feed file ({exc.strerror or exc})") from exc
-    first_line = head.splitlines()[0] if head.strip() else ""
-    columns = {name.strip().strip('"') for name in first_line.split(",")}
-    for fmt, signature in _CSV_SIGNATURES:
-        if signature <= columns and fmt in FORMATS:
+    stripped = head.lstrip()
+    if stripped.startswith("<"):
+        if CAP_NAMESPACE in head:
+            return "cap"
+    elif stripped.startswith(("{", "[")):
+        fmt = _json_format(path, stripped)
+        if fmt is not None:
             return fmt
+    elif stripped:
+        columns = {name.strip().strip('"') for name in stripped.splitlines()[0].split(",")}
+        for fmt, signature in _CSV_SIGNATURES:
+            if signature <= columns:
+                return fmt
     raise FeedError(
-        f"{path}: cannot tell the feed format from its name and content; give --format, one of: {_accepted()}"
+        f"{path}: cannot tell the feed format from its content; give --format, one of: {_accepted()}"
     )
+
+
+def _json_format(path: Path, head: str) -> str | None:
+    if '"FeatureCollection"' in head:
+        return "geojson"
+    if '"location_title"' in head:
+        return "alerts"
+    try:  # the signature words may lie beyond the sniffed head: look at the whole document
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    if isinstance(document, dict) and document.get("type") == "FeatureCollection":
+        return "geojson"
+    items = document.get("alerts") if isinstance(document, dict) else document
+    if isinstance(items, list) and items and isinstance(items[0], dict) and "location_title" in items[0]:
+        return "alerts"
+    return None
 
 
 def iter_feed(path: Path, fmt: str | None = None) -> Iterator[IncidentReport | RowError]:
     """Reports and row errors from one feed file, in file order.
 
     ``fmt`` is one of :data:`FORMATS` (guessed with :func:`guess_format` when None). Raises FeedError
-    for an unknown format or a file that cannot be read at all.
+    for an unknown format or a file that cannot be read at all (at the call for a missing file or
+    unknown format, while iterating for a file whose content is unreadable as that format).
     """
-    name = fmt.strip().casefold() if fmt is not None else guess_format(path)
-    parser = FORMATS.get(name)
-    if parser is None:
+    if fmt is not None and fmt.strip().casefold() not in FORMATS:
         raise FeedError(f"{path}: unknown feed format {fmt!r}; expected one of: {_accepted()}")
     if not path.is_file():
         raise FeedError(f"{path}: no such feed file")
-    return parser(path)
+    name = fmt.strip().casefold() if fmt is not None else guess_format(path)
+    return FORMATS[name](path)
