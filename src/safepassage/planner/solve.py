@@ -1,0 +1,242 @@
+"""Plan an evacuation: quickest clearance by max-flow search, a proven lower bound, a risk pass.
+
+Pipeline (each step its own module):
+
+1. ``problem``: snap places, closures per mode, corridor rules -> layers;
+2. ``static_graph`` + ``contraction``: arcs of all layers, degree-2 chains contracted;
+3. ``flow_search``: least T* (in steps) at which the max flow of the pruned time-expanded network
+   (``time_expansion``, plan model) moves every person who can be moved within the horizon;
+4. **lower bound** (proven, for any plan that obeys the rules in continuous time): the larger of
+   (a) ``T_low * step'`` where ``T_low`` is the least T at which the *relaxation* (transit rounded
+   down, closed only when a closure covers a whole step, waiting anywhere, uncontracted links;
+   ``step' = step`` in exact mode, ``FAST_BOUND_FACTOR * step`` in fast mode) moves as many people,
+   and (b) the free-flow shortest-path time from the farthest served origin to its nearest usable
+   destination over links not closed for the whole horizon. ``gap = clearance / bound - 1``.
+   In addition, the plan model itself cannot clear at ``T* - 1`` steps (the search proves it): T*
+   is optimal at the model's granularity; the gap measures what rounding travel times up to whole
+   steps costs;
+5. **risk pass** (only when hazard reports put risk on roads): a min-cost flow at the fixed horizon
+   ``T* (1 + max_delay)`` moving the same people with least risk exposure (``min_cost``);
+6. ``decompose`` + ``assemble``: movements with OSM node paths and entry times, exposure,
+   summaries, unserved people with reasons (``unserved``).
+
+Modes: ``exact`` bisects to T* exactly; ``fast`` stops the bisection within ``FAST_TOLERANCE`` of
+the last horizon proven too short, takes its bound from the coarse relaxation, and skips the risk
+pass; its plan is as valid, its gap is reported against its own proven bound.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import JsonValue
+from scipy.sparse.csgraph import dijkstra
+
+from safepassage.errors import InputError, SolverError
+from safepassage.network import RoadNetwork
+from safepassage.planner.assemble import build_plan, groups_from_paths, movement_exposure
+from safepassage.planner.decompose import decompose_flow
+from safepassage.planner.exposure import RiskModel
+from safepassage.planner.flow_search import SearchResult, quickest_clearance
+from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
+from safepassage.planner.plan_file import Plan, SolverInfo
+from safepassage.planner.problem import PlanningProblem, build_problem
+from safepassage.planner.static_graph import StaticGraph, build_static_graph
+from safepassage.planner.time_expansion import (
+    RECEIVE,
+    SOURCE,
+    StepModel,
+    TimeExpandedNetwork,
+    expand,
+    min_weight_matrix,
+)
+from safepassage.planner.unserved import explain_unserved
+from safepassage.scenario.model import Scenario
+from safepassage.scenario.vocabulary import TravelMode
+
+__all__ = ["FAST_BOUND_FACTOR", "FAST_TOLERANCE", "PlanningMode", "plan_evacuation", "plan_problem"]
+
+PlanningMode = Literal["exact", "fast"]
+
+#: Fast mode stops bisecting when the horizon is within this fraction of one proven too short.
+FAST_TOLERANCE = 0.03
+#: Fast mode takes its lower bound from the relaxation at this many steps per coarse step.
+FAST_BOUND_FACTOR = 5
+
+IntArray = npt.NDArray[np.int64]
+
+
+def plan_evacuation(
+    scenario: Scenario,
+    *,
+    mode: PlanningMode = "exact",
+    max_delay: float = 0.0,
+    networks: Mapping[TravelMode, RoadNetwork] | None = None,
+) -> Plan:
+    """The evacuation plan for ``scenario`` (see module docstring).
+
+    ``max_delay`` (e.g. 0.1) lets the risk pass accept a clearance up to that fraction later than
+    the quickest for less risk exposure. ``networks`` gives road networks per mode directly
+    (otherwise they are loaded from the scenario's extract).
+    """
+    began = time.perf_counter()
+    problem = build_problem(scenario, networks)
+    return plan_problem(problem, mode=mode, max_delay=max_delay, began=began)
+
+
+def plan_problem(
+    problem: PlanningProblem,
+    *,
+    mode: PlanningMode = "exact",
+    max_delay: float = 0.0,
+    began: float | None = None,
+) -> Plan:
+    """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart)."""
+    if mode not in ("exact", "fast"):
+        raise InputError(f"mode: {mode!r} is not a planning mode; expected 'exact' or 'fast'")
+    if not 0.0 <= max_delay <= 10.0 or not math.isfinite(max_delay):
+        raise InputError(
+            f"max_delay: {max_delay} is out of range; expected a fraction from 0 to 10 (e.g. 0.1)"
+        )
+    began = time.perf_counter() if began is None else began
+    timings: dict[str, float] = {}
+    step = problem.step_s
+    max_steps = max(1, math.floor(problem.horizon_s / step + 1e-9))
+
+    mark = time.perf_counter()
+    graph = build_static_graph(problem, contract=True)
+    timings["static_graph_s"] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    search = quickest_clearance(
+        graph, StepModel(step), max_steps, tolerance=FAST_TOLERANCE if mode == "fast" else 0.0
+    )
+    timings["search_s"] = time.perf_counter() - mark
+    assert search.times is not None
+    solution = search.solution
+    servable = search.servable
+
+    risk = [RiskModel(layer.network, problem.scenario) for layer in problem.layers]
+    has_risk = any(r.has_risk for r in risk)
+    risk_details: dict[str, JsonValue] = {"ran": False}
+    network, flow = solution.network, solution.flow
+    if mode == "exact" and has_risk and servable > 0:
+        mark = time.perf_counter()
+        target = min(max_steps, math.floor(search.horizon_steps * (1.0 + max_delay) + 1e-9))
+        network = expand(graph, StepModel(step), target, search.times)
+        cost = risk_costs(problem, graph, network, risk, step)
+        flow = solve_min_cost_flow(network, cost, servable)
+        timings["risk_pass_s"] = time.perf_counter() - mark
+        before = float((solution.flow * risk_costs(problem, graph, solution.network, risk, step)).sum())
+        risk_details = {
+            "ran": True,
+            "horizon_steps": target,
+            "max_delay": max_delay,
+            "exposure_before_risk_points": before / RISK_COST_SCALE,
+            "exposure_after_risk_points": float((flow * cost).sum()) / RISK_COST_SCALE,
+            "arcs": network.arc_count,
+        }
+
+    mark = time.perf_counter()
+    paths = decompose_flow(network, flow)
+    groups = groups_from_paths(problem, graph, network, paths, search.times.transit, step)
+    exposure = movement_exposure(problem, groups, risk)
+    timings["decompose_s"] = time.perf_counter() - mark
+
+    served = _served_by_origin(network, flow, len(problem.origin_ids))
+    received = _received_by_destination(network, flow, len(problem.destination_ids))
+    unserved = explain_unserved(problem, served, received)
+
+    mark = time.perf_counter()
+    factor = FAST_BOUND_FACTOR if mode == "fast" else 1
+    clearance_s = max((g.entry_times_s[-1] for g in groups), default=0.0)
+    bound_s, bound_details = _lower_bound(problem, served, clearance_s, factor)
+    timings["lower_bound_s"] = time.perf_counter() - mark
+    timings["total_s"] = time.perf_counter() - began
+
+    details: dict[str, JsonValue] = {
+        "step_s": step,
+        "t_star_steps": search.horizon_steps,
+        "model_infeasible_at_steps": search.infeasible_below,
+        "servable": servable,
+        "static_nodes": graph.node_count,
+        "static_arcs": graph.arc_count,
+        "links_in_arcs": int(graph.chain_link.shape[0]),
+        "probes": [
+            {"steps": t, "people_moved": v, "arcs": a, "seconds": round(s, 4)} for t, v, a, s in search.probes
+        ],
+        "time_expanded_arcs": network.arc_count,
+        "time_expanded_nodes": network.node_count,
+        "lower_bound": bound_details,
+        "risk_pass": risk_details,
+        "timings": {k: round(v, 4) for k, v in timings.items()},
+        "layers": [layer.name for layer in problem.layers],
+    }
+    return build_plan(
+        problem,
+        groups,
+        exposure,
+        lower_bound_s=bound_s,
+        unserved=unserved,
+        solver=SolverInfo(mode=mode, wall_time_s=timings["total_s"], details=details),
+    )
+
+
+def _served_by_origin(network: TimeExpandedNetwork, flow: IntArray, count: int) -> IntArray:
+    src = network.kind == SOURCE
+    return np.bincount(network.ref[src], weights=flow[src], minlength=count).astype(np.int64)
+
+
+def _received_by_destination(network: TimeExpandedNetwork, flow: IntArray, count: int) -> IntArray:
+    rec = network.kind == RECEIVE
+    return np.bincount(network.ref[rec], weights=flow[rec], minlength=count).astype(np.int64)
+
+
+def _lower_bound(
+    problem: PlanningProblem, served: IntArray, clearance_s: float, factor: int
+) -> tuple[float, dict[str, JsonValue]]:
+    """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4)."""
+    moved = int(served.sum())
+    if moved == 0:
+        return 0.0, {"relaxation_step_s": 0.0, "relaxation_steps": 0, "shortest_path_s": 0.0}
+    graph = build_static_graph(problem, contract=False)
+    coarse = problem.step_s * factor
+    model = StepModel(coarse, relaxed=True, capacity_factor=factor)
+    max_steps = max(1, math.floor(clearance_s / coarse + 1e-9))
+    result: SearchResult = quickest_clearance(graph, model, max_steps, target=moved)
+    if result.servable < moved:
+        raise SolverError(
+            f"the lower-bound relaxation moves only {result.servable} of {moved} people within "
+            f"{clearance_s:.0f} s; the relaxation must allow every plan (internal error)"
+        )
+    relaxation_s = result.horizon_steps * coarse
+    path_s = _shortest_path_bound(problem, graph, served)
+    return max(relaxation_s, path_s), {
+        "relaxation_step_s": coarse,
+        "relaxation_steps": result.horizon_steps,
+        "relaxation_s": relaxation_s,
+        "relaxation_probes": len(result.probes),
+        "relaxation_arcs": result.largest_network_arcs,
+        "shortest_path_s": path_s,
+    }
+
+
+def _shortest_path_bound(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> float:
+    """Free-flow time from the farthest served origin to its nearest usable destination."""
+    closed_always = np.zeros(graph.arc_count, dtype=bool)
+    whole = (graph.closure_from_s <= 0.0) & (graph.closure_to_s >= problem.horizon_s)
+    closed_always[graph.closure_arc[whole]] = True
+    keep = ~closed_always
+    matrix = min_weight_matrix(
+        graph.arc_tail[keep], graph.arc_head[keep], graph.arc_travel_s[keep] + 1e-9, graph.node_count
+    )
+    to_sink = dijkstra(matrix.T.tocsr(), indices=np.unique(graph.sink_node), min_only=True)
+    nodes = graph.origin_node[served > 0]
+    values = to_sink[nodes]
+    values = values[np.isfinite(values)]
+    return float(values.max()) if values.size else 0.0

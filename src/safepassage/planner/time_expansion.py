@@ -1,0 +1,264 @@
+"""The time-expanded network: a copy of every (useful) node per time step, built with numpy.
+
+Node ``(v, t)`` means "at node v at the start of step t". Arcs:
+
+- **link** ``(u, t) -> (v, t + transit)`` for each static arc that may be entered at step ``t``,
+  with the arc's capacity in people per step;
+- **wait** ``(p, t) -> (p, t + 1)`` and **depart** ``(p, t) -> (o, t)``, unlimited, where ``p`` is
+  a *pickup copy* of an origin's node that only the source feeds: people wait only at their own
+  pickup point (the scenario allows waiting nowhere else; someone driving through an origin's
+  node may not stop there); in the relaxation people may also wait at every road node;
+- **source** ``S -> (p, 0)`` with the origin's people; **arrive** ``(d, t) -> D_j`` for every step
+  in which destination j's node is reached; **receive** ``D_j -> Z`` with j's reception capacity.
+
+Two step models share the builder:
+
+- the **plan model** (``relaxed=False``): transit rounded *up* to whole steps (at least one); an
+  arc entered at ``t`` is open only if each of its links is open at the instant the group enters
+  it (``t * step + offset``). Every flow of this model is a plan ``check-plan`` accepts.
+- the **relaxation** (``relaxed=True``, used on uncontracted links): transit rounded *down*; a link
+  is closed in step t only if one closure covers the whole step; capacity per step is the link's
+  (times ``capacity_factor`` for coarse steps); waiting everywhere. Any plan that obeys the rules
+  in continuous time maps to a flow of this model arriving no later (its step), so the least T
+  this model can clear is a proven lower bound on the real clearance time.
+
+Pruning: ``(v, t)`` is kept only if some origin can reach v by step t and v can still reach a
+destination by T (static shortest paths in steps, ``scipy.sparse.csgraph``); nodes get compact
+indices per their time window ``[earliest(v), T - to_go(v)]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from safepassage.planner.static_graph import StaticGraph
+
+__all__ = [
+    "ARRIVE",
+    "DEPART",
+    "LINK",
+    "RECEIVE",
+    "SOURCE",
+    "WAIT",
+    "StepModel",
+    "TimeExpandedNetwork",
+    "expand",
+    "min_weight_matrix",
+    "static_times",
+]
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+LINK, WAIT, SOURCE, ARRIVE, RECEIVE, DEPART = 0, 1, 2, 3, 4, 5
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class StepModel:
+    """How time is discretised (see module docstring)."""
+
+    step_s: float
+    relaxed: bool = False
+    capacity_factor: int = 1
+
+
+@dataclass(frozen=True, eq=False)
+class StaticTimes:
+    """Per static arc: transit in steps; per node: earliest step reachable and steps still to go."""
+
+    transit: IntArray
+    earliest: FloatArray  # inf where no origin reaches the node
+    to_go: FloatArray  # inf where no destination can be reached
+
+
+@dataclass(frozen=True, eq=False)
+class TimeExpandedNetwork:
+    """Arrays ready for OR-Tools: arcs ``tail -> head`` with ``capacity``, and what each arc means."""
+
+    horizon_steps: int
+    node_count: int
+    source: int
+    sink: int
+    tail: IntArray
+    head: IntArray
+    capacity: IntArray
+    kind: npt.NDArray[np.int8]
+    ref: IntArray  # LINK: static arc; WAIT, DEPART: static node; SOURCE: origin; ARRIVE/RECEIVE: destination
+    time: IntArray  # step at which the arc is entered (-1 for SOURCE and RECEIVE)
+
+    @property
+    def arc_count(self) -> int:
+        return int(self.tail.shape[0])
+
+
+def static_times(graph: StaticGraph, model: StepModel) -> StaticTimes:
+    """Transit per arc and earliest / to-go steps per node for ``model``."""
+    ratio = graph.arc_travel_s / model.step_s
+    if model.relaxed:
+        transit = np.floor(ratio + _EPS).astype(np.int64)
+    else:
+        transit = np.maximum(1, np.ceil(ratio - _EPS)).astype(np.int64)
+    weights = transit.astype(np.float64) + _EPS
+    matrix = min_weight_matrix(graph.arc_tail, graph.arc_head, weights, graph.node_count)
+    people = graph.origin_people > 0
+    sources = np.unique(graph.origin_node[people]) if people.any() else np.unique(graph.origin_node)
+    earliest = np.floor(dijkstra(matrix, indices=sources, min_only=True) + 1e-6)
+    to_go = np.floor(dijkstra(matrix.T.tocsr(), indices=np.unique(graph.sink_node), min_only=True) + 1e-6)
+    return StaticTimes(transit=transit, earliest=earliest, to_go=to_go)
+
+
+def expand(
+    graph: StaticGraph, model: StepModel, horizon_steps: int, times: StaticTimes
+) -> TimeExpandedNetwork:
+    """The pruned time-expanded network of ``graph`` over steps ``0..horizon_steps``."""
+    big = 1 << 40
+    lo = np.where(np.isfinite(times.earliest), times.earliest, big).astype(np.int64)
+    hi = horizon_steps - np.where(np.isfinite(times.to_go), times.to_go, big).astype(np.int64)
+    valid = lo <= hi
+    width = np.where(valid, hi - lo + 1, 0)
+    base = np.concatenate([[0], np.cumsum(width)])[:-1]
+    n_time_nodes = int(width.sum())
+
+    def node_id(v: IntArray, t: IntArray) -> IntArray:
+        out: IntArray = base[v] + (t - lo[v])
+        return out
+
+    # --- link arcs ---------------------------------------------------------------------------
+    tr = times.transit
+    a_tail, a_head = graph.arc_tail, graph.arc_head
+    t_start = lo[a_tail]
+    t_end = np.minimum(hi[a_tail], hi[a_head] - tr)
+    t_start = np.maximum(t_start, lo[a_head] - tr)
+    count = np.where(valid[a_tail] & valid[a_head], np.maximum(t_end - t_start + 1, 0), 0)
+    first = np.concatenate([[0], np.cumsum(count)])
+    total = int(first[-1])
+    arc_id = np.repeat(np.arange(graph.arc_count, dtype=np.int64), count)
+    t_link = t_start[arc_id] + (np.arange(total, dtype=np.int64) - first[arc_id])
+    open_mask = ~_closed_mask(graph, model, t_start, count, first, total)
+    arc_id, t_link = arc_id[open_mask], t_link[open_mask]
+    if model.relaxed:
+        raw = np.floor(graph.arc_link_capacity_raw + _EPS).astype(np.int64)
+        link_cap = raw[arc_id] * model.capacity_factor
+    else:
+        link_cap = graph.arc_capacity[arc_id]
+    keep = link_cap > 0
+    arc_id, t_link, link_cap = arc_id[keep], t_link[keep], link_cap[keep]
+    link_tail = node_id(a_tail[arc_id], t_link)
+    link_head = node_id(a_head[arc_id], t_link + tr[arc_id])
+
+    # --- waiting: at pickup copies of origin nodes (only people of that origin); relaxed: anywhere
+    waiters = np.flatnonzero(valid & (width > 1)) if model.relaxed else np.zeros(0, dtype=np.int64)
+    w_node, w_t = _spread(waiters, lo[waiters], width[waiters] - 1)
+    road_wait_tail = node_id(w_node, w_t)
+
+    o_ok = valid[graph.origin_node] & (lo[graph.origin_node] == 0) & (graph.origin_people > 0)
+    origins_ok = np.flatnonzero(o_ok)
+    pickups = np.unique(graph.origin_node[origins_ok])
+    pick_width = hi[pickups] + 1
+    pick_base = n_time_nodes + np.concatenate([[0], np.cumsum(pick_width)])[:-1]
+    n_pick = int(pick_width.sum())
+    p_rank, p_wait_t = _spread(np.arange(pickups.size), np.zeros(pickups.size, np.int64), pick_width - 1)
+    pick_wait_tail = pick_base[p_rank] + p_wait_t
+    d_rank, d_t = _spread(np.arange(pickups.size), np.zeros(pickups.size, np.int64), pick_width)
+    depart_tail = pick_base[d_rank] + d_t
+    depart_head = node_id(pickups[d_rank], d_t)
+
+    # --- source, arrivals, reception --------------------------------------------------------
+    n_dest = graph.destination_capacity.shape[0]
+    dest_base = n_time_nodes + n_pick
+    source = dest_base + n_dest
+    sink = source + 1
+    infinite = max(1, int(graph.origin_people.sum()) + 1)
+    src_head = pick_base[np.searchsorted(pickups, graph.origin_node[origins_ok])]
+
+    s_ok = valid[graph.sink_node]
+    s_node, s_dest = graph.sink_node[s_ok], graph.sink_destination[s_ok]
+    s_rep, s_t = _spread(np.arange(s_node.size), lo[s_node], width[s_node])
+    arrive_tail = node_id(s_node[s_rep], s_t)
+    arrive_dest = s_dest[s_rep]
+
+    dests = np.arange(n_dest, dtype=np.int64)
+    none = np.full(n_dest, -1)
+    parts = [
+        (link_tail, link_head, link_cap, LINK, arc_id, t_link),
+        (road_wait_tail, road_wait_tail + 1, np.full(w_node.size, infinite), WAIT, w_node, w_t),
+        (pick_wait_tail, pick_wait_tail + 1, np.full(p_rank.size, infinite), WAIT, pickups[p_rank], p_wait_t),
+        (depart_tail, depart_head, np.full(d_rank.size, infinite), DEPART, pickups[d_rank], d_t),
+        (
+            np.full(origins_ok.size, source),
+            src_head,
+            graph.origin_people[origins_ok],
+            SOURCE,
+            origins_ok,
+            np.full(origins_ok.size, -1),
+        ),
+        (arrive_tail, dest_base + arrive_dest, np.full(arrive_tail.size, infinite), ARRIVE, arrive_dest, s_t),
+        (dest_base + dests, np.full(n_dest, sink), graph.destination_capacity, RECEIVE, dests, none),
+    ]
+    return TimeExpandedNetwork(
+        horizon_steps=horizon_steps,
+        node_count=sink + 1,
+        source=source,
+        sink=sink,
+        tail=np.concatenate([p[0] for p in parts]).astype(np.int64),
+        head=np.concatenate([p[1] for p in parts]).astype(np.int64),
+        capacity=np.concatenate([p[2] for p in parts]).astype(np.int64),
+        kind=np.concatenate([np.full(len(p[0]), p[3], dtype=np.int8) for p in parts]),
+        ref=np.concatenate([p[4] for p in parts]).astype(np.int64),
+        time=np.concatenate([p[5] for p in parts]).astype(np.int64),
+    )
+
+
+def _spread(owner: IntArray, first_t: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
+    """Repeat each ``owner[i]`` ``count[i]`` times with times ``first_t[i], first_t[i] + 1, ...``.
+
+    Returns (positions into ``owner``, times).
+    """
+    count = np.maximum(count, 0)
+    rank = np.repeat(np.arange(owner.size, dtype=np.int64), count)
+    starts = np.concatenate([[0], np.cumsum(count)])[:-1]
+    t = first_t[rank] + (np.arange(int(count.sum()), dtype=np.int64) - starts[rank])
+    return owner[rank] if owner.size else rank, t
+
+
+def _closed_mask(
+    graph: StaticGraph, model: StepModel, t_start: IntArray, count: IntArray, first: IntArray, total: int
+) -> npt.NDArray[np.bool_]:
+    """Which candidate (arc, step) pairs are closed, via a difference array over the candidates."""
+    if total == 0 or graph.closure_arc.size == 0:
+        return np.zeros(total, dtype=bool)
+    step = model.step_s
+    arc = graph.closure_arc
+    rel_from = graph.closure_from_s - graph.closure_offset_s
+    rel_to = graph.closure_to_s - graph.closure_offset_s
+    with np.errstate(invalid="ignore"):
+        if model.relaxed:  # closed only if [t*step, (t+1)*step) lies inside [from, to)
+            t0 = np.ceil(rel_from / step - _EPS)
+            t1 = np.floor(rel_to / step + _EPS)
+        else:  # closed if the entry instant t*step lies in [from, to)
+            t0 = np.ceil(rel_from / step - _EPS)
+            t1 = np.ceil(rel_to / step - _EPS)
+    lo_t = t_start[arc]
+    hi_t = lo_t + count[arc]  # exclusive
+    t0 = np.clip(np.nan_to_num(t0, neginf=-1e18, posinf=1e18), lo_t, hi_t).astype(np.int64)
+    t1 = np.clip(np.nan_to_num(t1, neginf=-1e18, posinf=1e18), lo_t, hi_t).astype(np.int64)
+    real = t1 > t0
+    diff = np.zeros(total + 1, dtype=np.int64)
+    np.add.at(diff, first[arc[real]] + (t0[real] - lo_t[real]), 1)
+    np.add.at(diff, first[arc[real]] + (t1[real] - lo_t[real]), -1)
+    return np.cumsum(diff[:-1]) > 0
+
+
+def min_weight_matrix(tail: IntArray, head: IntArray, weight: FloatArray, n: int) -> csr_matrix:
+    """Sparse matrix keeping the smallest weight of parallel arcs (csr would add them up)."""
+    order = np.lexsort((weight, head, tail))
+    t, h, w = tail[order], head[order], weight[order]
+    first = np.ones(t.shape[0], dtype=bool)
+    first[1:] = (t[1:] != t[:-1]) | (h[1:] != h[:-1])
+    return csr_matrix((w[first], (t[first], h[first])), shape=(n, n))
