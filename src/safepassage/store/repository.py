@@ -450,17 +450,16 @@ class Store:
     def writing(self, actor: str) -> Iterator[Writer]:
         """One write transaction by ``actor``: committed on normal exit, rolled back on error."""
         try:
-            with Session(self.engine) as session, session.begin():
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield Writer(session, actor, lock_chain_head(session))
         except SQLAlchemyError as exc:
             raise StoreError(f"the database refused the write ({self.engine.url!r}): {exc}") from exc
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only session (rolled back at the end)."""
+        """A session for reading; objects loaded through it stay readable after it is closed."""
         try:
-            with Session(self.engine) as session:
+            with Session(self.engine, expire_on_commit=False) as session:
                 yield session
-                session.rollback()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read the database ({self.engine.url!r}): {exc}") from exc
