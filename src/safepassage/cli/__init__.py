@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from safepassage.cli import core
+from safepassage.cli import core, planning
 
 __all__ = ["app", "main"]
 
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (core,):
+for _module in (core, planning):
     _module.register(app)
 
 

@@ -1,0 +1,118 @@
+"""Planning commands: ``plan`` (write a safepassage-plan/1 file) and ``check-plan`` (re-verify one)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from safepassage.cli._output import exits_on_error, out_console
+from safepassage.errors import InputError
+from safepassage.geojson import write_geojson
+from safepassage.planner import Plan, plan_evacuation, read_plan, write_plan
+from safepassage.planner.check import validate_plan
+from safepassage.planner.features import movement_features
+from safepassage.planner.problem import load_networks
+from safepassage.scenario import load_scenario
+
+__all__ = ["parse_delay", "print_plan_summary", "register"]
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (see docs/scenario-format.md).")]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("check-plan")(check_plan)
+
+
+def parse_delay(text: str) -> float:
+    """``10%`` or ``0.1`` -> 0.1; raises :class:`InputError` on anything else."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100.0 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise InputError(
+            f"--max-delay: {text!r} is not a delay; expected a percentage like 10% or 0.1"
+        ) from None
+    if not 0.0 <= value <= 10.0:
+        raise InputError(f"--max-delay: {text!r} is out of range; expected 0% to 1000%")
+    return value
+
+
+def _minutes(seconds: float | None) -> str:
+    return "" if seconds is None else f"{seconds / 60.0:,.0f}"
+
+
+def print_plan_summary(result: Plan) -> None:
+    """Clearance, bound, gap, people and per-origin figures, for a person."""
+    gap = "n/a" if result.gap is None else f"{result.gap:.1%}"
+    out_console.print(
+        f"clearance [bold]{result.clearance_time_s / 60:.0f} min[/] "
+        f"(last arrival {result.at(result.clearance_time_s):%H:%M}), proven lower bound "
+        f"{result.lower_bound_s / 60:.0f} min, gap {gap}; "
+        f"{result.evacuated:,} of {result.people_total:,} people evacuated in {len(result.movements):,} "
+        f"movements; risk exposure {result.exposure.total:.2f} ({result.solver.mode} mode, "
+        f"{result.solver.wall_time_s:.2f} s)",
+        highlight=False,
+    )
+    table = Table(title="By origin")
+    for col in ("origin", "people", "evacuated", "unserved", "first out", "last out", "last in (min)"):
+        table.add_column(col, justify="left" if col == "origin" else "right")
+    for o in result.origins:
+        table.add_row(
+            o.origin,
+            f"{o.people:,}",
+            f"{o.evacuated:,}",
+            f"{o.unserved:,}",
+            _minutes(o.first_departure_s),
+            _minutes(o.last_departure_s),
+            _minutes(o.last_arrival_s),
+        )
+    out_console.print(table)
+    for u in result.unserved:
+        out_console.print(f"[red]unserved[/] {u.origin}: {u.people:,} people — {u.reason}", highlight=False)
+
+
+@exits_on_error
+def plan(
+    scenario_file: ScenarioArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write (JSON).")],
+    geojson: Annotated[Path | None, typer.Option(help="Also write the movements as GeoJSON.")] = None,
+    mode: Annotated[str, typer.Option(help="exact (proven quickest) or fast (within 3%).")] = "exact",
+    max_delay: Annotated[
+        str, typer.Option(help="Accept this much later clearance for less risk exposure, e.g. 10%.")
+    ] = "0%",
+) -> None:
+    """Plan the evacuation: who leaves when, by which roads, to where; write safepassage-plan/1."""
+    if mode not in ("exact", "fast"):
+        raise InputError(f"--mode: {mode!r} is not a planning mode; expected exact or fast")
+    delay = parse_delay(max_delay)
+    scenario = load_scenario(scenario_file)
+    networks = load_networks(scenario)
+    result = plan_evacuation(
+        scenario, mode="fast" if mode == "fast" else "exact", max_delay=delay, networks=networks
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    write_plan(result, output)
+    if geojson is not None:
+        write_geojson(geojson, movement_features(result, networks))
+    print_plan_summary(result)
+    out_console.print(f"plan written to {output}" + (f", routes to {geojson}" if geojson else ""))
+
+
+@exits_on_error
+def check_plan(
+    scenario_file: ScenarioArg,
+    plan_file: Annotated[Path, typer.Argument(help="Plan file (safepassage-plan/1 JSON).")],
+) -> None:
+    """Re-verify a plan against the scenario and the real roads; exit 5 listing every violation."""
+    scenario = load_scenario(scenario_file)
+    result = read_plan(plan_file)
+    validate_plan(scenario, result)
+    out_console.print(
+        f"{plan_file}: valid — {len(result.movements):,} movements, {result.evacuated:,} people, "
+        f"clearance {result.clearance_time_s / 60:.0f} min, bound {result.lower_bound_s / 60:.0f} min",
+        highlight=False,
+    )
