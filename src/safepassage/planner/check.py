@@ -129,6 +129,10 @@ class _Violations:
         if len(kept) < MESSAGES_PER_RULE:
             kept.append(message)
 
+    def full(self, rule: str) -> bool:
+        """Whether ``rule`` already has all the sentences it may show (further ones are only counted)."""
+        return len(self.messages.get(rule, ())) >= MESSAGES_PER_RULE
+
     def finish(self) -> list[str]:
         lines: list[str] = []
         for rule, kept in self.messages.items():
@@ -492,15 +496,28 @@ def _open_for(closures: LinkClosures, link: IntArray, t_s: FloatArray) -> BoolAr
 def _check_closures(
     plan: Plan, network: RoadNetwork, hops: _Hops, link: IntArray, closures: LinkClosures, out: _Violations
 ) -> None:
-    is_open = _open_for(closures, link, hops.enter_s)
-    for k in np.flatnonzero(~is_open).tolist():
-        t = float(hops.enter_s[k])
-        reason = closures.closure_at(int(link[k]), t) or "closed"
-        out.add(
-            "closure",
-            f"movement {int(hops.movement[k])}: enters {_link_name(network, int(link[k]))} at "
-            f"{_when(plan, t)} while it is closed: {reason}",
-        )
+    closed = np.flatnonzero(~_open_for(closures, link, hops.enter_s))
+    # per movement and closure reason: one sentence naming the first such link and counting the rest
+    for i in np.unique(hops.movement[closed]).tolist():
+        if out.full("closure"):
+            out.add("closure", "")
+            continue
+        by_reason: dict[str, list[int]] = {}
+        for k in closed[hops.movement[closed] == i].tolist():
+            reason = closures.closure_at(int(link[k]), float(hops.enter_s[k])) or "closed"
+            by_reason.setdefault(reason, []).append(k)
+        for reason, ks in by_reason.items():
+            k, t = ks[0], float(hops.enter_s[ks[0]])
+            more = (
+                f" (and {len(ks) - 1} more link(s) of its path closed by the same rule)"
+                if len(ks) > 1
+                else ""
+            )
+            out.add(
+                "closure",
+                f"movement {i}: enters {_link_name(network, int(link[k]))} at {_when(plan, t)} while it is "
+                f"closed: {reason}{more}",
+            )
 
 
 def _check_capacity(
