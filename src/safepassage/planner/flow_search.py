@@ -107,24 +107,24 @@ def quickest_clearance(
     finite = times.to_go[graph.origin_node][np.isfinite(times.to_go[graph.origin_node])]
     first = int(finite.max()) if finite.size else 1
     t = max(1, min(max_steps, start_steps if start_steps is not None else first))
-    low = -1  # largest T known to fall short
     while True:
         sol = probe(t)
         if sol.value >= demand or t >= max_steps:
             break
-        low = t
         t = min(max_steps, 2 * t)
     servable = min(sol.value, demand)
-    high = t
     if servable == 0:
-        return SearchResult(high, sol, 0, low, result_probes, times)
-    # Tighten the lower end: below `low` nothing is proven; bisection keeps invariants
-    # flow(low) < servable <= flow(high).
-    if low < 0:
+        return SearchResult(t, sol, 0, max((p for p in cache if p < t), default=-1), result_probes, times)
+    # Invariant for the bisection: flow(low) < servable <= flow(high). The doubling only knew the
+    # demand; with fewer people servable, earlier probes may already reach it.
+    high = min(p for p, s in cache.items() if s.value >= servable)
+    short = [p for p, s in cache.items() if s.value < servable and p < high]
+    if short:
+        low = max(short)
+    else:
         low = 0
-        zero = probe(0) if high > 0 else None
-        if zero is not None and zero.value >= servable:
-            return SearchResult(0, zero, servable, -1, result_probes, times)
+        if high > 0 and probe(0).value >= servable:
+            return SearchResult(0, cache[0], servable, -1, result_probes, times)
     while high - low > 1 and high > low * (1.0 + tolerance):
         mid = (low + high) // 2
         if probe(mid).value >= servable:

@@ -8,7 +8,8 @@ For each origin whose people the best flow within the horizon cannot all move, i
 2. **no open route within the horizon** — a route exists on the map but none is open long enough
    (curfew, ceasefire windows, time-limited closures); names the closures met on the way;
 3. **reception capacity** — the destinations this origin can reach are full;
-4. **road capacity** — the open roads cannot carry everybody out before the horizon ends.
+4. **road capacity** — the open roads cannot carry everybody out before the horizon ends (naming
+   the time-limited closures, e.g. a curfew, that shorten the time the roads are open).
 """
 
 from __future__ import annotations
@@ -67,6 +68,10 @@ def explain_unserved(problem: PlanningProblem, served: IntArray, received: IntAr
             why = "reception capacity: the destinations it can reach are full (" + ", ".join(full) + ")"
         else:
             why = "road capacity: the open roads cannot carry everybody out before the horizon ends"
+            timed = layer.usable & reach_open[net.link_tail]
+            limited = _reasons(closures, timed & ~never_open, horizon, missing="")
+            if limited:
+                why += "; roads are closed part of the time by: " + limited
         out.append(Unserved(origin=origin_id, people=left, reason=why))
     return out
 
@@ -91,13 +96,19 @@ def _reception_full(problem: PlanningProblem, destination_node: IntArray, receiv
     return bool(usable.size) and bool((received[usable] >= problem.destination_capacity[usable]).all())
 
 
-def _reasons(closures: LinkClosures, links: npt.NDArray[np.bool_], horizon_s: float | None) -> str:
+def _reasons(
+    closures: LinkClosures,
+    links: npt.NDArray[np.bool_],
+    horizon_s: float | None,
+    *,
+    missing: str = "no closure found on the way out; the roads are not connected",
+) -> str:
     hit = links[closures.link]
     if horizon_s is not None:
         hit &= (closures.from_s < horizon_s) & (closures.to_s > 0.0)
     counts = Counter(r for r, h in zip(closures.reason, hit.tolist(), strict=True) if h)
     if not counts:
-        return "no closure found on the way out; the roads are not connected"
+        return missing
     named = [f"{reason}" for reason, _ in counts.most_common(_MAX_REASONS)]
     more = len(counts) - len(named)
     return "; ".join(named) + (f" and {more} more" if more > 0 else "")
