@@ -1,0 +1,271 @@
+"""Merge near-identical reports from different feeds into incidents; corroboration counts sources.
+
+ACLED, UCDP, the siren network, CAP issuers and field teams often report the same event. Two
+reports *may describe the same event* when all of these hold:
+
+- they come from **different feeds** (within one feed, distinct ids are distinct events: the
+  dataset's own coders already merged their duplicates);
+- their kinds are in the **same family** (:data:`KIND_FAMILY`: shelling, air strikes, missiles,
+  fighting and sniper fire are one family "armed violence", because feeds name one event with
+  different words - UCDP codes organised violence, not weapons; alerts, mines, checkpoints, road
+  and bridge damage, looting are each their own family; ``other`` never merges);
+- their **times agree within the combined uncertainty**: the intervals
+  ``[observed_at - u, (ended_at or observed_at) + u]`` overlap;
+- their **places agree within the combined radius**: centre distance <= ``radius_a + radius_b``;
+- neither radius exceeds :data:`MAX_MERGE_RADIUS_M` (150 km: a report placed only at country
+  level cannot be tied to one event).
+
+Candidate pairs come from a k-d tree (:class:`scipy.spatial.cKDTree`) over coordinates projected
+to an azimuthal equidistant plane centred on the data, never from an all-pairs loop. Pairs are then
+joined greedily, best agreement first (smallest ``distance / combined radius + time gap / combined
+uncertainty``, ties by report keys), into groups in which **every** pair agrees (complete linkage)
+and no feed appears twice. Because reports are put in a canonical order (by key) before anything
+else, the result does not depend on the order of the input.
+
+**Corroboration** is the number of independent sources: distinct outlets named across the merged
+reports (an ACLED row citing "24 Channel; DPA" names two; UCDP and ACLED both citing Ukrinform count
+it once). It is not the number of rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from safepassage.monitor.feeds._sources import split_outlets
+from safepassage.monitor.records import Incident, IncidentSource
+from safepassage.monitor.report import IncidentReport
+from safepassage.network.projection import Projector
+from safepassage.scenario.vocabulary import HazardKind
+
+__all__ = ["KIND_FAMILY", "MAX_MERGE_RADIUS_M", "incident_from_reports", "merge_reports", "reports_agree"]
+
+MAX_MERGE_RADIUS_M = 150_000.0
+_RADIUS_BANDS_M = np.array([2_000.0, 6_000.0, 26_000.0, 41_000.0, 76_000.0, 101_000.0, MAX_MERGE_RADIUS_M])
+
+#: Kind -> family; reports merge only within one family. ``other`` has none and never merges.
+KIND_FAMILY: Mapping[HazardKind, str] = {
+    HazardKind.SHELLING: "armed_violence",
+    HazardKind.AIR_STRIKE: "armed_violence",
+    HazardKind.MISSILE: "armed_violence",
+    HazardKind.FIGHTING: "armed_violence",
+    HazardKind.SNIPER: "armed_violence",
+    HazardKind.AIR_RAID_ALERT: "alert",
+    HazardKind.MINES: "mines",
+    HazardKind.CHECKPOINT_CLOSED: "checkpoint",
+    HazardKind.ROAD_DAMAGE: "road",
+    HazardKind.BRIDGE_DOWN: "road",
+    HazardKind.LOOTING: "looting",
+}
+
+
+def reports_agree(a: IncidentReport, b: IncidentReport, distance_m: float) -> bool:
+    """Whether two reports may describe the same event (the rule in the module docstring)."""
+    if a.feed == b.feed or a.key == b.key:
+        return False
+    family = KIND_FAMILY.get(a.kind)
+    if family is None or family != KIND_FAMILY.get(b.kind):
+        return False
+    if max(a.radius_m, b.radius_m) > MAX_MERGE_RADIUS_M or distance_m > a.radius_m + b.radius_m:
+        return False
+    a_start, a_end = _interval_s(a)
+    b_start, b_end = _interval_s(b)
+    return a_start <= b_end and b_start <= a_end
+
+
+def merge_reports(reports: Iterable[IncidentReport]) -> list[Incident]:
+    """Incidents from reports: every report ends in exactly one incident. Sorted by first time, id."""
+    canonical = _canonical(reports)
+    located = [i for i, r in enumerate(canonical) if r.lat is not None and r.lon is not None]
+    groups: dict[int, list[int]] = {i: [i] for i in range(len(canonical))}
+    if len(located) > 1:
+        _join_agreeing(canonical, located, groups)
+    incidents = [incident_from_reports([canonical[i] for i in members]) for members in groups.values()]
+    incidents.sort(key=lambda inc: (inc.first_observed_at, inc.id))
+    return incidents
+
+
+def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
+    """One incident from reports already judged to describe the same event (see module docstring)."""
+    if not reports:
+        raise ValueError("an incident needs at least one report")
+    members = sorted(reports, key=lambda r: r.key)
+    best = min(members, key=lambda r: (r.lat is None, r.radius_m, r.key))
+    outlets: dict[str, str] = {}
+    for report in members:
+        for outlet in split_outlets(report.source_name) or (report.feed,):
+            outlets.setdefault(outlet.casefold(), outlet)
+    ends = [r.ended_at for r in members if r.ended_at is not None]
+    keys = tuple(r.key for r in members)
+    return Incident(
+        id=_incident_id(keys),
+        kind=best.kind,
+        lat=best.lat,
+        lon=best.lon,
+        radius_m=best.radius_m,
+        first_observed_at=min(r.observed_at for r in members),
+        last_observed_at=max(r.observed_at for r in members),
+        time_uncertainty_s=min(r.time_uncertainty_s for r in members),
+        report_keys=keys,
+        sources=tuple(
+            IncidentSource(r.feed, r.source_id, r.source_name, r.source_type, r.verification, r.fatalities)
+            for r in members
+        ),
+        corroboration=len(outlets),
+        fatalities_claims=tuple((r.source_name, r.fatalities) for r in members if r.fatalities is not None),
+        location_name=best.location_name,
+        ended_at=max(ends) if ends else None,
+    )
+
+
+def _canonical(reports: Iterable[IncidentReport]) -> list[IncidentReport]:
+    """Reports sorted by key, one per key (a key ingested twice is one report; the first, in a
+    deterministic order of its fields, is kept)."""
+    ordered = sorted(reports, key=lambda r: (r.key, r.observed_at, r.line, r.source_name, r.kind.value))
+    unique: dict[tuple[str, str], IncidentReport] = {}
+    for report in ordered:
+        unique.setdefault(report.key, report)
+    return list(unique.values())
+
+
+def _join_agreeing(canonical: list[IncidentReport], located: list[int], groups: dict[int, list[int]]) -> None:
+    reports = [canonical[i] for i in located]
+    lon = np.array([r.lon for r in reports], dtype=float)
+    lat = np.array([r.lat for r in reports], dtype=float)
+    xy = np.column_stack(_projector(lon, lat).to_xy(lon, lat))
+    radius = np.array([r.radius_m for r in reports], dtype=float)
+    feed = _codes([r.feed for r in reports])
+    family = _codes([KIND_FAMILY.get(r.kind, "") for r in reports], none="")
+    start, end = np.array([_interval_s(r) for r in reports], dtype=float).T
+    mergeable = (radius <= MAX_MERGE_RADIUS_M) & (family >= 0)
+    if mergeable.sum() < 2:
+        return
+    pieces = [
+        _close_pairs(xy[part], radius[part], mergeable[part], part)
+        for part in _time_components(start, end)
+        if len(set(feed[part][mergeable[part]].tolist())) > 1
+    ]
+    if not pieces:
+        return
+    a, b, distance = (np.concatenate(columns) for columns in zip(*pieces, strict=True))
+    keep = (
+        (feed[a] != feed[b])
+        & (family[a] == family[b])
+        & (distance <= radius[a] + radius[b])
+        & (start[b] <= end[a])
+        & (start[a] <= end[b])
+    )
+    candidates: list[tuple[float, tuple[str, str], tuple[str, str], int, int]] = []
+    for i, j, d in zip(a[keep].tolist(), b[keep].tolist(), distance[keep].tolist(), strict=True):
+        ri, rj = reports[i], reports[j]
+        if reports_agree(ri, rj, d):
+            first, second = (i, j) if located[i] < located[j] else (j, i)
+            candidates.append(
+                (
+                    _disagreement(ri, rj, d),
+                    reports[first].key,
+                    reports[second].key,
+                    located[first],
+                    located[second],
+                )
+            )
+    candidates.sort()
+    _link_complete(canonical, candidates, groups)
+
+
+def _time_components(start: np.ndarray, end: np.ndarray) -> list[np.ndarray]:
+    """Index sets whose time intervals chain together; reports in different sets never overlap."""
+    order = np.argsort(start, kind="stable")
+    reach = np.maximum.accumulate(end[order])
+    breaks = np.flatnonzero(start[order][1:] > reach[:-1]) + 1
+    return [part for part in np.split(order, breaks) if part.size > 1]
+
+
+def _close_pairs(
+    xy: np.ndarray, radius: np.ndarray, mergeable: np.ndarray, index: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of mergeable points closer than their radius bands allow, with distances; the pairs
+    are returned as positions in ``index`` (the caller's numbering).
+
+    Points are grouped in bands of radius (:data:`_RADIUS_BANDS_M`); for each pair of bands one k-d
+    tree query returns every pair within the sum of the bands' upper bounds. A superset of the pairs
+    with ``distance <= radius_a + radius_b``, without an all-pairs loop.
+    """
+    band = np.searchsorted(_RADIUS_BANDS_M, radius)
+    members = [np.flatnonzero(mergeable & (band == k)) for k in range(len(_RADIUS_BANDS_M))]
+    trees = [cKDTree(xy[m]) if m.size else None for m in members]
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    found_d: list[np.ndarray] = []
+    for k, tree_k in enumerate(trees):
+        for m in range(k, len(trees)):
+            tree_m = trees[m]
+            if tree_k is None or tree_m is None:
+                continue
+            reach = float(_RADIUS_BANDS_M[k] + _RADIUS_BANDS_M[m])
+            pairs = tree_k.sparse_distance_matrix(tree_m, reach, output_type="ndarray")
+            a, b = members[k][pairs["i"]], members[m][pairs["j"]]
+            keep = a < b if k == m else np.ones(a.size, dtype=bool)
+            found_a.append(a[keep])
+            found_b.append(b[keep])
+            found_d.append(pairs["v"][keep])
+    if not found_a:
+        empty = np.empty(0, dtype=int)
+        return empty, empty, np.empty(0)
+    return index[np.concatenate(found_a)], index[np.concatenate(found_b)], np.concatenate(found_d)
+
+
+def _link_complete(
+    canonical: list[IncidentReport],
+    candidates: list[tuple[float, tuple[str, str], tuple[str, str], int, int]],
+    groups: dict[int, list[int]],
+) -> None:
+    """Join groups along agreeing pairs, best first, keeping every pair in a group agreeing and
+    no feed twice in a group (complete linkage)."""
+    group_of = {i: i for i in groups}
+    agree = {(c[3], c[4]) for c in candidates}
+    for _, _, _, i, j in candidates:
+        gi, gj = group_of[i], group_of[j]
+        if gi == gj:
+            continue
+        left, right = groups[gi], groups[gj]
+        if {canonical[m].feed for m in left} & {canonical[m].feed for m in right}:
+            continue
+        if not all((min(m, n), max(m, n)) in agree for m in left for n in right):
+            continue
+        keep, drop = (gi, gj) if gi < gj else (gj, gi)
+        groups[keep] = sorted(groups[keep] + groups[drop])
+        for member in groups.pop(drop):
+            group_of[member] = keep
+
+
+def _codes(values: list[str], none: str | None = None) -> np.ndarray:
+    """Small integer codes for strings (``none`` -> -1)."""
+    table: dict[str, int] = {}
+    return np.array([-1 if v == none else table.setdefault(v, len(table)) for v in values], dtype=int)
+
+
+def _disagreement(a: IncidentReport, b: IncidentReport, distance_m: float) -> float:
+    gap_s = abs((a.observed_at - b.observed_at).total_seconds())
+    time_scale = max(a.time_uncertainty_s + b.time_uncertainty_s, 1.0)
+    return distance_m / max(a.radius_m + b.radius_m, 1.0) + gap_s / time_scale
+
+
+def _interval_s(report: IncidentReport) -> tuple[float, float]:
+    start = report.observed_at.timestamp() - report.time_uncertainty_s
+    end = (report.ended_at or report.observed_at).timestamp() + report.time_uncertainty_s
+    return start, end
+
+
+def _projector(lon: np.ndarray, lat: np.ndarray) -> Projector:
+    """An azimuthal equidistant plane centred (to 0.1 degree) on the data's median point."""
+    lon0, lat0 = round(float(np.median(lon)), 1), round(float(np.median(lat)), 1)
+    return Projector(f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs")
+
+
+def _incident_id(keys: tuple[tuple[str, str], ...]) -> str:
+    digest = hashlib.sha256("\n".join(f"{feed}\t{source_id}" for feed, source_id in keys).encode())
+    return f"inc-{digest.hexdigest()[:16]}"
