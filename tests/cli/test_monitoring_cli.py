@@ -1,0 +1,177 @@
+"""End-to-end tests of the monitoring commands on the real feeds: ingest, report, review, figures,
+corridors and audit, through ``safepassage.cli.app`` and a real SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from safepassage.cli import app
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+ACLED = SHARED / "conflict" / "acled_ukraine_2022-02-15_2022-03-04.csv"
+SIRENS = SHARED / "alerts" / "air_raid_sirens_2022-02-25_2022-03-04.csv"
+
+runner = CliRunner()
+
+
+def _need(path: Path) -> Path:
+    if not path.is_file():
+        pytest.skip(f"real data file {path} is absent (../shared/data is not beside the checkout)")
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "monitor.sqlite"
+    monkeypatch.setenv("SAFEPASSAGE_DB", f"sqlite:///{path}")
+    monkeypatch.setenv("SAFEPASSAGE_USER", "tester")
+    return path
+
+
+def _run(*args: str) -> Result:
+    return runner.invoke(app, list(args))
+
+
+def _err(result: Result) -> str:
+    """stderr with the console's line wrapping undone."""
+    return " ".join(result.stderr.split())
+
+
+def _count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as connection:
+        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def test_ingest_real_feeds_twice_adds_nothing_the_second_time(db: Path) -> None:
+    acled, sirens = _need(ACLED), _need(SIRENS)
+    first = _run("ingest", str(acled), str(sirens))
+    assert first.exit_code == 0, first.output
+    assert f"{acled}: 1557 rows read, 1557 new, 0 duplicates skipped, 0 malformed" in first.output
+    assert f"{sirens}: 493 rows read, 493 new, 0 duplicates skipped, 0 malformed" in first.output
+    assert f"committed {acled}: lines 2-501, 500 new, 0 already stored" in first.output
+    second = _run("ingest", str(acled), str(sirens), "--batch-size", "1000")
+    assert second.exit_code == 0, second.output
+    assert f"{acled}: 1557 rows read, 0 new, 1557 duplicates skipped, 0 malformed" in second.output
+    assert "store now holds 2050 reports" in second.output
+    assert _count(db, "reports") == 2050
+    verified = _run("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "audit passed" in verified.output
+
+
+def test_malformed_rows_are_named_with_file_and_line_and_the_rest_goes_in(db: Path, tmp_path: Path) -> None:
+    with _need(ACLED).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:6]
+    broken = list(body[2])
+    broken[header.index("latitude")] = "ninety-one"
+    feed = tmp_path / "acled_excerpt.csv"
+    with feed.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, body[0], body[1], broken, body[3], body[4]])
+    result = _run("ingest", str(feed), "--format", "acled")
+    assert result.exit_code == 0, result.output
+    assert f"{feed}: 5 rows read, 4 new, 0 duplicates skipped, 1 malformed" in result.output
+    assert f"skipped {feed}:4: " in _err(result)
+    assert "ninety-one" in _err(result)
+    quiet = _run("ingest", str(feed), "--show-errors", "0")
+    assert "... and 1 more malformed rows" in _err(quiet)
+    assert _count(db, "reports") == 4
+
+
+def test_ingest_refuses_unknown_format_and_missing_file(db: Path, tmp_path: Path) -> None:
+    unknown = _run("ingest", str(_need(ACLED)), "--format", "kml")
+    assert unknown.exit_code == 2
+    assert "--format 'kml' is unknown; expected one of: acled, alerts, cap, geojson, ucdp" in _err(unknown)
+    missing = _run("ingest", str(tmp_path / "nope.csv"), "--format", "acled")
+    assert missing.exit_code == 2
+    assert "nope.csv" in _err(missing)
+
+
+def test_report_add_then_review_keeps_every_decision(db: Path) -> None:
+    added = _run(
+        "report", "add", "--kind", "shelling", "--at", "2022-03-05T11:10:00+02:00",
+        "--source", "Field team 3", "--source-type", "field_team", "--lat", "47.05", "--lon", "37.49",
+        "--id", "ft3-0305-1",
+        "--description", "shelling near the Mangush road",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert "stored report 1 (cli:ft3-0305-1)" in added.output
+    again = _run(
+        "report", "add", "--kind", "shelling", "--at", "2022-03-05T11:10:00+02:00",
+        "--source", "Field team 3", "--source-type", "field_team", "--id", "ft3-0305-1",
+    )  # fmt: skip
+    assert "already stored; nothing added" in again.output
+
+    held = _run(
+        "review", "cli:ft3-0305-1", "on_hold", "--by", "olena", "--why", "asking ICRC", "--claim", "hit"
+    )
+    assert held.exit_code == 0, held.output
+    verified = _run("review", "1", "verified", "--by", "pierre", "--why", "photos geolocated", "--publish")
+    assert verified.exit_code == 0, verified.output
+    assert "olena" in verified.output
+    assert "pierre" in verified.output
+    refused = _run("review", "1", "draft", "--by", "x", "--why", "y")
+    assert refused.exit_code == 2
+    assert "cannot go from verified to draft" in _err(refused)
+    unknown = _run("review", "acled:NOPE", "on_hold", "--by", "x", "--why", "y")
+    assert unknown.exit_code == 3
+    assert _count(db, "reviews") == 2
+
+
+def test_report_add_needs_a_utc_offset_and_both_coordinates(db: Path) -> None:
+    naive = _run("report", "add", "--kind", "mines", "--at", "2022-03-05T11:10", "--source", "x",
+                 "--source-type", "media")  # fmt: skip
+    assert naive.exit_code == 2
+    assert "has no UTC offset" in _err(naive)
+    half = _run("report", "add", "--kind", "mines", "--at", "2022-03-05T11:10Z", "--source", "x",
+                "--source-type", "media", "--lat", "47")  # fmt: skip
+    assert half.exit_code == 2
+    assert "--lat and --lon go together" in _err(half)
+
+
+def test_figures_shows_disagreeing_claims_side_by_side(db: Path) -> None:
+    un = _run(
+        "figures", "add", "--what", "killed", "--count", "249", "--source", "UN OHCHR",
+        "--method", "confirmed_only", "--as-of", "2022-03-02", "--verification", "verified",
+        "--note", "confirmed only, an undercount",
+    )  # fmt: skip
+    assert un.exit_code == 0, un.output
+    ses = _run(
+        "figures", "add", "--what", "killed", "--count", "2000", "--at-least",
+        "--source", "State Emergency Service", "--method", "estimate", "--as-of", "2022-03-02",
+    )  # fmt: skip
+    assert ses.exit_code == 0, ses.output
+    shown = _run("figures", "--what", "killed")
+    assert shown.exit_code == 0, shown.output
+    assert "249" in shown.output
+    assert "more than 2,000" in shown.output
+    assert "1,124" not in shown.output  # the mean of the two is never shown
+    assert _count(db, "figure_claims") == 2
+
+
+def test_corridor_commands_on_an_empty_store_and_unknown_ids(db: Path) -> None:
+    listed = _run("corridors", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "Corridors (0)" in listed.output
+    unknown = _run("corridors", "set-status", "7", "open", "--reason", "buses left")
+    assert unknown.exit_code == 3
+    assert "no corridor with id 7" in _err(unknown)
+
+
+def test_audit_verify_names_a_row_edited_behind_the_stores_back(db: Path) -> None:
+    ingested = _run("ingest", str(_need(SIRENS)))
+    assert ingested.exit_code == 0, ingested.output
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE reports SET ended_at = NULL WHERE id = 17")
+        connection.execute("DELETE FROM reports WHERE id = 42")
+    result = _run("audit", "verify")
+    assert result.exit_code == 8
+    assert "AUDIT_BROKEN" in _err(result)
+    assert "reports row 17: edited after it was written" in _err(result)
+    assert "ended_at is null, the log recorded" in _err(result)
+    assert "reports row 42: deleted" in _err(result)
