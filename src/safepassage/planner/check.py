@@ -41,6 +41,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -103,6 +104,7 @@ def check_plan(
     _check_people(scenario, plan, out)
     _check_clearance(scenario, plan, out)
     _check_exposure_totals(plan, out)
+    _check_summaries(scenario, plan, out)
     by_mode: dict[TravelMode, list[int]] = defaultdict(list)
     for index, movement in enumerate(plan.movements):
         by_mode[movement.mode].append(index)
@@ -283,6 +285,62 @@ def _check_exposure_totals(plan: Plan, out: _Violations) -> None:
                     f"exposure.{name}[{place!r}] is {table.get(place, 0.0):g} but its movements' exposures "
                     f"add up to {sums.get(place, 0.0):g}",
                 )
+
+
+def _check_summaries(scenario: Scenario, plan: Plan, out: _Violations) -> None:
+    """``origins`` / ``destinations`` summaries, when given, cover every place once and add up."""
+    origins = {o.id: o for o in scenario.origins}
+    for i, summary in enumerate(plan.origins):
+        origin = origins.get(summary.origin)
+        if origin is None:
+            out.add("summary", f"origins[{i}]: origin {summary.origin!r} is not in the scenario")
+            continue
+        mine = [m for m in plan.movements if m.origin == summary.origin]
+        expected = {
+            "people": origin.people,
+            "evacuated": sum(m.people for m in mine),
+            "unserved": sum(u.people for u in plan.unserved if u.origin == summary.origin),
+            "first_departure_s": min((m.departure_s for m in mine), default=None),
+            "last_departure_s": max((m.departure_s for m in mine), default=None),
+            "last_arrival_s": max((m.arrival_s for m in mine), default=None),
+        }
+        _compare_summary(f"origins[{i}] ({summary.origin!r})", summary.model_dump(), expected, out)
+    destinations = {d.id: d for d in scenario.destinations}
+    for i, arrivals in enumerate(plan.destinations):
+        dest = destinations.get(arrivals.destination)
+        if dest is None:
+            out.add(
+                "summary", f"destinations[{i}]: destination {arrivals.destination!r} is not in the scenario"
+            )
+            continue
+        mine = [m for m in plan.movements if m.destination == arrivals.destination]
+        expected = {
+            "capacity": dest.capacity,
+            "received": sum(m.people for m in mine),
+            "first_arrival_s": min((m.arrival_s for m in mine), default=None),
+            "last_arrival_s": max((m.arrival_s for m in mine), default=None),
+        }
+        _compare_summary(
+            f"destinations[{i}] ({arrivals.destination!r})", arrivals.model_dump(), expected, out
+        )
+    for name, listed, known in (
+        ("origins", [s.origin for s in plan.origins], list(origins)),
+        ("destinations", [s.destination for s in plan.destinations], list(destinations)),
+    ):
+        if listed and sorted(listed) != sorted(known):
+            out.add(
+                "summary",
+                f"the {name} summary lists {sorted(listed)}; expected each of the scenario's {name} "
+                f"once: {sorted(known)}",
+            )
+
+
+def _compare_summary(where: str, given: dict[str, Any], expected: dict[str, Any], out: _Violations) -> None:
+    for key, value in expected.items():
+        got = given[key]
+        same = got == value if got is None or value is None else _close(float(got), float(value))
+        if not same:
+            out.add("summary", f"{where}.{key} is {got} but the plan's movements give {value}")
 
 
 # --- rules on the road network ----------------------------------------------------------------
