@@ -47,7 +47,14 @@ import numpy as np
 import numpy.typing as npt
 
 from safepassage.errors import PlanRejectedError
-from safepassage.hazards import LinkClosures, corridor_links, link_closures, link_risk
+from safepassage.hazards import (
+    LinkClosures,
+    area_shape,
+    corridor_links,
+    link_closures,
+    link_index,
+    link_risk,
+)
 from safepassage.network import RoadNetwork, load_network, snap_points
 from safepassage.planner.plan_file import TIME_TOLERANCE_S, Movement, Plan, plan_gap
 from safepassage.scenario.load import resolve_network_path
@@ -674,9 +681,18 @@ def _check_exposure(
 ) -> None:
     risk_per_hop = np.zeros(link.shape[0])
     if scenario.hazards:
-        times, inverse = np.unique(hops.enter_s, return_inverse=True)
+        # Risk is non-zero only on links some report's area touches: evaluate link_risk only at the
+        # distinct times such links are entered (a plan has thousands of distinct entry times).
+        index = link_index(network)
+        touched = np.zeros(network.link_count, dtype=bool)
+        for hazard in scenario.hazards:
+            touched |= index.links_touching(area_shape(hazard.area, index.projector))
+        risky = np.flatnonzero(touched[link])
+        times, inverse = np.unique(hops.enter_s[risky], return_inverse=True)
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.searchsorted(inverse[order], np.arange(times.shape[0] + 1))
         for j, t in enumerate(times.tolist()):
-            at = inverse == j
+            at = risky[order[bounds[j] : bounds[j + 1]]]
             risk_per_hop[at] = link_risk(network, scenario, t)[link[at]]
     per_movement = np.bincount(
         hops.movement, weights=risk_per_hop * hops.people, minlength=len(plan.movements)
