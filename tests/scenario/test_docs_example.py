@@ -73,3 +73,37 @@ def test_example_points_snap_within_500_m(example: Scenario) -> None:
         points = [(o.id, o.lat, o.lon) for o in example.origins if o.mode is mode]
         points += [(d.id, d.lat, d.lon) for d in example.destinations]
         assert all(s.distance_m < 500 for s in snap_points(network, points))
+
+
+# --- the error messages shown in the docs are what the CLI really prints -------------------------
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "scenarios"
+DOC_PATH_PREFIX = "/data/scenarios"  # the docs show fixture paths shortened to this
+
+
+def documented_outputs() -> list[tuple[str, str]]:
+    """(file name, expected stderr) for every `$ safepassage validate FILE` shown in the docs."""
+    text = DOC.read_text(encoding="utf-8").split("## Error messages", 1)[1]
+    (block,) = re.findall(r"```text\n(.*?)```", text, flags=re.DOTALL)[:1]
+    runs = re.split(r"^\$ safepassage validate (\S+)\n", block, flags=re.MULTILINE)[1:]
+    return list(zip(runs[::2], runs[1::2], strict=True))
+
+
+def test_docs_show_the_bad_input_fixtures() -> None:
+    shown = {name for name, _ in documented_outputs()}
+    assert shown >= {p.name for p in FIXTURES.glob("*.yaml") if p.name != "minimal.yaml"}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [pytest.param(n, e, id=n) for n, e in documented_outputs() if (FIXTURES / n).is_file()],
+)
+def test_documented_message_is_real(name: str, expected: str) -> None:
+    from typer.testing import CliRunner
+
+    from safepassage.cli import app
+
+    result = CliRunner().invoke(app, ["validate", str(FIXTURES / name)])
+    assert result.exit_code == 2
+    printed = " ".join(result.stderr.split()).replace(str(FIXTURES), DOC_PATH_PREFIX)
+    assert printed == " ".join(expected.split())
