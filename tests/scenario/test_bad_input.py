@@ -272,3 +272,32 @@ def test_curfew_clock_message_is_readable() -> None:
 def test_needs_above_people_names_the_field() -> None:
     (problem,) = problems_after(lambda d: d["origins"][0].update(needs={"reduced_mobility": 900}))
     assert problem.startswith("scenario.yaml: origins[0].needs.reduced_mobility: 900 ")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "scenario/model.py accepts infinite numbers (YAML .inf) wherever a field only says > 0 "
+        "(radius_m, buffer_m, decay_half_life_s, capacity fields); an infinite radius then crashes "
+        "`safepassage validate` with shapely's 'buffer distance must be finite' (exit 1). "
+        "ConfigDict(allow_inf_nan=False) on the models would reject them with a clear message"
+    ),
+)
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            lambda d: d.update(
+                exclusion_zones=[
+                    {"id": "z", "name": "Z", "area": {"lat": 60.17, "lon": 24.94, "radius_m": "inf"}}
+                ]
+            ),
+            "exclusion_zones[0].area.radius_m",
+        ),
+        (lambda d: d.update(corridors=[{**CORRIDOR, "buffer_m": float("inf")}]), "corridors[0].buffer_m"),
+        (lambda d: d.update(capacity={"people_per_vehicle": float("inf")}), "capacity.people_per_vehicle"),
+    ],
+)
+def test_infinite_numbers_are_rejected(change: Any, field: str) -> None:
+    (problem,) = problems_after(change)
+    assert problem.startswith(f"scenario.yaml: {field}: inf is invalid")

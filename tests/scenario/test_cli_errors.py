@@ -174,3 +174,22 @@ def test_subprocess_console_script(tmp_path: Path) -> None:
     assert "origins[3].people: -5 is negative; expected a whole number ≥ 0" in flat(completed.stderr)
     assert completed.stdout == ""
     assert list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "scenario/model.py accepts radius_m: .inf; `validate` then crashes in shapely (exit 1, "
+        "traceback) instead of exit 2 with a message naming exclusion_zones[0].area.radius_m"
+    ),
+)
+def test_infinite_radius_exits_2(tmp_path: Path) -> None:
+    scenario = tmp_path / "infinite.yaml"
+    scenario.write_text(
+        (DATA / "minimal.yaml").read_text(encoding="utf-8")
+        + "exclusion_zones:\n  - {id: z, name: Z, area: {lat: 60.17, lon: 24.94, radius_m: .inf}}\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["validate", str(scenario)])
+    assert result.exit_code == 2
+    assert "infinite.yaml: exclusion_zones[0].area.radius_m" in flat(result.stderr)
