@@ -105,3 +105,13 @@ def test_use_cache_false_neither_reads_nor_writes(ascii_network, empty_cache: Pa
     drawn = ascii_network("a-b", [("ab", {"highway": "residential"})])
     load_network(drawn.path, use_cache=False)
     assert not (empty_cache / "networks").exists() or not any((empty_cache / "networks").iterdir())
+
+
+def test_unwritable_cache_is_skipped(ascii_network, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("SAFEPASSAGE_CACHE_DIR", str(blocker))
+    drawn = ascii_network("a-b", [("ab", {"highway": "residential"})])
+    network = load_network(drawn.path)  # builds, fails to cache, still answers
+    assert network.link_count == 2
+    assert blocker.read_text() == "a file where the cache directory should be"

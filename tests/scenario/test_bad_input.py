@@ -301,3 +301,24 @@ def test_needs_above_people_names_the_field() -> None:
 def test_infinite_numbers_are_rejected(change: Any, field: str) -> None:
     (problem,) = problems_after(change)
     assert problem.startswith(f"scenario.yaml: {field}: inf is invalid")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "scenario/model.py accepts a polygon with no area (all corners on one point or one line); "
+        "such a 'verified shelling' area silently closes nothing. Expected: an error naming the "
+        "polygon, e.g. 'polygon has no area; expected at least 3 corners not on one line'"
+    ),
+)
+@pytest.mark.parametrize(
+    "corners",
+    [
+        [[60.17, 24.94], [60.17, 24.94], [60.17, 24.94]],  # one point
+        [[60.17, 24.94], [60.171, 24.941], [60.172, 24.942]],  # one line
+    ],
+)
+def test_polygon_without_area_is_rejected(corners: list[list[float]]) -> None:
+    zone = {"id": "z", "name": "Z", "area": {"polygon": corners}}
+    (problem,) = problems_after(lambda d: d.update(exclusion_zones=[zone]))
+    assert problem.startswith("scenario.yaml: exclusion_zones[0].area")
