@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from safepassage.errors import InputError, OsmFileError, ScenarioError
 from safepassage.scenario import load_scenario, parse_scenario, resolve_network_path
@@ -322,3 +324,24 @@ def test_polygon_without_area_is_rejected(corners: list[list[float]]) -> None:
     zone = {"id": "z", "name": "Z", "area": {"polygon": corners}}
     (problem,) = problems_after(lambda d: d.update(exclusion_zones=[zone]))
     assert problem.startswith("scenario.yaml: exclusion_zones[0].area")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    origins=st.integers(min_value=1, max_value=6),
+    data=st.data(),
+)
+def test_any_negative_count_is_named_exactly(origins: int, data: st.DataObject) -> None:
+    """Whichever origin and whatever negative number: the one message names both."""
+    bad = data.draw(st.integers(min_value=0, max_value=origins - 1), label="bad index")
+    value = data.draw(st.integers(max_value=-1), label="value")
+
+    def change(d: dict[str, Any]) -> None:
+        template = d["origins"][0]
+        d["origins"] = [
+            {**template, "id": f"o{i}", "people": value if i == bad else 10} for i in range(origins)
+        ]
+
+    assert problems_after(change) == [
+        f"scenario.yaml: origins[{bad}].people: {value} is negative; expected a whole number ≥ 0"
+    ]
