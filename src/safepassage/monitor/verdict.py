@@ -1,0 +1,338 @@
+"""Judge a corridor for a window: honoured, violated, contested or insufficient evidence.
+
+The rule (version :data:`RULE_VERSION`, explained with a worked example in ``docs/verdicts.md``):
+
+For each incident, four numbers in [0, 1], multiplied into its **weight**:
+
+- **belief** that it happened: a noisy-OR over its independent sources,
+  ``1 - prod(1 - credibility)`` with one factor per distinct outlet, the credibility of each from
+  :func:`safepassage.hazards.credibility.credibility` (source type x review state). One unverified
+  media outlet: 0.4; two: 0.64; a verified field team: 1.0; a rejected report: 0.
+- **kind**: how much such an incident means the corridor was not honoured (:data:`KIND_WEIGHT`):
+  attacks, fighting, mines 1.0; a closed checkpoint 0.8 (corridors were "held at checkpoints");
+  road or bridge damage 0.5; looting 0.3; other 0. An air-raid alert weighs 0: it is sounded for a
+  whole oblast whenever aircraft or missiles are detected, including ones bound elsewhere, so it
+  is no evidence that *this* route was attacked - but it does show the feeds were live (rule 3).
+- **place**: the chance that the incident lies within ``buffer_m`` of the route. Its position
+  across the route is taken as uniform over its uncertainty (centre distance ``d``, radius ``r``),
+  so the chance is the overlap of ``[d - r, d + r]`` with ``[-buffer, buffer]`` divided by ``2r``:
+  a precise report on the route counts fully, a report placed only to its oblast (r = 100 km)
+  against a 10 km buffer counts about a tenth.
+- **time**: the share of the incident's time interval (observed times +- uncertainty) inside the
+  window; an incident with an end time (an alert, a closure) counts fully if it overlaps at all.
+
+The **violation score** is the noisy-OR of the weights, ``1 - prod(1 - weight)``: the belief that at
+least one violating incident happened on the route during the window. The **decision**:
+
+1. An incident is *decisive* when one of its sources is verified or it has two or more independent
+   sources (corroboration >= 2), and none of its sources is disputed. If the score of the decisive
+   incidents alone reaches :data:`VIOLATED_AT` (0.5): **violated**, confidence = that score.
+2. Else, if the decisive score reaches :data:`CONTESTED_AT` (0.2), or two or more non-decisive
+   incidents together reach it, or a disputed incident weighs at least 0.1: **contested**,
+   confidence = the score (the strength of the evidence that cannot settle it).
+3. Else, if the feeds were reporting around the route during the window - ``n >= 1`` incidents of
+   any kind within :data:`COVERAGE_RADIUS_M` of it, in time, *other than* the weak evidence on the
+   route itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))`` - silence on the
+   route is worth more when the feeds are busy nearby.
+4. Else **insufficient evidence**, confidence 0: the feeds say nothing about this place and time
+   (or only weak, undecided reports of trouble on the route).
+
+So a single unverified, uncorroborated report never decides: it is not decisive (rule 1), alone it
+cannot make the evidence contested (rule 2 needs two), it does not count as the feeds' coverage
+that lets silence mean "honoured" (rule 3), and it lowers the confidence of "honoured" through the
+score.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+
+from safepassage.errors import InputError
+from safepassage.hazards.credibility import credibility
+from safepassage.monitor.feeds._sources import split_outlets
+from safepassage.monitor.records import Evidence, Incident, Verdict, VerdictOutcome
+from safepassage.network.projection import Projector
+from safepassage.scenario.vocabulary import HazardKind, Verification
+
+__all__ = [
+    "CONTESTED_AT",
+    "COVERAGE_RADIUS_M",
+    "DEFAULT_BUFFER_M",
+    "KIND_WEIGHT",
+    "RULE_VERSION",
+    "VIOLATED_AT",
+    "IncidentIndex",
+    "incident_belief",
+    "index_incidents",
+    "judge_corridor",
+]
+
+RULE_VERSION = "verdict/1"
+DEFAULT_BUFFER_M = 10_000.0
+VIOLATED_AT = 0.5
+CONTESTED_AT = 0.2
+DISPUTED_WEIGHT_AT = 0.1
+COVERAGE_RADIUS_M = 100_000.0
+COVERAGE_SCALE = 5.0
+_MIN_RADIUS_M = 1.0
+
+KIND_WEIGHT: Mapping[HazardKind, float] = {
+    HazardKind.SHELLING: 1.0,
+    HazardKind.AIR_STRIKE: 1.0,
+    HazardKind.MISSILE: 1.0,
+    HazardKind.FIGHTING: 1.0,
+    HazardKind.SNIPER: 1.0,
+    HazardKind.MINES: 1.0,
+    HazardKind.CHECKPOINT_CLOSED: 0.8,
+    HazardKind.ROAD_DAMAGE: 0.5,
+    HazardKind.BRIDGE_DOWN: 0.5,
+    HazardKind.LOOTING: 0.3,
+    HazardKind.AIR_RAID_ALERT: 0.0,
+    HazardKind.OTHER: 0.0,
+}
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def incident_belief(incident: Incident) -> float:
+    """Belief that the incident happened: noisy-OR over its distinct outlets (module docstring)."""
+    seen: set[str] = set()
+    disbelief = 1.0
+    for source in incident.sources:
+        outlets = {o.casefold() for o in split_outlets(source.source_name)} or {source.feed}
+        fresh = len(outlets - seen)
+        seen |= outlets
+        disbelief *= (1.0 - credibility(source.source_type, source.verification)) ** fresh
+    return 1.0 - disbelief
+
+
+@dataclass(frozen=True)
+class IncidentIndex:
+    """Incidents as arrays in one metric plane, prepared once to judge many corridors."""
+
+    incidents: tuple[Incident, ...]  # only those with a location
+    projector: Projector
+    x_m: FloatArray
+    y_m: FloatArray
+    radius_m: FloatArray
+    start_s: FloatArray  # first observed - uncertainty (POSIX seconds)
+    end_s: FloatArray  # (end or last observed) + uncertainty
+    has_end: BoolArray
+    belief: FloatArray
+    kind_weight: FloatArray
+    decisive: BoolArray
+    disputed: BoolArray
+
+
+def index_incidents(
+    incidents: Sequence[Incident], centre_lonlat: tuple[float, float] | None = None
+) -> IncidentIndex:
+    """Project incidents to an azimuthal equidistant plane centred on ``centre_lonlat`` (default: the
+    incidents' median point). Within 1,000 km of the centre distances are right to 0.5 %."""
+    located = tuple(i for i in incidents if i.lat is not None and i.lon is not None)
+    lon = np.array([i.lon for i in located], dtype=float)
+    lat = np.array([i.lat for i in located], dtype=float)
+    if centre_lonlat is None:
+        centre_lonlat = (float(np.median(lon)), float(np.median(lat))) if located else (31.0, 48.5)
+    projector = Projector(
+        f"+proj=aeqd +lat_0={centre_lonlat[1]:.3f} +lon_0={centre_lonlat[0]:.3f} "
+        "+datum=WGS84 +units=m +no_defs"
+    )
+    x, y = projector.to_xy(lon, lat)
+    return IncidentIndex(
+        incidents=located,
+        projector=projector,
+        x_m=x,
+        y_m=y,
+        radius_m=np.array([max(i.radius_m, _MIN_RADIUS_M) for i in located], dtype=float),
+        start_s=np.array(
+            [i.first_observed_at.timestamp() - i.time_uncertainty_s for i in located], dtype=float
+        ),
+        end_s=np.array(
+            [(i.ended_at or i.last_observed_at).timestamp() + i.time_uncertainty_s for i in located],
+            dtype=float,
+        ),
+        has_end=np.array([i.ended_at is not None for i in located], dtype=bool),
+        belief=np.array([incident_belief(i) for i in located], dtype=float),
+        kind_weight=np.array([KIND_WEIGHT[i.kind] for i in located], dtype=float),
+        decisive=np.array([_decisive(i) for i in located], dtype=bool),
+        disputed=np.array([_disputed(i) for i in located], dtype=bool),
+    )
+
+
+def judge_corridor(
+    corridor_id: str,
+    route_lonlat: Sequence[tuple[float, float]],
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    incidents: IncidentIndex | Sequence[Incident],
+    buffer_m: float = DEFAULT_BUFFER_M,
+) -> Verdict:
+    """The verdict on one corridor (route as (lon, lat) points, buffer in metres) for one window.
+
+    ``incidents`` may be an :class:`IncidentIndex` (prepared once with :func:`index_incidents` to
+    judge many corridors) or the incidents themselves. Raises InputError for an empty route, a
+    window ending before it starts, a naive datetime or a negative buffer.
+    """
+    _check_request(corridor_id, route_lonlat, window_start, window_end, buffer_m)
+    if not isinstance(incidents, IncidentIndex):
+        mean_lon = sum(p[0] for p in route_lonlat) / len(route_lonlat)
+        mean_lat = sum(p[1] for p in route_lonlat) / len(route_lonlat)
+        incidents = index_incidents(incidents, (mean_lon, mean_lat))
+    index = incidents
+    w_start, w_end = window_start.timestamp(), window_end.timestamp()
+    in_time = (index.start_s <= w_end) & (index.end_s >= w_start)
+    candidates = np.flatnonzero(in_time)
+    rx, ry = index.projector.to_xy([p[0] for p in route_lonlat], [p[1] for p in route_lonlat])
+    route = (
+        shapely.LineString(np.column_stack([rx, ry]))
+        if len(route_lonlat) > 1
+        else shapely.Point(rx[0], ry[0])
+    )
+    distance = shapely.distance(route, shapely.points(index.x_m[candidates], index.y_m[candidates]))
+    distance = np.asarray(distance, dtype=float)
+    radius = index.radius_m[candidates]
+    live = distance <= COVERAGE_RADIUS_M + radius
+    place = _place_share(distance, radius, buffer_m)
+    time = _time_share(index, candidates, w_start, w_end)
+    weight = index.belief[candidates] * index.kind_weight[candidates] * place * time
+    chosen = weight > 0.0
+    background = int(np.count_nonzero(live & ~chosen))
+    members, weight, distance = candidates[chosen], weight[chosen], distance[chosen]
+    evidence = _evidence(index, members, weight, distance)
+    return _decide(corridor_id, window_start, window_end, index, members, weight, background, evidence)
+
+
+def _decide(
+    corridor_id: str,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    index: IncidentIndex,
+    members: npt.NDArray[np.intp],
+    weight: FloatArray,
+    background: int,
+    evidence: tuple[Evidence, ...],
+) -> Verdict:
+    decisive, disputed = index.decisive[members], index.disputed[members]
+    score = _noisy_or(weight)
+    decisive_score = _noisy_or(weight[decisive])
+    undecided = weight[~decisive & ~disputed]
+    undecided_score = _noisy_or(undecided) if np.count_nonzero(undecided > 0.0) >= 2 else 0.0
+    heavy_dispute = bool(np.any(weight[disputed] >= DISPUTED_WEIGHT_AT))
+    n_decisive = int(np.count_nonzero(decisive))
+    if decisive_score >= VIOLATED_AT:
+        outcome, confidence = VerdictOutcome.VIOLATED, decisive_score
+        reason = (
+            f"{n_decisive} decisive incident(s) on the route in the window, "
+            f"decisive score {decisive_score:.2f}"
+        )
+    elif decisive_score >= CONTESTED_AT or undecided_score >= CONTESTED_AT or heavy_dispute:
+        outcome, confidence = VerdictOutcome.CONTESTED, score
+        reason = (
+            f"evidence of violation that cannot settle it: decisive score {decisive_score:.2f}, "
+            f"{len(undecided)} uncorroborated unverified incident(s), "
+            f"disputed: {'yes' if heavy_dispute else 'no'}"
+        )
+    elif background > 0:
+        outcome = VerdictOutcome.HONOURED
+        confidence = (1.0 - score) * (1.0 - math.exp(-background / COVERAGE_SCALE))
+        reason = (
+            f"{background} other incident(s) reported within {COVERAGE_RADIUS_M / 1000:.0f} km "
+            f"in the window; {len(evidence)} weak report(s) on the route, none decisive"
+        )
+    else:
+        outcome, confidence = VerdictOutcome.INSUFFICIENT_EVIDENCE, 0.0
+        reason = (
+            f"no other incident reported within {COVERAGE_RADIUS_M / 1000:.0f} km of the route "
+            f"in the window; {len(evidence)} weak report(s) on the route, none decisive"
+        )
+    return Verdict(
+        corridor_id=corridor_id,
+        window_start=window_start,
+        window_end=window_end,
+        outcome=outcome,
+        violation_score=score,
+        confidence=float(confidence),
+        evidence=evidence,
+        rule_version=RULE_VERSION,
+        reason=reason,
+    )
+
+
+def _place_share(distance: FloatArray, radius: FloatArray, buffer_m: float) -> FloatArray:
+    """Share of [d - r, d + r] inside [-buffer, buffer]."""
+    low = np.maximum(distance - radius, -buffer_m)
+    high = np.minimum(distance + radius, buffer_m)
+    share: FloatArray = np.clip(high - low, 0.0, None) / (2.0 * radius)
+    return share
+
+
+def _time_share(
+    index: IncidentIndex, members: npt.NDArray[np.intp], w_start: float, w_end: float
+) -> FloatArray:
+    start, end = index.start_s[members], index.end_s[members]
+    overlap = np.clip(np.minimum(end, w_end) - np.maximum(start, w_start), 0.0, None)
+    span = np.maximum(end - start, 1.0)
+    share = np.minimum(overlap / span, 1.0)
+    return np.where(index.has_end[members] & (overlap > 0.0), 1.0, share)
+
+
+def _noisy_or(weights: FloatArray) -> float:
+    return float(1.0 - np.prod(1.0 - np.clip(weights, 0.0, 1.0))) if weights.size else 0.0
+
+
+def _evidence(
+    index: IncidentIndex, members: npt.NDArray[np.intp], weight: FloatArray, distance: FloatArray
+) -> tuple[Evidence, ...]:
+    items = []
+    for position, w, d in zip(members.tolist(), weight.tolist(), distance.tolist(), strict=True):
+        incident = index.incidents[position]
+        items.append(
+            Evidence(
+                incident_id=incident.id,
+                sources=tuple(s.source_name for s in incident.sources),
+                distance_to_route_m=round(d, 1),
+                observed_at=incident.first_observed_at,
+                weight=w,
+                kind=incident.kind,
+            )
+        )
+    items.sort(key=lambda e: (-e.weight, e.incident_id))
+    return tuple(items)
+
+
+def _decisive(incident: Incident) -> bool:
+    verified = any(s.verification is Verification.VERIFIED for s in incident.sources)
+    return (verified or incident.corroboration >= 2) and not _disputed(incident)
+
+
+def _disputed(incident: Incident) -> bool:
+    return any(s.verification is Verification.DISPUTED for s in incident.sources)
+
+
+def _check_request(
+    corridor_id: str,
+    route_lonlat: Sequence[tuple[float, float]],
+    window_start: dt.datetime,
+    window_end: dt.datetime,
+    buffer_m: float,
+) -> None:
+    if not route_lonlat:
+        raise InputError(f"corridor {corridor_id}: the route has no points; expected (lon, lat) pairs")
+    if window_start.tzinfo is None or window_end.tzinfo is None:
+        raise InputError(f"corridor {corridor_id}: window times must carry a time zone (UTC)")
+    if window_end <= window_start:
+        raise InputError(
+            f"corridor {corridor_id}: window ends {window_end.isoformat()} "
+            f"before it starts {window_start.isoformat()}"
+        )
+    if not buffer_m >= 0.0:
+        raise InputError(f"corridor {corridor_id}: buffer {buffer_m} m is negative; expected metres >= 0")
