@@ -2,8 +2,9 @@
 
 Capacities: 600 vehicles/h on a residential lane, 1 person per vehicle -> 10 people per 60 s step.
 Residential streets are 30 km/h: 100 m takes 12 s. The plan model rounds each (contracted) arc's
-travel time up to whole steps; the relaxation behind the lower bound rounds each link's down and
-lets people wait anywhere. Every plan also goes through the independent checker.
+travel time up to whole model steps (``substeps=1``: one-minute steps, so the arithmetic stays
+by hand; one test checks quarter steps); the relaxation behind the lower bound rounds down and lets
+people wait anywhere. Every plan also goes through the independent checker.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ SQUARE_WAYS = [("od", RES), ("op", RES), ("pqd", RES)]
 
 
 def _plan(scenario, networks, **kwargs):
+    kwargs.setdefault("substeps", 1)
     plan = plan_evacuation(scenario, networks=networks, **kwargs)
     assert check_plan(scenario, plan, networks=networks) == []
     return plan
@@ -53,6 +55,22 @@ def test_single_street_clears_at_the_hand_computed_step(ascii_network, mode):
         assert plan.lower_bound_s == 300.0
         assert plan.gap == pytest.approx(0.2)
     assert plan.lower_bound_s <= plan.clearance_time_s
+
+
+def test_quarter_steps_cut_the_rounding_and_keep_capacity(ascii_network):
+    drawn = ascii_network(LINE, [("od", RES)])
+    scenario = scenario_on(drawn, [("o", "o", 15)], [("d", "d", 100)])
+    networks = drive_networks(drawn)
+    whole = _plan(scenario, networks, substeps=1)
+    # One-minute steps: 72 s -> 2 steps; departures in steps 0 (10) and 1 (5): arrival at step 3.
+    assert whole.clearance_time_s == 180.0
+    quarter = _plan(scenario, networks, substeps=4)
+    # 15 s steps: 72 s -> 5 substeps; capacity per substep 2, 3, 2, 3 (10 per minute): 15 people
+    # leave in substeps 0..5, the last arrives at substep 5 + 5 = 10: 150 s.
+    assert quarter.clearance_time_s == 150.0
+    assert sorted(m.departure_s for m in quarter.movements) == [0.0, 15.0, 30.0, 45.0, 60.0, 75.0]
+    assert [m.people for m in sorted(quarter.movements, key=lambda m: m.departure_s)] == [2, 3, 2, 3, 2, 3]
+    assert quarter.lower_bound_s == whole.lower_bound_s == 120.0  # relaxation: steps 0, 1 -> by step 2
 
 
 def test_two_routes_share_the_load(ascii_network):

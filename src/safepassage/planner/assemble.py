@@ -60,50 +60,58 @@ def groups_from_paths(
     graph: StaticGraph,
     network: TimeExpandedNetwork,
     paths: FlowPaths,
-    transit: IntArray,
     step_s: float,
 ) -> list[Group]:
-    """Unfold every flow path into a :class:`Group` (see module docstring)."""
-    kinds = network.kind
-    out: list[Group] = []
-    chain_ptr, chain_link, chain_off = graph.chain_indptr, graph.chain_link, graph.chain_offset_s
-    for g in range(paths.count):
-        arcs = paths.path(g).tolist()
-        origin = destination = -1
-        links: list[int] = []
-        times: list[float] = []
-        arrive_step = 0
-        for arc in arcs:
-            kind = int(kinds[arc])
-            if kind == SOURCE:
-                origin = int(network.ref[arc])
-            elif kind == LINK:
-                static = int(network.ref[arc])
-                t = int(network.time[arc])
-                lo, hi = int(chain_ptr[static]), int(chain_ptr[static + 1])
-                links.extend(chain_link[lo:hi].tolist())
-                times.extend((t * step_s + chain_off[lo:hi]).tolist())
-                arrive_step = t + int(transit[static])
-            elif kind == ARRIVE:
-                destination = int(network.ref[arc])
-                arrive_step = int(network.time[arc])
-        layer = int(problem.origin_layer[origin])
-        net = problem.layers[layer].network
-        start_node = int(problem.origin_node[origin])
-        nodes = [start_node, *net.link_head[links].tolist()] if links else [start_node]
-        times.append(arrive_step * step_s)
-        out.append(
-            Group(
-                origin=origin,
-                destination=destination,
-                people=int(paths.people[g]),
-                layer=layer,
-                nodes=tuple(nodes),
-                links=tuple(links),
-                entry_times_s=tuple(times),
-            )
+    """Unfold every flow path into a :class:`Group` (see module docstring); vectorised over hops."""
+    count = paths.count
+    arcs = paths.arcs
+    group_of = np.repeat(np.arange(count, dtype=np.int64), np.diff(paths.indptr))
+    kind = network.kind[arcs]
+    origin = np.zeros(count, dtype=np.int64)
+    destination = np.zeros(count, dtype=np.int64)
+    arrive_step = np.zeros(count, dtype=np.int64)
+    is_source, is_arrive = kind == SOURCE, kind == ARRIVE
+    origin[group_of[is_source]] = network.ref[arcs[is_source]]
+    destination[group_of[is_arrive]] = network.ref[arcs[is_arrive]]
+    arrive_step[group_of[is_arrive]] = network.time[arcs[is_arrive]]
+
+    is_link = kind == LINK
+    link_arcs = arcs[is_link]
+    static = network.ref[link_arcs]
+    lengths = graph.chain_indptr[static + 1] - graph.chain_indptr[static]
+    hop_first = np.concatenate([[0], np.cumsum(lengths)])[:-1]
+    total = int(lengths.sum())
+    rank = np.repeat(np.arange(static.size, dtype=np.int64), lengths)
+    position = graph.chain_indptr[static][rank] + (np.arange(total, dtype=np.int64) - hop_first[rank])
+    hop_group = group_of[is_link][rank]
+    hop_link = graph.chain_link[position]
+    hop_time = network.time[link_arcs][rank] * step_s + graph.chain_offset_s[position]
+    layer = problem.origin_layer[origin]
+    hop_head = np.empty(total, dtype=np.int64)
+    hop_layer = layer[hop_group]
+    for index, lay in enumerate(problem.layers):
+        mine = hop_layer == index
+        hop_head[mine] = lay.network.link_head[hop_link[mine]]
+    hop_ptr = np.searchsorted(hop_group, np.arange(count + 1))
+
+    start_node = problem.origin_node[origin].tolist()
+    links_l, heads_l, times_l = hop_link.tolist(), hop_head.tolist(), hop_time.tolist()
+    ptr = hop_ptr.tolist()
+    arrive_s = (arrive_step * step_s).tolist()
+    people = paths.people.tolist()
+    origin_l, destination_l, layer_l = origin.tolist(), destination.tolist(), layer.tolist()
+    return [
+        Group(
+            origin=origin_l[g],
+            destination=destination_l[g],
+            people=people[g],
+            layer=layer_l[g],
+            nodes=(start_node[g], *heads_l[ptr[g] : ptr[g + 1]]),
+            links=tuple(links_l[ptr[g] : ptr[g + 1]]),
+            entry_times_s=(*times_l[ptr[g] : ptr[g + 1]], arrive_s[g]),
         )
-    return out
+        for g in range(count)
+    ]
 
 
 def movement_exposure(

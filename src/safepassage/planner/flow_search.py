@@ -1,7 +1,8 @@
 """Quickest clearance by max-flow: the least horizon T at which every servable person gets out.
 
 Max flow on the time-expanded network grows with T. The search solves OR-Tools ``SimpleMaxFlow``
-at T0, 2*T0, 4*T0, ... (doubling) until everybody is out or the scenario's horizon is reached —
+at T0, 2*T0, 4*T0, ... (doubling; or a smaller growth factor when T0 comes from a lower bound)
+until everybody is out or the scenario's horizon is reached —
 the flow at the horizon is then what can be served at all — and bisects between the last T that
 fell short and the first that did not. Each probe builds the pruned network for its T (pruning
 depends on T) and solves one max flow. The answer is proven at the model's granularity: the flow
@@ -10,6 +11,7 @@ at ``T* - 1`` falls short, so no plan of this model clears sooner.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -85,11 +87,16 @@ def quickest_clearance(
     tolerance: float = 0.0,
     start_steps: int | None = None,
     target: int | None = None,
+    known_short: int = -1,
+    growth: float = 2.0,
 ) -> SearchResult:
     """Least T in ``1..max_steps`` whose max flow equals the servable people (see module docstring).
 
     With ``tolerance > 0`` the bisection stops once ``hi <= lo * (1 + tolerance)`` (fast mode).
     With ``target`` the search stops at the least T moving that many people (lower bounds).
+    ``start_steps`` and ``known_short`` come from a lower bound: the first probe, and a T proven
+    (by a relaxation) to fall short of moving everybody; ``growth`` is the factor between probes
+    until one suffices (2: doubling).
     """
     times = static_times(graph, model)
     demand = int(graph.origin_people.sum()) if target is None else target
@@ -111,7 +118,7 @@ def quickest_clearance(
         sol = probe(t)
         if sol.value >= demand or t >= max_steps:
             break
-        t = min(max_steps, 2 * t)
+        t = min(max_steps, max(t + 1, math.ceil(t * growth)))
     servable = min(sol.value, demand)
     if servable == 0:
         return SearchResult(t, sol, 0, max((p for p in cache if p < t), default=-1), result_probes, times)
@@ -119,6 +126,8 @@ def quickest_clearance(
     # demand; with fewer people servable, earlier probes may already reach it.
     high = min(p for p, s in cache.items() if s.value >= servable)
     short = [p for p, s in cache.items() if s.value < servable and p < high]
+    if servable == demand and 0 <= known_short < high:
+        short.append(known_short)
     if short:
         low = max(short)
     else:

@@ -8,7 +8,8 @@ Pipeline (each step its own module):
    (``time_expansion``, plan model) moves every person who can be moved within the horizon;
 4. **lower bound** (proven, for any plan that obeys the rules in continuous time): the larger of
    (a) ``T_low * step'`` where ``T_low`` is the least T at which the *relaxation* (transit rounded
-   down, closed only when a closure covers a whole step, waiting anywhere, uncontracted links;
+   down, closed only when a closure covers every possible entry instant, waiting anywhere, the
+   chain's first link's capacity;
    ``step' = step`` in exact mode, ``FAST_BOUND_FACTOR * step`` in fast mode) moves as many people,
    and (b) the free-flow shortest-path time from the farthest served origin to its nearest usable
    destination over links not closed for the whole horizon. ``gap = clearance / bound - 1``.
@@ -59,12 +60,23 @@ from safepassage.planner.unserved import explain_unserved
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode
 
-__all__ = ["FAST_BOUND_FACTOR", "FAST_TOLERANCE", "PlanningMode", "plan_evacuation", "plan_problem"]
+__all__ = [
+    "EXACT_SUBSTEPS",
+    "FAST_BOUND_FACTOR",
+    "FAST_SUBSTEPS",
+    "FAST_TOLERANCE",
+    "PlanningMode",
+    "plan_evacuation",
+    "plan_problem",
+]
 
 PlanningMode = Literal["exact", "fast"]
 
 #: Fast mode stops bisecting when the horizon is within this fraction of one proven too short.
 FAST_TOLERANCE = 0.03
+#: Model steps per scenario time step: exact mode rounds travel times to a quarter step.
+EXACT_SUBSTEPS = 4
+FAST_SUBSTEPS = 1
 #: Fast mode takes its lower bound from the relaxation at this many steps per coarse step.
 FAST_BOUND_FACTOR = 5
 
@@ -77,16 +89,18 @@ def plan_evacuation(
     mode: PlanningMode = "exact",
     max_delay: float = 0.0,
     networks: Mapping[TravelMode, RoadNetwork] | None = None,
+    substeps: int | None = None,
 ) -> Plan:
     """The evacuation plan for ``scenario`` (see module docstring).
 
     ``max_delay`` (e.g. 0.1) lets the risk pass accept a clearance up to that fraction later than
     the quickest for less risk exposure. ``networks`` gives road networks per mode directly
-    (otherwise they are loaded from the scenario's extract).
+    (otherwise they are loaded from the scenario's extract). ``substeps`` splits each time step
+    into that many model steps (default: :data:`EXACT_SUBSTEPS` in exact mode, 1 in fast mode).
     """
     began = time.perf_counter()
     problem = build_problem(scenario, networks)
-    return plan_problem(problem, mode=mode, max_delay=max_delay, began=began)
+    return plan_problem(problem, mode=mode, max_delay=max_delay, substeps=substeps, began=began)
 
 
 def plan_problem(
@@ -94,6 +108,7 @@ def plan_problem(
     *,
     mode: PlanningMode = "exact",
     max_delay: float = 0.0,
+    substeps: int | None = None,
     began: float | None = None,
 ) -> Plan:
     """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart)."""
@@ -105,16 +120,37 @@ def plan_problem(
         )
     began = time.perf_counter() if began is None else began
     timings: dict[str, float] = {}
-    step = problem.step_s
-    max_steps = max(1, math.floor(problem.horizon_s / step + 1e-9))
+    sub = substeps if substeps is not None else (EXACT_SUBSTEPS if mode == "exact" else FAST_SUBSTEPS)
+    if not 1 <= sub <= 60:
+        raise InputError(f"substeps: {sub} is out of range; expected 1 to 60 model steps per time step")
+    scenario_steps = max(1, math.floor(problem.horizon_s / problem.step_s + 1e-9))
+    step = problem.step_s / sub  # the plan model's step
+    max_steps = scenario_steps * sub
+    plan_model = StepModel(step, substeps=sub)
 
     mark = time.perf_counter()
     graph = build_static_graph(problem, contract=True)
     timings["static_graph_s"] = time.perf_counter() - mark
 
+    # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
+    mark = time.perf_counter()
+    demand = problem.people_total
+    coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, demand)
+    timings["coarse_bound_s"] = time.perf_counter() - mark
+    start_steps = known_short = None
+    if coarse.servable >= demand:
+        start_steps = coarse.horizon_steps * FAST_BOUND_FACTOR * sub
+        known_short = start_steps - 1
+
     mark = time.perf_counter()
     search = quickest_clearance(
-        graph, StepModel(step), max_steps, tolerance=FAST_TOLERANCE if mode == "fast" else 0.0
+        graph,
+        plan_model,
+        max_steps,
+        tolerance=FAST_TOLERANCE if mode == "fast" else 0.0,
+        start_steps=start_steps,
+        known_short=-1 if known_short is None else known_short,
+        growth=2.0 if start_steps is None else (1.0 + FAST_TOLERANCE if mode == "fast" else 1.1),
     )
     timings["search_s"] = time.perf_counter() - mark
     assert search.times is not None
@@ -125,26 +161,28 @@ def plan_problem(
     has_risk = any(r.has_risk for r in risk)
     risk_details: dict[str, JsonValue] = {"ran": False}
     network, flow = solution.network, solution.flow
-    if mode == "exact" and has_risk and servable > 0:
+    before = 0.0
+    if has_risk and servable > 0:
+        before = float((flow * risk_costs(problem, graph, network, risk, step)).sum()) / RISK_COST_SCALE
+    if mode == "exact" and before > 0.0:
         mark = time.perf_counter()
         target = min(max_steps, math.floor(search.horizon_steps * (1.0 + max_delay) + 1e-9))
-        network = expand(graph, StepModel(step), target, search.times)
+        network = expand(graph, plan_model, target, search.times)
         cost = risk_costs(problem, graph, network, risk, step)
         flow = solve_min_cost_flow(network, cost, servable)
         timings["risk_pass_s"] = time.perf_counter() - mark
-        before = float((solution.flow * risk_costs(problem, graph, solution.network, risk, step)).sum())
         risk_details = {
             "ran": True,
-            "horizon_steps": target,
+            "horizon_model_steps": target,
             "max_delay": max_delay,
-            "exposure_before_risk_points": before / RISK_COST_SCALE,
+            "exposure_before_risk_points": before,
             "exposure_after_risk_points": float((flow * cost).sum()) / RISK_COST_SCALE,
             "arcs": network.arc_count,
         }
 
     mark = time.perf_counter()
     paths = decompose_flow(network, flow)
-    groups = groups_from_paths(problem, graph, network, paths, search.times.transit, step)
+    groups = groups_from_paths(problem, graph, network, paths, step)
     exposure = movement_exposure(problem, groups, risk)
     timings["decompose_s"] = time.perf_counter() - mark
 
@@ -153,15 +191,29 @@ def plan_problem(
     unserved = explain_unserved(problem, served, received)
 
     mark = time.perf_counter()
-    factor = FAST_BOUND_FACTOR if mode == "fast" else 1
     clearance_s = max((g.entry_times_s[-1] for g in groups), default=0.0)
-    bound_s, bound_details = _lower_bound(problem, served, clearance_s, factor)
+    moved = int(served.sum())
+    if coarse is None or coarse.servable != moved:  # fewer served than wait: bound for `moved`
+        coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, moved)
+    fine = None
+    if mode == "exact" and moved > 0:
+        fine = _relaxation(
+            problem,
+            graph,
+            1,
+            math.ceil(search.horizon_steps / sub),
+            moved,
+            start=coarse.horizon_steps * FAST_BOUND_FACTOR,
+        )
+    bound_s, bound_details = _lower_bound(problem, graph, served, clearance_s, coarse, fine)
     timings["lower_bound_s"] = time.perf_counter() - mark
     timings["total_s"] = time.perf_counter() - began
 
     details: dict[str, JsonValue] = {
-        "step_s": step,
-        "t_star_steps": search.horizon_steps,
+        "step_s": problem.step_s,
+        "substeps": sub,
+        "model_step_s": step,
+        "t_star_model_steps": search.horizon_steps,
         "model_infeasible_at_steps": search.infeasible_below,
         "servable": servable,
         "static_nodes": graph.node_count,
@@ -197,33 +249,64 @@ def _received_by_destination(network: TimeExpandedNetwork, flow: IntArray, count
     return np.bincount(network.ref[rec], weights=flow[rec], minlength=count).astype(np.int64)
 
 
+def _relaxation(
+    problem: PlanningProblem,
+    graph: StaticGraph,
+    factor: int,
+    max_fine_steps: int,
+    target: int,
+    *,
+    start: int | None = None,
+) -> SearchResult:
+    """Least T (in steps of ``factor`` fine steps) at which the relaxation moves ``target`` people."""
+    model = StepModel(
+        problem.step_s * factor, relaxed=True, capacity_factor=factor, slowdown_s=problem.step_s
+    )
+    max_steps = max(1, math.ceil(max_fine_steps / factor))
+    first = None if start is None else max(1, start // factor)
+    return quickest_clearance(
+        graph, model, max_steps, target=target, start_steps=first, growth=1.1 if first else 2.0
+    )
+
+
 def _lower_bound(
-    problem: PlanningProblem, served: IntArray, clearance_s: float, factor: int
+    problem: PlanningProblem,
+    graph: StaticGraph,
+    served: IntArray,
+    clearance_s: float,
+    coarse: SearchResult,
+    fine: SearchResult | None,
 ) -> tuple[float, dict[str, JsonValue]]:
     """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4)."""
     moved = int(served.sum())
     if moved == 0:
-        return 0.0, {"relaxation_step_s": 0.0, "relaxation_steps": 0, "shortest_path_s": 0.0}
-    graph = build_static_graph(problem, contract=False)
-    coarse = problem.step_s * factor
-    model = StepModel(coarse, relaxed=True, capacity_factor=factor)
-    max_steps = max(1, math.floor(clearance_s / coarse + 1e-9))
-    result: SearchResult = quickest_clearance(graph, model, max_steps, target=moved)
-    if result.servable < moved:
-        raise SolverError(
-            f"the lower-bound relaxation moves only {result.servable} of {moved} people within "
-            f"{clearance_s:.0f} s; the relaxation must allow every plan (internal error)"
-        )
-    relaxation_s = result.horizon_steps * coarse
+        return 0.0, {"relaxation_s": 0.0, "shortest_path_s": 0.0}
+    details: dict[str, JsonValue] = {}
+    bound = 0.0
+    for name, result, factor in (("coarse", coarse, FAST_BOUND_FACTOR), ("fine", fine, 1)):
+        if result is None:
+            continue
+        if result.servable < moved:
+            raise SolverError(
+                f"the {name} lower-bound relaxation moves only {result.servable} of {moved} people "
+                "within the horizon; a relaxation must allow every valid plan (internal error)"
+            )
+        seconds = result.horizon_steps * problem.step_s * factor
+        bound = max(bound, seconds)
+        details[f"{name}_relaxation"] = {
+            "step_s": problem.step_s * factor,
+            "steps": result.horizon_steps,
+            "bound_s": seconds,
+            "probes": len(result.probes),
+            "largest_arcs": result.largest_network_arcs,
+        }
     path_s = _shortest_path_bound(problem, graph, served)
-    return max(relaxation_s, path_s), {
-        "relaxation_step_s": coarse,
-        "relaxation_steps": result.horizon_steps,
-        "relaxation_s": relaxation_s,
-        "relaxation_probes": len(result.probes),
-        "relaxation_arcs": result.largest_network_arcs,
-        "shortest_path_s": path_s,
-    }
+    details["shortest_path_s"] = path_s
+    if bound > clearance_s + 1e-6:
+        raise SolverError(
+            f"lower bound {bound:.0f} s exceeds the plan's clearance {clearance_s:.0f} s (internal error)"
+        )
+    return max(bound, path_s), details
 
 
 def _shortest_path_bound(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> float:

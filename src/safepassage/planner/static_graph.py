@@ -34,12 +34,13 @@ class StaticGraph:
     arc_layer: IntArray
     arc_travel_s: FloatArray
     arc_capacity: IntArray  # whole people per (fine) time step
-    arc_link_capacity_raw: FloatArray  # smallest per-step link capacity before flooring and sharing
+    arc_first_capacity_raw: FloatArray  # the first link's per-step capacity, unshared (relaxation)
     chain_indptr: IntArray  # links of arc k: chain_link[chain_indptr[k]:chain_indptr[k+1]]
     chain_link: IntArray  # layer-local link indices
     chain_offset_s: FloatArray  # entry of each chain link, seconds after the arc's entry
     closure_arc: IntArray
     closure_offset_s: FloatArray
+    closure_position: IntArray  # index of the closed link within its chain (0: the first link)
     closure_from_s: FloatArray
     closure_to_s: FloatArray
     origin_node: IntArray  # global
@@ -67,6 +68,7 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
     chain_offsets: list[FloatArray] = []
     c_arc: list[IntArray] = []
     c_offset: list[FloatArray] = []
+    c_position: list[IntArray] = []
     c_from: list[FloatArray] = []
     c_to: list[FloatArray] = []
     sink_node: list[IntArray] = []
@@ -99,11 +101,7 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
             if chains.arc_count
             else np.zeros(0, np.int64)
         )
-        arc_raw = (
-            np.minimum.reduceat(link_cap[chains.link], chains.indptr[:-1])
-            if chains.arc_count
-            else np.zeros(0)
-        )
+        arc_raw = link_cap[chains.link[chains.indptr[:-1]]]
         tails.append(chains.tail + layer.node_offset)
         heads.append(chains.head + layer.node_offset)
         layer_of.append(np.full(chains.arc_count, index, dtype=np.int64))
@@ -121,6 +119,7 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         hit = pos >= 0
         c_arc.append(arc_of_pos[pos[hit]] + arc_base)
         c_offset.append(offsets[pos[hit]])
+        c_position.append(pos[hit] - chains.indptr[arc_of_pos[pos[hit]]])
         c_from.append(layer.closures.from_s[hit])
         c_to.append(layer.closures.to_s[hit])
 
@@ -138,12 +137,13 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         arc_layer=np.concatenate(layer_of),
         arc_travel_s=np.concatenate(travel),
         arc_capacity=np.concatenate(capacity),
-        arc_link_capacity_raw=np.concatenate(capacity_raw),
+        arc_first_capacity_raw=np.concatenate(capacity_raw),
         chain_indptr=chain_indptr,
         chain_link=np.concatenate(chain_links),
         chain_offset_s=np.concatenate(chain_offsets),
         closure_arc=np.concatenate(c_arc),
         closure_offset_s=np.concatenate(c_offset),
+        closure_position=np.concatenate(c_position),
         closure_from_s=np.concatenate(c_from),
         closure_to_s=np.concatenate(c_to),
         origin_node=problem.origin_global_node(),

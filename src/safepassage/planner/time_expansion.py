@@ -4,23 +4,29 @@ Node ``(v, t)`` means "at node v at the start of step t". Arcs:
 
 - **link** ``(u, t) -> (v, t + transit)`` for each static arc that may be entered at step ``t``,
   with the arc's capacity in people per step;
-- **wait** ``(p, t) -> (p, t + 1)`` and **depart** ``(p, t) -> (o, t)``, unlimited, where ``p`` is
-  a *pickup copy* of an origin's node that only the source feeds: people wait only at their own
-  pickup point (the scenario allows waiting nowhere else; someone driving through an origin's
-  node may not stop there); in the relaxation people may also wait at every road node;
-- **source** ``S -> (p, 0)`` with the origin's people; **arrive** ``(d, t) -> D_j`` for every step
+- **depart** ``p -> (o, t)``, unlimited, for every step t, where ``p`` is the *pickup point* of an
+  origin's node, fed only by the source: people wait only at their own pickup point, as long as
+  they like (the scenario allows waiting nowhere else; someone driving through an origin's node
+  may not stop there); in the relaxation people may also **wait** ``(v, t) -> (v, t + 1)`` at
+  every road node;
+- **source** ``S -> p`` with the origin's people; **arrive** ``(d, t) -> D_j`` for every step
   in which destination j's node is reached; **receive** ``D_j -> Z`` with j's reception capacity.
 
 Two step models share the builder:
 
-- the **plan model** (``relaxed=False``): transit rounded *up* to whole steps (at least one); an
-  arc entered at ``t`` is open only if each of its links is open at the instant the group enters
-  it (``t * step + offset``). Every flow of this model is a plan ``check-plan`` accepts.
-- the **relaxation** (``relaxed=True``, used on uncontracted links): transit rounded *down*; a link
-  is closed in step t only if one closure covers the whole step; capacity per step is the link's
-  (times ``capacity_factor`` for coarse steps); waiting everywhere. Any plan that obeys the rules
-  in continuous time maps to a flow of this model arriving no later (its step), so the least T
-  this model can clear is a proven lower bound on the real clearance time.
+- the **plan model** (``relaxed=False``): transit rounded *up* to whole model steps (at least
+  one); an arc entered at ``t`` is open only if each of its links is open at the instant the group
+  enters it (``t * step + offset``). The model step may be a fraction 1/s of the scenario's step
+  (``substeps``), which cuts the rounding of travel times s-fold; capacities per substep then
+  follow :func:`substep_capacity`. Every flow of this model is a plan ``check-plan`` accepts.
+- the **relaxation** (``relaxed=True``): transit of a chain rounded *down*; the chain counts as
+  closed in step t only if one closure covers every instant its link could be entered (the whole
+  step, shifted by the link's offset, plus one step of allowed slowdown per earlier link); capacity
+  per step is the chain's *first* link's (times ``capacity_factor`` for coarse steps: the entries
+  of k fine steps); waiting everywhere. A valid plan (any entry instants, each hop at least its
+  free-flow time and at most one step longer, capacity per step, entries while open) maps to a
+  flow of this model arriving in the same or an earlier step, so the least T this model clears is
+  a proven lower bound on any valid plan's clearance time.
 
 Pruning: ``(v, t)`` is kept only if some origin can reach v by step t and v can still reach a
 destination by T (static shortest paths in steps, ``scipy.sparse.csgraph``); nodes get compact
@@ -50,6 +56,7 @@ __all__ = [
     "expand",
     "min_weight_matrix",
     "static_times",
+    "substep_capacity",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -66,6 +73,8 @@ class StepModel:
     step_s: float
     relaxed: bool = False
     capacity_factor: int = 1
+    slowdown_s: float = 0.0  # relaxation: how much longer than free flow a hop may take
+    substeps: int = 1  # plan model: model steps per scenario step (see ``substep_capacity``)
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,16 +152,16 @@ def expand(
     open_mask = ~_closed_mask(graph, model, t_start, count, first, total)
     arc_id, t_link = arc_id[open_mask], t_link[open_mask]
     if model.relaxed:
-        raw = np.floor(graph.arc_link_capacity_raw + _EPS).astype(np.int64)
+        raw = np.floor(graph.arc_first_capacity_raw + _EPS).astype(np.int64)
         link_cap = raw[arc_id] * model.capacity_factor
     else:
-        link_cap = graph.arc_capacity[arc_id]
+        link_cap = substep_capacity(graph.arc_capacity[arc_id], t_link, model.substeps)
     keep = link_cap > 0
     arc_id, t_link, link_cap = arc_id[keep], t_link[keep], link_cap[keep]
     link_tail = node_id(a_tail[arc_id], t_link)
     link_head = node_id(a_head[arc_id], t_link + tr[arc_id])
 
-    # --- waiting: at pickup copies of origin nodes (only people of that origin); relaxed: anywhere
+    # --- waiting: at pickup points (only people of that origin); relaxed: anywhere
     waiters = np.flatnonzero(valid & (width > 1)) if model.relaxed else np.zeros(0, dtype=np.int64)
     w_node, w_t = _spread(waiters, lo[waiters], width[waiters] - 1)
     road_wait_tail = node_id(w_node, w_t)
@@ -160,13 +169,10 @@ def expand(
     o_ok = valid[graph.origin_node] & (lo[graph.origin_node] == 0) & (graph.origin_people > 0)
     origins_ok = np.flatnonzero(o_ok)
     pickups = np.unique(graph.origin_node[origins_ok])
-    pick_width = hi[pickups] + 1
-    pick_base = n_time_nodes + np.concatenate([[0], np.cumsum(pick_width)])[:-1]
-    n_pick = int(pick_width.sum())
-    p_rank, p_wait_t = _spread(np.arange(pickups.size), np.zeros(pickups.size, np.int64), pick_width - 1)
-    pick_wait_tail = pick_base[p_rank] + p_wait_t
-    d_rank, d_t = _spread(np.arange(pickups.size), np.zeros(pickups.size, np.int64), pick_width)
-    depart_tail = pick_base[d_rank] + d_t
+    pick_base = n_time_nodes + np.arange(pickups.size, dtype=np.int64)
+    n_pick = int(pickups.size)
+    d_rank, d_t = _spread(np.arange(pickups.size), np.zeros(pickups.size, np.int64), hi[pickups] + 1)
+    depart_tail = pick_base[d_rank]
     depart_head = node_id(pickups[d_rank], d_t)
 
     # --- source, arrivals, reception --------------------------------------------------------
@@ -188,7 +194,6 @@ def expand(
     parts = [
         (link_tail, link_head, link_cap, LINK, arc_id, t_link),
         (road_wait_tail, road_wait_tail + 1, np.full(w_node.size, infinite), WAIT, w_node, w_t),
-        (pick_wait_tail, pick_wait_tail + 1, np.full(p_rank.size, infinite), WAIT, pickups[p_rank], p_wait_t),
         (depart_tail, depart_head, np.full(d_rank.size, infinite), DEPART, pickups[d_rank], d_t),
         (
             np.full(origins_ok.size, source),
@@ -215,6 +220,21 @@ def expand(
     )
 
 
+def substep_capacity(per_step: IntArray, t: IntArray, substeps: int) -> IntArray:
+    """Capacity of model step ``t`` when a scenario step is split into ``substeps`` model steps.
+
+    ``floor(U (j + 1) / s) - floor(U j / s)`` for ``j = t mod s``: the s substeps of a scenario
+    step add up to exactly ``U``, and so does *any* s consecutive substeps (the pattern repeats),
+    so the people entering a link in any window of one scenario step — also a chain's later links,
+    entered at a fixed offset — never exceed ``U``. Nothing of the capacity is lost to rounding.
+    """
+    if substeps == 1:
+        return per_step
+    j = t % substeps
+    out: IntArray = (per_step * (j + 1)) // substeps - (per_step * j) // substeps
+    return out
+
+
 def _spread(owner: IntArray, first_t: IntArray, count: IntArray) -> tuple[IntArray, IntArray]:
     """Repeat each ``owner[i]`` ``count[i]`` times with times ``first_t[i], first_t[i] + 1, ...``.
 
@@ -238,9 +258,13 @@ def _closed_mask(
     rel_from = graph.closure_from_s - graph.closure_offset_s
     rel_to = graph.closure_to_s - graph.closure_offset_s
     with np.errstate(invalid="ignore"):
-        if model.relaxed:  # closed only if [t*step, (t+1)*step) lies inside [from, to)
+        if model.relaxed:
+            # Closed only if every instant the link could be entered lies inside [from, to): from
+            # t*step + offset to (t+1)*step + offset plus one step of allowed slowdown per earlier
+            # link of the chain.
+            slack = graph.closure_position * model.slowdown_s
             t0 = np.ceil(rel_from / step - _EPS)
-            t1 = np.floor(rel_to / step + _EPS)
+            t1 = np.floor((rel_to - slack) / step + _EPS)
         else:  # closed if the entry instant t*step lies in [from, to)
             t0 = np.ceil(rel_from / step - _EPS)
             t1 = np.ceil(rel_to / step - _EPS)
