@@ -1,0 +1,165 @@
+"""Random small networks: the numpy-built, pruned time expansion and the max-flow search agree with an
+independent formulation — a time-expanded network built naively with Python loops (no pruning, no
+contraction) and solved with networkx max-flow, probing every horizon in turn.
+
+Also: the relaxation behind the lower bound never exceeds the plan model's optimum, and the path
+decomposition gives back exactly the flow.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from safepassage.planner.decompose import decompose_flow
+from safepassage.planner.flow_search import quickest_clearance
+from safepassage.planner.static_graph import StaticGraph
+from safepassage.planner.time_expansion import LINK, StepModel, substep_capacity
+
+STEP_S = 60.0
+
+
+@st.composite
+def static_graphs(draw: st.DrawFn) -> StaticGraph:
+    n = draw(st.integers(2, 6))
+    m = draw(st.integers(1, 10))
+    tails = draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m))
+    heads = [(t + draw(st.integers(1, n - 1))) % n for t in tails]
+    travel = draw(st.lists(st.floats(5.0, 200.0), min_size=m, max_size=m))
+    capacity = draw(st.lists(st.integers(0, 6), min_size=m, max_size=m))
+    k = draw(st.integers(0, 4))
+    c_arc = draw(st.lists(st.integers(0, m - 1), min_size=k, max_size=k))
+    c_from = draw(st.lists(st.floats(-100.0, 600.0), min_size=k, max_size=k))
+    c_len = draw(st.lists(st.one_of(st.floats(1.0, 400.0), st.just(math.inf)), min_size=k, max_size=k))
+    origins = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 25)), min_size=1, max_size=3))
+    dests = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 40)), min_size=1, max_size=2))
+    return StaticGraph(
+        node_count=n,
+        arc_tail=np.array(tails, dtype=np.int64),
+        arc_head=np.array(heads, dtype=np.int64),
+        arc_layer=np.zeros(m, dtype=np.int64),
+        arc_travel_s=np.array(travel),
+        arc_capacity=np.array(capacity, dtype=np.int64),
+        arc_first_capacity_raw=np.array(capacity, dtype=np.float64),
+        chain_indptr=np.arange(m + 1, dtype=np.int64),
+        chain_link=np.arange(m, dtype=np.int64),
+        chain_offset_s=np.zeros(m),
+        closure_arc=np.array(c_arc, dtype=np.int64),
+        closure_offset_s=np.zeros(k),
+        closure_position=np.zeros(k, dtype=np.int64),
+        closure_from_s=np.array(c_from),
+        closure_to_s=np.array(c_from) + np.array(c_len),
+        origin_node=np.array([o for o, _ in origins], dtype=np.int64),
+        origin_people=np.array([p for _, p in origins], dtype=np.int64),
+        sink_node=np.array([d for d, _ in dests], dtype=np.int64),
+        sink_destination=np.arange(len(dests), dtype=np.int64),
+        destination_capacity=np.array([c for _, c in dests], dtype=np.int64),
+        contracted=False,
+    )
+
+
+def naive_max_flow(g: StaticGraph, horizon: int, *, relaxed: bool, substeps: int = 1) -> int:
+    """Time-expanded network by plain loops over every node, arc and step; networkx max flow."""
+    step = STEP_S / substeps
+    net = nx.DiGraph()
+    big = int(g.origin_people.sum()) + 1
+
+    def add(u: object, v: object, cap: int) -> None:
+        if net.has_edge(u, v):
+            net[u][v]["capacity"] += cap
+        else:
+            net.add_edge(u, v, capacity=cap)
+
+    for node, people in zip(g.origin_node.tolist(), g.origin_people.tolist(), strict=True):
+        add("S", ("pickup", node), people)
+        for t in range(horizon + 1):
+            add(("pickup", node), (node, t), big)
+    for node, dest in zip(g.sink_node.tolist(), g.sink_destination.tolist(), strict=True):
+        for t in range(horizon + 1):
+            add((node, t), ("D", dest), big)
+    for dest, cap in enumerate(g.destination_capacity.tolist()):
+        add(("D", dest), "Z", cap)
+    for a in range(g.arc_count):
+        ratio = g.arc_travel_s[a] / step
+        transit = math.floor(ratio + 1e-9) if relaxed else max(1, math.ceil(ratio - 1e-9))
+        for t in range(horizon + 1):
+            if t + transit > horizon:
+                continue
+            closures = [
+                (f, to)
+                for arc, f, to in zip(g.closure_arc, g.closure_from_s, g.closure_to_s, strict=True)
+                if arc == a
+            ]
+            if relaxed:
+                closed = any(f <= t * step and (t + 1) * step <= to for f, to in closures)
+                cap = int(g.arc_first_capacity_raw[a])
+            else:
+                closed = any(f <= t * step < to for f, to in closures)
+                cap = int(substep_capacity(g.arc_capacity[a : a + 1], np.array([t]), substeps)[0])
+            if not closed and cap > 0:
+                add((int(g.arc_tail[a]), t), (int(g.arc_head[a]), t + transit), cap)
+    if relaxed:
+        for v in range(g.node_count):
+            for t in range(horizon):
+                add((v, t), (v, t + 1), big)
+    if "S" not in net or "Z" not in net:
+        return 0
+    return int(nx.maximum_flow_value(net, "S", "Z"))
+
+
+HORIZON = 14
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None)
+@given(static_graphs(), st.sampled_from([1, 2]))
+def test_search_agrees_with_naive_networkx_formulation(g, substeps):
+    horizon = HORIZON * substeps
+    result = quickest_clearance(g, StepModel(STEP_S / substeps, substeps=substeps), horizon)
+    flows = [naive_max_flow(g, t, relaxed=False, substeps=substeps) for t in range(horizon + 1)]
+    servable = flows[-1]
+    assert result.servable == servable
+    assert result.solution.value == servable
+    if servable > 0:
+        expected = next(t for t, f in enumerate(flows) if f >= servable)
+        assert result.horizon_steps == expected
+        if result.infeasible_below >= 0:
+            assert flows[result.infeasible_below] < servable
+
+
+@settings(max_examples=25, deadline=None)
+@given(static_graphs())
+def test_relaxation_agrees_with_networkx_and_never_exceeds_the_plan_model(g):
+    plan = quickest_clearance(g, StepModel(STEP_S), HORIZON)
+    if plan.servable == 0:
+        return
+    relaxed = quickest_clearance(
+        g, StepModel(STEP_S, relaxed=True, slowdown_s=STEP_S), HORIZON, target=plan.servable
+    )
+    flows = [naive_max_flow(g, t, relaxed=True) for t in range(HORIZON + 1)]
+    expected = next(t for t, f in enumerate(flows) if f >= plan.servable)
+    assert relaxed.horizon_steps == expected
+    assert relaxed.horizon_steps <= plan.horizon_steps
+
+
+@settings(max_examples=40, deadline=None)
+@given(static_graphs())
+def test_decomposition_gives_back_the_flow(g):
+    result = quickest_clearance(g, StepModel(STEP_S), HORIZON)
+    net, flow = result.solution.network, result.solution.flow
+    paths = decompose_flow(net, flow)
+    assert int(paths.people.sum()) == result.solution.value
+    rebuilt = np.zeros(net.arc_count, dtype=np.int64)
+    np.add.at(rebuilt, paths.arcs, np.repeat(paths.people, np.diff(paths.indptr)))
+    assert np.array_equal(rebuilt, flow)
+    assert (flow <= net.capacity).all()
+    # Every path moves forward in time along its link arcs.
+    for g_index in range(paths.count):
+        arcs = paths.path(g_index)
+        times = net.time[arcs[net.kind[arcs] == LINK]]
+        assert np.all(np.diff(times) > 0)
