@@ -15,6 +15,8 @@ from safepassage.cli import app
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 ACLED = SHARED / "conflict" / "acled_ukraine_2022-02-15_2022-03-04.csv"
 SIRENS = SHARED / "alerts" / "air_raid_sirens_2022-02-25_2022-03-04.csv"
+CORRIDORS = SHARED / "corridors" / "humanitarian_corridors_ukraine_2022.csv"
+UNHCR = SHARED / "figures" / "unhcr_refugees_ukraine_by_date.csv"
 
 runner = CliRunner()
 
@@ -54,6 +56,8 @@ def test_ingest_real_feeds_twice_adds_nothing_the_second_time(db: Path) -> None:
     assert f"{acled}: 1557 rows read, 1557 new, 0 duplicates skipped, 0 malformed" in first.output
     assert f"{sirens}: 493 rows read, 493 new, 0 duplicates skipped, 0 malformed" in first.output
     assert f"committed {acled}: lines 2-501, 500 new, 0 already stored" in first.output
+    assert "incidents: " in first.output
+    assert _count(db, "incident_reports") == 2050  # every report belongs to an incident
     second = _run("ingest", str(acled), str(sirens), "--batch-size", "1000")
     assert second.exit_code == 0, second.output
     assert f"{acled}: 1557 rows read, 0 new, 1557 duplicates skipped, 0 malformed" in second.output
@@ -150,8 +154,48 @@ def test_figures_shows_disagreeing_claims_side_by_side(db: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "249" in shown.output
     assert "more than 2,000" in shown.output
+    assert "sources disagree" in shown.output
+    assert "249 to more than 2,000" in shown.output
     assert "1,124" not in shown.output  # the mean of the two is never shown
     assert _count(db, "figure_claims") == 2
+
+
+def test_figures_import_of_the_unhcr_series_is_idempotent(db: Path) -> None:
+    series = _need(UNHCR)
+    first = _run("figures", "--import", str(series), "--what", "refugees")
+    assert first.exit_code == 0, first.output
+    assert f"{series}: 164 claims read, 164 new, 0 already stored, 0 malformed rows" in first.output
+    assert "2022-03-04" in first.output
+    second = _run("figures", "--import", str(series))
+    assert f"{series}: 164 claims read, 0 new, 164 already stored" in second.output
+    assert _count(db, "figure_claims") == 164
+
+
+def test_corridors_import_list_and_lifecycle_on_the_2022_announcements(db: Path) -> None:
+    announcements = _need(CORRIDORS)
+    first = _run("corridors", "import", str(announcements), "--show-unplaced", "3")
+    assert first.exit_code == 0, first.output
+    assert f"{announcements}: 282 rows read, 282 new corridors, 0 already stored, 0 malformed" in first.output
+    assert "could not place" in first.output
+    second = _run("corridors", "import", str(announcements))
+    assert "0 new corridors, 282 already stored" in second.output
+    assert _count(db, "corridors") == 282
+    listed = _run("corridors", "list")
+    assert "Corridors (282)" in listed.output
+    with sqlite3.connect(db) as connection:
+        (corridor_id,) = connection.execute(
+            "SELECT c.id FROM corridors c JOIN corridor_status s ON s.corridor_id = c.id "
+            "GROUP BY c.id HAVING count(*) = 1 AND max(s.status) = 'agreed' ORDER BY c.id LIMIT 1"
+        ).fetchone()
+    opened = _run(
+        "corridors", "set-status", str(corridor_id), "open", "--reason", "first buses left at 10:00"
+    )
+    assert opened.exit_code == 0, opened.output
+    history = _run("corridors", "history", str(corridor_id))
+    assert "first buses left at 10:00" in " ".join(history.output.split())
+    refused = _run("corridors", "set-status", str(corridor_id), "proposed", "--reason", "x")
+    assert refused.exit_code == 2
+    assert "allowed: closed, suspended" in _err(refused)
 
 
 def test_corridor_commands_on_an_empty_store_and_unknown_ids(db: Path) -> None:

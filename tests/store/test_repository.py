@@ -38,12 +38,16 @@ def _count(store: Store, table: str) -> int:
         return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar() or 0)
 
 
-def _announcement(hc_id: int = 1, proposed_by: Proposer = Proposer.AGREED) -> CorridorAnnouncement:
+def _announcement(
+    hc_id: int = 1,
+    proposed_by: Proposer = Proposer.AGREED,
+    outcome: CorridorOutcome = CorridorOutcome.UNKNOWN,
+) -> CorridorAnnouncement:
     return CorridorAnnouncement(
         hc_id=hc_id,
         announced_on=MARCH_5,
         proposed_by=proposed_by,
-        outcome=CorridorOutcome.DISPUTED,
+        outcome=outcome,
         from_name="Mariupol",
         from_lat=47.0971,
         from_lon=37.5434,
@@ -55,7 +59,7 @@ def _announcement(hc_id: int = 1, proposed_by: Proposer = Proposer.AGREED) -> Co
         ceasefire_start=dt.datetime(2022, 3, 5, 7, tzinfo=dt.UTC),
         ceasefire_end=dt.datetime(2022, 3, 5, 14, tzinfo=dt.UTC),
         text="Mariupol - Mykilske - Rozivka - Polohy - Orikhiv - Zaporizhzhia",
-        outcome_raw="disputed",
+        outcome_raw=outcome.value,
         links=("https://example.org/a",),
         line=2,
     )
@@ -118,12 +122,14 @@ def test_corridor_status_changes_are_new_rows_following_the_lifecycle(store: Sto
         history = queries.corridor_history(session, corridor_id)
         (summary,) = queries.corridor_summaries(session)
     assert [(h.status, h.changed_by) for h in history] == [
-        ("proposed", "importer"),
-        ("agreed", "importer"),
+        ("agreed", "importer"),  # announced as agreed by both sides
         ("open", "coordinator"),
         ("suspended", "coordinator"),
     ]
-    assert "PeaceRep HC_ID 1, corridors.csv line 2" in history[0].reason
+    assert (
+        history[0].reason
+        == "PeaceRep corridor 1 (2022-03-05): announced, proposed by Agreed (corridors.csv line 2)"
+    )
     assert (summary.status, summary.status_reason) == ("suspended", "shelling at Mangush, 12:10")
     assert summary.waypoints_unplaced == ("Mykilske",)
 
@@ -131,14 +137,12 @@ def test_corridor_status_changes_are_new_rows_following_the_lifecycle(store: Sto
 def test_corridor_lifecycle_refuses_skipped_steps_and_needs_a_reason(store: Store) -> None:
     with store.writing("importer") as writer:
         (corridor_id,) = writer.add_corridors([_announcement(proposed_by=Proposer.RUSSIA)]).new_ids
-    with (
-        pytest.raises(
-            InputError, match="cannot go from proposed to open; expected one of: agreed, closed, disputed"
-        ),
-        store.writing("x") as writer,
-    ):
+    refused = (
+        r"corridor 1 \(Mariupol -> Zaporizhzhia\): .*'proposed' to 'open'; allowed: agreed, closed, disputed"
+    )
+    with pytest.raises(InputError, match=refused), store.writing("x") as writer:
         writer.set_corridor_status(corridor_id, CorridorStatus.OPEN, "buses left")
-    with pytest.raises(StoreError, match="needs a reason"), store.writing("x") as writer:
+    with pytest.raises(InputError, match="needs a reason"), store.writing("x") as writer:
         writer.set_corridor_status(corridor_id, CorridorStatus.AGREED, "  ")
     with pytest.raises(UnknownIdError, match="no corridor with id 999"), store.writing("x") as writer:
         writer.set_corridor_status(999, CorridorStatus.AGREED, "x")
@@ -148,6 +152,15 @@ def test_corridor_lifecycle_refuses_skipped_steps_and_needs_a_reason(store: Stor
         writer.set_corridor_status(corridor_id, CorridorStatus.OPEN, "x")
     with store.reading() as session:
         assert session.scalar(select(func.count()).select_from(CorridorStatusChange)) == 2
+
+
+def test_imported_outcomes_become_a_legal_history(store: Store) -> None:
+    disrupted = _announcement(3, Proposer.UKRAINE, CorridorOutcome.DISRUPTED)
+    with store.writing("importer") as writer:
+        (corridor_id,) = writer.add_corridors([disrupted], "corridors.csv").new_ids
+    with store.reading() as session:
+        statuses = [h.status for h in queries.corridor_history(session, corridor_id)]
+    assert statuses == ["proposed", "agreed", "open", "suspended"]
 
 
 def test_importing_corridors_twice_adds_nothing_and_round_trips(store: Store) -> None:

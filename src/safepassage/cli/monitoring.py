@@ -22,12 +22,15 @@ from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.errors import InputError, UnknownIdError
+from safepassage.monitor.corridors import iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS, iter_feed
-from safepassage.monitor.records import CountMethod, FigureClaim, FigureKind
+from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
+from safepassage.monitor.merge import merge_reports
+from safepassage.monitor.records import CorridorAnnouncement, CountMethod, FigureClaim, FigureKind
 from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
-from safepassage.store.schema import CorridorStatusChange, FigureClaimRow
+from safepassage.store.schema import CorridorStatusChange
 from safepassage.store.schema import Incident as IncidentRow
 
 __all__ = ["register"]
@@ -145,6 +148,9 @@ def ingest(
     show_errors: Annotated[
         int, typer.Option(min=0, help="Malformed rows listed per file; the rest counted.")
     ] = 20,
+    merge: Annotated[
+        bool, typer.Option("--merge/--no-merge", help="Merge near-identical reports into incidents.")
+    ] = True,
 ) -> None:
     """Store the reports of feed files; idempotent (a report already stored is skipped, not doubled).
 
@@ -154,6 +160,7 @@ def ingest(
     if fmt is not None and fmt.strip().casefold() not in FORMATS:
         raise InputError(f"--format {fmt!r} is unknown; expected one of: {', '.join(sorted(FORMATS))}")
     actor = _actor(by)
+    any_new = False
     with _store(db) as store:
         for path in files:
             if out_console.is_terminal:
@@ -167,6 +174,7 @@ def ingest(
                     tally = _ingest_file(store, path, fmt, actor, batch_size, progress)
             else:
                 tally = _ingest_file(store, path, fmt, actor, batch_size, None)
+            any_new = any_new or tally.new > 0
             _say(
                 f"{path}: {tally.rows_read} rows read, {tally.new} new, "
                 f"{tally.duplicates} duplicates skipped, {len(tally.malformed)} malformed"
@@ -177,8 +185,24 @@ def ingest(
                 err_console.print(
                     f"  ... and {len(tally.malformed) - show_errors} more malformed rows", highlight=False
                 )
+        if merge and any_new:
+            _merge_incidents(store, actor)
         with store.reading() as session:
             _say(f"store now holds {queries.report_count(session)} reports")
+
+
+def _merge_incidents(store: Store, actor: str) -> None:
+    """Merge all stored reports into incidents and store those not stored yet."""
+    with store.reading() as session:
+        reports = queries.incident_reports(session)
+    incidents = merge_reports(reports)
+    with store.writing(actor) as writer:
+        added = writer.add_incidents(incidents)
+    several = sum(1 for i in incidents if len(i.feeds) > 1)
+    _say(
+        f"incidents: {len(incidents)} from {len(reports)} reports, {several} seen by several feeds; "
+        f"{added.new} new incident records"
+    )
 
 
 # -- single reports ---------------------------------------------------------------------------------
@@ -310,22 +334,32 @@ def review(
 # -- figures --------------------------------------------------------------------------------------
 
 
-def _figures_table(rows: list[FigureClaimRow]) -> Table:
-    table = Table(title="Figures: every claim beside the others (never averaged)")
+def _figures_table(comparisons: list[FigureComparison]) -> Table:
+    table = Table(title="Figures: every claim beside the others, with their range (never averaged)")
     for column in ("as of", "what", "scope", "source", "count", "method", "verification", "note"):
         # counts and dates never wrap: a number split over two lines is a number misread
         table.add_column(
             column, justify="right" if column == "count" else "left", no_wrap=column in ("as of", "count")
         )
-    previous: tuple[str, dt.date, str] | None = None
-    for r in rows:
-        group = (r.what, r.as_of, r.scope)
-        if previous is not None and group != previous:
-            table.add_section()
-        previous = group
-        count = f"more than {r.count:,}" if r.lower_bound else f"{r.count:,}"
-        what = f"{r.what} (daily)" if r.daily else r.what
-        table.add_row(r.as_of.isoformat(), what, r.scope, r.source, count, r.method, r.verification, r.note)
+    for comparison in comparisons:
+        for claim in comparison.claims:
+            count = f"more than {claim.count:,}" if claim.lower_bound else f"{claim.count:,}"
+            what = f"{claim.what.value} (daily)" if claim.daily else claim.what.value
+            table.add_row(
+                comparison.as_of.isoformat(),
+                what,
+                claim.scope,
+                claim.source,
+                count,
+                claim.method.value,
+                claim.verification.value,
+                claim.note,
+            )
+        if comparison.sources_disagree:
+            open_top = any(c.lower_bound and c.count == comparison.high for c in comparison.claims)
+            spread = f"{comparison.low:,} to {'more than ' if open_top else ''}{comparison.high:,}"
+            table.add_row("[bold]sources disagree[/]", "", "", "", spread, "", "", "")
+        table.add_section()
     return table
 
 
@@ -333,16 +367,38 @@ def _figures_table(rows: list[FigureClaimRow]) -> Table:
 @exits_on_error
 def figures(
     ctx: typer.Context,
+    import_file: Annotated[
+        Path | None,
+        typer.Option("--import", help="First import a UNHCR series or a claims CSV (what,count,source,...)."),
+    ] = None,
     what: Annotated[FigureKind | None, typer.Option(help="Show only this kind of figure.")] = None,
     db: DbOption = None,
+    by: ByOption = None,
 ) -> None:
-    """Show claimed counts side by side (and optionally import a UNHCR series first)."""
+    """Show claimed counts side by side with their range; never averaged."""
     if ctx.invoked_subcommand is not None:
         return
-    with _store(db) as store, store.reading() as session:
-        rows = queries.figure_claims(session, what.value if what else None)
-    if rows:
-        out_console.print(_figures_table(rows))
+    with _store(db) as store:
+        if import_file is not None:
+            claims: list[FigureClaim] = []
+            problems: list[RowError] = []
+            for item in iter_figures(import_file):
+                if isinstance(item, RowError):
+                    problems.append(item)
+                else:
+                    claims.append(item)
+            with store.writing(_actor(by)) as writer:
+                added = writer.add_figure_claims(claims)
+            _say(
+                f"{import_file}: {len(claims)} claims read, {added.new} new, "
+                f"{added.duplicates} already stored, {len(problems)} malformed rows"
+            )
+            for problem in problems:
+                err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+        with store.reading() as session:
+            claims_stored = queries.figure_claim_records(session, what)
+    if claims_stored:
+        out_console.print(_figures_table(side_by_side(claims_stored)))
     else:
         _say("no figures stored yet (safepassage figures --import FILE, or safepassage figures add ...)")
 
@@ -394,6 +450,46 @@ def figures_add(
 # -- corridors ------------------------------------------------------------------------------------
 
 
+@corridors_app.command("import")
+@exits_on_error
+def corridors_import(
+    file: Annotated[
+        Path, typer.Argument(help="PeaceRep humanitarian-corridor CSV (HC_ID, from/to, text, ...).")
+    ],
+    db: DbOption = None,
+    by: ByOption = None,
+    show_unplaced: Annotated[int, typer.Option(min=0, help="Corridors with unplaced waypoints listed.")] = 20,
+) -> None:
+    """Import announced corridors, waypoints placed with the offline gazetteer; idempotent.
+
+    Each corridor gets the status history its recorded proposer and outcome imply, with reasons
+    citing the dataset; waypoints the gazetteer could not place are listed.
+    """
+    announcements: list[CorridorAnnouncement] = []
+    problems: list[RowError] = []
+    for item in iter_corridor_announcements(file):
+        if isinstance(item, RowError):
+            problems.append(item)
+        else:
+            announcements.append(item)
+    with _store(db) as store, store.writing(_actor(by)) as writer:
+        added = writer.add_corridors(announcements, str(file))
+    _say(
+        f"{file}: {len(announcements) + len(problems)} rows read, {added.new} new corridors, "
+        f"{added.duplicates} already stored, {len(problems)} malformed"
+    )
+    for problem in problems:
+        err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    unplaced = [a for a in announcements if a.waypoints_unplaced]
+    placed = sum(len(a.waypoints) for a in announcements)
+    _say(f"waypoints placed with the gazetteer: {placed}; corridors with unplaced waypoints: {len(unplaced)}")
+    for a in unplaced[:show_unplaced]:
+        names = ", ".join(a.waypoints_unplaced)
+        _say(f"  HC_ID {a.hc_id} (line {a.line}) {a.from_name} -> {a.to_name}: could not place {names}")
+    if len(unplaced) > show_unplaced:
+        _say(f"  ... and {len(unplaced) - show_unplaced} more")
+
+
 @corridors_app.command("list")
 @exits_on_error
 def corridors_list(
@@ -406,24 +502,16 @@ def corridors_list(
     with _store(db) as store, store.reading() as session:
         rows = queries.corridor_summaries(session, status)
     table = Table(title=f"Corridors ({len(rows)})")
-    for column in (
-        "id",
-        "announced",
-        "from",
-        "to",
-        "proposed by",
-        "status",
-        "why",
-        "recorded outcome",
-        "waypoints",
-    ):
-        table.add_column(column)
+    columns = ("id", "key", "announced", "from", "to", "proposed by", "status", "why", "outcome", "waypoints")
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("id", "key", "announced"))
     for c in rows:
         waypoints = str(c.waypoints) + (
             f" (+{len(c.waypoints_unplaced)} unplaced)" if c.waypoints_unplaced else ""
         )
         table.add_row(
             str(c.id),
+            c.key,
             c.announced_on.isoformat() if c.announced_on else "",
             c.from_name,
             c.to_name,

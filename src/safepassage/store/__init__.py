@@ -5,14 +5,14 @@
 - :mod:`~safepassage.store.audit`: the hash-chained event log and its verification.
 - :mod:`~safepassage.store.repository`: :class:`Store` and the one write API, :class:`Writer`.
 - :mod:`~safepassage.store.queries`: reads (current states, listings, records for the monitor).
-- :mod:`~safepassage.store.lifecycle`: corridor lifecycle and review workflow rules.
+- :mod:`~safepassage.store.review_workflow`: the review workflow of reports and incidents.
 - :mod:`~safepassage.store.migrate`: Alembic migrations shipped in ``migrations/``.
 """
 
 from safepassage.store.audit import AuditSummary, verify_chain
 from safepassage.store.database import database_url, make_engine
-from safepassage.store.lifecycle import ReviewState
 from safepassage.store.repository import Added, Store, Writer
+from safepassage.store.review_workflow import ReviewState
 
 __all__ = [
     "Added",

@@ -17,6 +17,9 @@ from safepassage.errors import UnknownIdError
 from safepassage.monitor.records import (
     CorridorAnnouncement,
     CorridorOutcome,
+    CountMethod,
+    FigureClaim,
+    FigureKind,
     PlacedWaypoint,
     Proposer,
 )
@@ -39,6 +42,7 @@ __all__ = [
     "corridor_summaries",
     "current_corridor_status",
     "current_review",
+    "figure_claim_records",
     "figure_claims",
     "find_report",
     "incident_reports",
@@ -273,3 +277,22 @@ def figure_claims(session: Session, what: str | None = None) -> list[FigureClaim
     if what is not None:
         query = query.where(FigureClaimRow.what == what)
     return list(session.scalars(query))
+
+
+def figure_claim_records(session: Session, what: FigureKind | None = None) -> list[FigureClaim]:
+    """Stored figure claims as the monitor's :class:`FigureClaim` records (for ``side_by_side``)."""
+    return [
+        FigureClaim(
+            what=FigureKind(r.what),
+            count=r.count,
+            source=r.source,
+            method=CountMethod(r.method),
+            as_of=r.as_of,
+            verification=Verification(r.verification),
+            note=r.note,
+            scope=r.scope,
+            lower_bound=r.lower_bound,
+            daily=r.daily,
+        )
+        for r in figure_claims(session, what.value if what else None)
+    ]

@@ -17,21 +17,23 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from safepassage.errors import StoreError, UnknownIdError
+from safepassage.errors import InputError, StoreError, UnknownIdError
+from safepassage.monitor.lifecycle import check_transition, outcome_history
 from safepassage.monitor.records import CorridorAnnouncement, FigureClaim, Incident, Verdict
 from safepassage.monitor.report import IncidentReport
 from safepassage.scenario.vocabulary import CorridorStatus
 from safepassage.store import queries
 from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
 from safepassage.store.database import make_engine
-from safepassage.store.lifecycle import ReviewState, check_corridor_step, check_review_step
 from safepassage.store.migrate import upgrade
+from safepassage.store.review_workflow import ReviewState, check_review_step
 from safepassage.store.schema import (
     Base,
     Corridor,
@@ -153,11 +155,10 @@ class Writer:
     def add_incidents(self, incidents: Sequence[Incident]) -> Added:
         """Store merged incidents not stored yet (by the monitor's stable incident id) and their links."""
         keys = [i.id for i in incidents]
-        known = (
-            set(self.session.scalars(select(IncidentRow.key).where(IncidentRow.key.in_(keys))))
-            if keys
-            else set()
-        )
+        known: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            known.update(self.session.scalars(select(IncidentRow.key).where(IncidentRow.key.in_(chunk))))
         fresh = [i for i in incidents if i.id not in known]
         report_ids = queries.report_ids_by_key(self.session, [k for i in fresh for k in i.report_keys])
         rows = [
@@ -264,9 +265,8 @@ class Writer:
     # -- corridors -----------------------------------------------------------------------------
 
     def add_corridors(self, announcements: Sequence[CorridorAnnouncement], file_name: str = "") -> Added:
-        """Store announced corridors not stored yet (key ``peacerep:<HC_ID>``), each starting *proposed*.
-
-        A corridor the dataset records as agreed by both sides also gets an *agreed* step.
+        """Store announced corridors not stored yet (key ``peacerep:<HC_ID>``) with the status history
+        their recorded proposer and outcome imply (:func:`safepassage.monitor.lifecycle.outcome_history`).
         """
         by_key = {f"peacerep:{a.hc_id}": a for a in announcements}
         known = set(self.session.scalars(select(Corridor.key).where(Corridor.key.in_(list(by_key)))))
@@ -306,40 +306,32 @@ class Writer:
             for key, a in fresh
         ]
         ids = self._insert(Corridor, rows)
-        steps = []
-        for corridor_id, (_, a) in zip(ids, fresh, strict=True):
-            source = f"PeaceRep HC_ID {a.hc_id}, {file_name or 'import'} line {a.line}"
-            steps.append(
-                {
-                    "corridor_id": corridor_id,
-                    "status": CorridorStatus.PROPOSED.value,
-                    "reason": f"announced {a.announced_on.isoformat()} by {a.proposed_by.value} ({source})",
-                    "changed_by": self.actor,
-                    "changed_at": self.now,
-                }
-            )
-            if a.proposed_by.value == "Agreed":
-                steps.append(
-                    {
-                        "corridor_id": corridor_id,
-                        "status": CorridorStatus.AGREED.value,
-                        "reason": f"recorded as agreed by both sides ({source})",
-                        "changed_by": self.actor,
-                        "changed_at": self.now,
-                    }
-                )
+        steps = [
+            {
+                "corridor_id": corridor_id,
+                "status": status.value,
+                "reason": f"{reason} ({Path(file_name).name or 'import'} line {a.line})",
+                "changed_by": self.actor,
+                "changed_at": self.now,
+            }
+            for corridor_id, (_, a) in zip(ids, fresh, strict=True)
+            for status, reason in outcome_history(a)
+        ]
         self._insert(CorridorStatusChange, steps)
         return Added(tuple(ids), len(announcements) - len(ids))
 
     def set_corridor_status(self, corridor_id: int, status: CorridorStatus, reason: str) -> int:
-        """Append a lifecycle step (checked against the allowed transitions); returns the new row id."""
-        if not reason.strip():
-            raise StoreError("a corridor status change needs a reason (--reason)")
+        """Append a lifecycle step (checked by :func:`safepassage.monitor.lifecycle.check_transition`)."""
         corridor = self.session.get(Corridor, corridor_id)
         if corridor is None:
             raise UnknownIdError(f"no corridor with id {corridor_id}")
         current = queries.current_corridor_status(self.session, corridor_id)
-        check_corridor_step(f"{corridor_id} ({corridor.from_name} -> {corridor.to_name})", current, status)
+        try:
+            check_transition(current, status, reason)
+        except InputError as exc:
+            raise InputError(
+                f"corridor {corridor_id} ({corridor.from_name} -> {corridor.to_name}): {exc}"
+            ) from None
         row = {
             "corridor_id": corridor_id,
             "status": status.value,
