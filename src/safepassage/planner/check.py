@@ -37,6 +37,7 @@ checked in seconds. Each rule reports at most :data:`MESSAGES_PER_RULE` sentence
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -297,16 +298,24 @@ def _check_exposure_totals(plan: Plan, out: _Violations) -> None:
 def _check_summaries(scenario: Scenario, plan: Plan, out: _Violations) -> None:
     """``origins`` / ``destinations`` summaries, when given, cover every place once and add up."""
     origins = {o.id: o for o in scenario.origins}
+    from_origin: dict[str, list[Movement]] = defaultdict(list)
+    to_destination: dict[str, list[Movement]] = defaultdict(list)
+    for m in plan.movements:
+        from_origin[m.origin].append(m)
+        to_destination[m.destination].append(m)
+    unserved: dict[str, int] = defaultdict(int)
+    for u in plan.unserved:
+        unserved[u.origin] += u.people
     for i, summary in enumerate(plan.origins):
         origin = origins.get(summary.origin)
         if origin is None:
             out.add("summary", f"origins[{i}]: origin {summary.origin!r} is not in the scenario")
             continue
-        mine = [m for m in plan.movements if m.origin == summary.origin]
+        mine = from_origin.get(summary.origin, [])
         expected = {
             "people": origin.people,
             "evacuated": sum(m.people for m in mine),
-            "unserved": sum(u.people for u in plan.unserved if u.origin == summary.origin),
+            "unserved": unserved[summary.origin],
             "first_departure_s": min((m.departure_s for m in mine), default=None),
             "last_departure_s": max((m.departure_s for m in mine), default=None),
             "last_arrival_s": max((m.arrival_s for m in mine), default=None),
@@ -320,7 +329,7 @@ def _check_summaries(scenario: Scenario, plan: Plan, out: _Violations) -> None:
                 "summary", f"destinations[{i}]: destination {arrivals.destination!r} is not in the scenario"
             )
             continue
-        mine = [m for m in plan.movements if m.destination == arrivals.destination]
+        mine = to_destination.get(arrivals.destination, [])
         expected = {
             "capacity": dest.capacity,
             "received": sum(m.people for m in mine),
@@ -383,9 +392,10 @@ def _check_mode(
     scenario: Scenario, plan: Plan, network: RoadNetwork, indices: list[int], out: _Violations
 ) -> None:
     mode = network.mode
-    movements = plan.movements
-    usable = _check_nodes_and_ends(scenario, plan, network, indices, out)
-    hops = _flatten(network, [(i, movements[i]) for i in usable])
+    paths = _Paths.of(network, plan, indices)
+    usable_mask = _check_nodes_and_ends(scenario, plan, network, paths, out)
+    usable = paths.movement[usable_mask].tolist()
+    hops = _flatten(plan, paths, usable_mask)
     if hops.movement.size == 0:
         return
     closures = link_closures(network, scenario, vehicle=EVACUEE_VEHICLE[mode], cargo=Cargo.PEOPLE)
@@ -411,10 +421,51 @@ def _link_name(network: RoadNetwork, link: int) -> str:
     return f"link {u}->{v}" + (f" ({name})" if name else "")
 
 
+@dataclass(frozen=True)
+class _Paths:
+    """The paths of the checked movements, concatenated: movement ``movement[j]`` occupies
+    positions ``start[j] : start[j] + count[j]`` of ``osm``, ``node`` and ``time_s``."""
+
+    movement: IntArray  # plan index of each checked movement
+    start: IntArray
+    count: IntArray
+    osm: IntArray
+    node: IntArray  # internal node index; -1 where the OSM id is not a node of the network
+    time_s: FloatArray
+
+    @classmethod
+    def of(cls, network: RoadNetwork, plan: Plan, indices: list[int]) -> _Paths:
+        movements = [plan.movements[i] for i in indices]
+        count = np.fromiter((len(m.path) for m in movements), dtype=np.int64, count=len(movements))
+        total = int(count.sum())
+        osm = np.fromiter(itertools.chain.from_iterable(m.path for m in movements), np.int64, total)
+        time_s = np.fromiter(
+            itertools.chain.from_iterable(m.entry_times_s for m in movements), np.float64, total
+        )
+        order = np.argsort(network.node_osm_id, kind="stable")
+        sorted_ids = network.node_osm_id[order]
+        where = np.minimum(np.searchsorted(sorted_ids, osm), sorted_ids.shape[0] - 1)
+        node = np.where(sorted_ids[where] == osm, order[where], -1).astype(np.int64)
+        start = np.concatenate([[0], np.cumsum(count)[:-1]]).astype(np.int64)
+        return cls(np.asarray(indices, dtype=np.int64), start, count, osm, node, time_s)
+
+
 def _check_nodes_and_ends(
-    scenario: Scenario, plan: Plan, network: RoadNetwork, indices: list[int], out: _Violations
-) -> list[int]:
-    """Movements whose nodes all exist; also checks that paths start and end at the right places."""
+    scenario: Scenario, plan: Plan, network: RoadNetwork, paths: _Paths, out: _Violations
+) -> BoolArray:
+    """Per checked movement, whether all its nodes exist; also checks where paths start and end."""
+    owner = np.repeat(np.arange(paths.movement.shape[0]), paths.count)
+    unknown = np.flatnonzero(paths.node < 0)
+    bad, first = np.unique(owner[unknown], return_index=True)
+    for j, position in zip(bad.tolist(), unknown[first].tolist(), strict=True):
+        out.add(
+            "links",
+            f"movement {int(paths.movement[j])}: node {int(paths.osm[position])} of its path is not a node "
+            f"of the {network.mode.value} road network; expected OSM node ids of road intersections",
+        )
+    usable = np.ones(paths.movement.shape[0], dtype=bool)
+    usable[bad] = False
+
     origins = [o for o in scenario.origins if o.mode is network.mode]
     points = [(f"origin {o.id}", o.lat, o.lon) for o in origins] + [
         (f"destination {d.id}", d.lat, d.lon) for d in scenario.destinations
@@ -422,58 +473,43 @@ def _check_nodes_and_ends(
     snaps = snap_points(network, points)
     origin_node = {o.id: s.osm_id for o, s in zip(origins, snaps[: len(origins)], strict=True)}
     dest_node = {d.id: s.osm_id for d, s in zip(scenario.destinations, snaps[len(origins) :], strict=True)}
-    known = set(network.node_osm_id.tolist())
-    usable: list[int] = []
-    for i in indices:
-        movement = plan.movements[i]
-        missing = [n for n in movement.path if n not in known]
-        if missing:
-            out.add(
-                "links",
-                f"movement {i}: node {missing[0]} of its path is not a node of the {network.mode.value} "
-                "road network; expected OSM node ids of road intersections",
-            )
+    first_osm, last_osm = paths.osm[paths.start], paths.osm[paths.start + paths.count - 1]
+    for j, i in enumerate(paths.movement.tolist()):
+        if not usable[j]:
             continue
-        usable.append(i)
-        start = origin_node.get(movement.origin)
-        if start is not None and movement.path[0] != start:
+        movement = plan.movements[i]
+        begin = origin_node.get(movement.origin)
+        if begin is not None and first_osm[j] != begin:
             out.add(
                 "ends",
-                f"movement {i}: starts at node {movement.path[0]} but origin {movement.origin!r} is at node "
-                f"{start}",
+                f"movement {i}: starts at node {first_osm[j]} but origin {movement.origin!r} is at node "
+                f"{begin}",
             )
         end = dest_node.get(movement.destination)
-        if end is not None and movement.path[-1] != end:
+        if end is not None and last_osm[j] != end:
             out.add(
                 "ends",
-                f"movement {i}: ends at node {movement.path[-1]} but destination {movement.destination!r} "
-                f"is at node {end}",
+                f"movement {i}: ends at node {last_osm[j]} but destination {movement.destination!r} is at "
+                f"node {end}",
             )
     return usable
 
 
-def _flatten(network: RoadNetwork, movements: list[tuple[int, Movement]]) -> _Hops:
-    order = np.argsort(network.node_osm_id, kind="stable")
-    sorted_ids = network.node_osm_id[order]
-    owners: list[IntArray] = [np.zeros(0, dtype=np.int64)]
-    nodes: list[IntArray] = [np.zeros(0, dtype=np.int64)]
-    times: list[FloatArray] = [np.zeros(0, dtype=np.float64)]
-    people: list[FloatArray] = [np.zeros(0, dtype=np.float64)]
-    first: list[bool] = []
-    for index, movement in movements:
-        count = len(movement.path)
-        owners.append(np.full(count, index, dtype=np.int64))
-        nodes.append(order[np.searchsorted(sorted_ids, np.asarray(movement.path, dtype=np.int64))])
-        times.append(np.asarray(movement.entry_times_s, dtype=np.float64))
-        people.append(np.full(count, float(movement.people)))
-        first.extend([True] + [False] * (count - 1))
-    owner, node = np.concatenate(owners), np.concatenate(nodes)
-    time, group = np.concatenate(times), np.concatenate(people)
-    # hop k joins node k to node k + 1 of the same movement: drop the last node of each movement
-    starts = np.asarray([*first, True], dtype=bool)[1:]
-    keep = ~starts
-    following = np.flatnonzero(keep) + 1
-    return _Hops(owner[keep], node[keep], node[following], time[keep], time[following], group[keep])
+def _flatten(plan: Plan, paths: _Paths, usable: BoolArray) -> _Hops:
+    """Hops of the usable movements: position p joins node p to node p + 1 of the same path."""
+    people = np.fromiter((plan.movements[i].people for i in paths.movement.tolist()), np.float64)
+    hop_count = np.where(usable, paths.count - 1, 0)
+    owner = np.repeat(np.arange(paths.movement.shape[0]), hop_count)
+    first_hop = np.concatenate([[0], np.cumsum(hop_count)[:-1]]).astype(np.int64)
+    position = paths.start[owner] + np.arange(int(hop_count.sum())) - first_hop[owner]
+    return _Hops(
+        paths.movement[owner],
+        paths.node[position],
+        paths.node[position + 1],
+        paths.time_s[position],
+        paths.time_s[position + 1],
+        people[owner],
+    )
 
 
 def _links_for(network: RoadNetwork, hops: _Hops, closures: LinkClosures) -> tuple[IntArray, BoolArray]:
