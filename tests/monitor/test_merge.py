@@ -135,3 +135,14 @@ def test_corroboration_counts_distinct_outlets(reports: list[IncidentReport]) ->
         }
         assert incident.corroboration == len(outlets)
         assert incident.corroboration >= 1
+
+
+def test_vague_report_merged_with_a_precise_one_takes_the_precise_time() -> None:
+    # UCDP dates some events only to "24 Feb - 13 Oct"; merged with a report of 1 March, the incident
+    # must sit on 1 March, not spread over months.
+    precise = report("acled", "A", time_uncertainty_s=43_200.0)
+    vague = report("ucdp", "B", minutes=100 * 24 * 60, time_uncertainty_s=120 * 86_400.0)
+    (incident,) = merge_reports([precise, vague])
+    assert incident.time_uncertainty_s == 43_200.0
+    assert incident.first_observed_at == precise.observed_at
+    assert incident.last_observed_at == precise.observed_at

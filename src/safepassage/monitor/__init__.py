@@ -1,6 +1,6 @@
 """The corridor monitor: incident feeds in, verdicts per corridor and window out, re-plans."""
 
-from safepassage.monitor.corridors import iter_corridor_announcements
+from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS, guess_format, iter_feed
 from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
 from safepassage.monitor.lifecycle import ALLOWED_TRANSITIONS, check_transition, outcome_history
@@ -44,6 +44,7 @@ __all__ = [
     "RowError",
     "Verdict",
     "VerdictOutcome",
+    "announcement_window",
     "check_transition",
     "guess_format",
     "incident_from_reports",

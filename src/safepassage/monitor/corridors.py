@@ -51,6 +51,7 @@ __all__ = [
     "MAX_DETOUR_FRACTION",
     "MIN_DETOUR_ALLOWANCE_M",
     "REQUIRED_COLUMNS",
+    "announcement_window",
     "extract_route_names",
     "iter_corridor_announcements",
     "parse_ceasefire",
@@ -154,6 +155,15 @@ def _announcement(row: CsvRow) -> CorridorAnnouncement:
         links=tuple(token for token in re.split(r"[\s;]+", f.get("Link", "")) if token.startswith("http")),
         line=row.line,
     )
+
+
+def announcement_window(announcement: CorridorAnnouncement) -> tuple[dt.datetime, dt.datetime]:
+    """The window a corridor is judged over: its ceasefire hours when the text gave them, else the
+    whole announcement day in Kyiv time (00:00-24:00), as UTC datetimes."""
+    if announcement.ceasefire_start is not None and announcement.ceasefire_end is not None:
+        return announcement.ceasefire_start, announcement.ceasefire_end
+    start = dt.datetime.combine(announcement.announced_on, dt.time(0, 0), tzinfo=KYIV)
+    return start.astimezone(dt.UTC), (start + dt.timedelta(days=1)).astimezone(dt.UTC)
 
 
 def _clean_name(name: str) -> str:

@@ -29,6 +29,7 @@ it once). It is not the number of rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -99,6 +100,7 @@ def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
         for outlet in split_outlets(report.source_name) or (report.feed,):
             outlets.setdefault(outlet.casefold(), outlet)
     ends = [r.ended_at for r in members if r.ended_at is not None]
+    agreed_start, agreed_end = _agreed_interval(members)
     keys = tuple(r.key for r in members)
     return Incident(
         id=_incident_id(keys),
@@ -106,8 +108,8 @@ def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
         lat=best.lat,
         lon=best.lon,
         radius_m=best.radius_m,
-        first_observed_at=min(r.observed_at for r in members),
-        last_observed_at=max(r.observed_at for r in members),
+        first_observed_at=_clamp(min(r.observed_at for r in members), agreed_start, agreed_end),
+        last_observed_at=_clamp(max(r.observed_at for r in members), agreed_start, agreed_end),
         time_uncertainty_s=min(r.time_uncertainty_s for r in members),
         report_keys=keys,
         sources=tuple(
@@ -119,6 +121,25 @@ def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
         location_name=best.location_name,
         ended_at=max(ends) if ends else None,
     )
+
+
+def _agreed_interval(members: Sequence[IncidentReport]) -> tuple[dt.datetime, dt.datetime]:
+    """The range observed times may take: inside the intersection of the reports' uncertainty
+    intervals (they overlap pairwise when merged, so in one dimension they share a common part)."""
+    intervals = [_interval_s(r) for r in members]
+    start, end = max(i[0] for i in intervals), min(i[1] for i in intervals)
+    if start > end:  # reports merged by a caller that did not check agreement: keep the full span
+        start, end = min(i[0] for i in intervals), max(i[1] for i in intervals)
+    # Observed times are clamped so that time +- the incident's (smallest) uncertainty stays inside.
+    margin = min(r.time_uncertainty_s for r in members)
+    low, high = start + margin, end - margin
+    if low > high:
+        low = high = (start + end) / 2
+    return dt.datetime.fromtimestamp(low, dt.UTC), dt.datetime.fromtimestamp(high, dt.UTC)
+
+
+def _clamp(value: dt.datetime, low: dt.datetime, high: dt.datetime) -> dt.datetime:
+    return min(max(value, low), high)
 
 
 def _canonical(reports: Iterable[IncidentReport]) -> list[IncidentReport]:

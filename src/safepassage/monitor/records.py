@@ -59,8 +59,10 @@ class Incident:
     """One event on the ground, seen by one or more feeds.
 
     ``lat``/``lon``/``radius_m`` is the tightest of the merged reports' locations (the one with the
-    smallest uncertainty); ``first_observed_at``..``last_observed_at`` spans the reports' times and
-    ``time_uncertainty_s`` is the smallest of their uncertainties. ``corroboration`` is the number of
+    smallest uncertainty); ``first_observed_at``..``last_observed_at`` spans the reports' times,
+    clamped to the interval on which all the reports' time uncertainties agree (so a report dated
+    "24 Feb - 13 Oct" merged with one dated "1 March" gives 1 March), and ``time_uncertainty_s``
+    is the smallest of their uncertainties. ``corroboration`` is the number of
     independent sources (distinct outlets named across the reports), not the number of rows.
     ``fatalities_claims`` keeps each source's claimed death toll side by side; it is never summed.
     """

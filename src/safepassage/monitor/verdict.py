@@ -31,8 +31,10 @@ least one violating incident happened on the route during the window. The **deci
    incidents together reach it, or a disputed incident weighs at least 0.1: **contested**,
    confidence = the score (the strength of the evidence that cannot settle it).
 3. Else, if the feeds were reporting around the route during the window - ``n >= 1`` incidents of
-   any kind within :data:`COVERAGE_RADIUS_M` of it, in time, *other than* the weak evidence on the
-   route itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))`` - silence on the
+   any kind within :data:`COVERAGE_RADIUS_M` of it, dated to within two days
+   (:data:`COVERAGE_MAX_SPAN_S`; an event known only to "some time between February and October"
+   says nothing about this window), overlapping it, *other than* the weak evidence on the route
+   itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))`` - silence on the
    route is worth more when the feeds are busy nearby.
 4. Else **insufficient evidence**, confidence 0: the feeds say nothing about this place and time
    (or only weak, undecided reports of trouble on the route).
@@ -63,6 +65,7 @@ from safepassage.scenario.vocabulary import HazardKind, Verification
 
 __all__ = [
     "CONTESTED_AT",
+    "COVERAGE_MAX_SPAN_S",
     "COVERAGE_RADIUS_M",
     "DEFAULT_BUFFER_M",
     "KIND_WEIGHT",
@@ -81,6 +84,7 @@ CONTESTED_AT = 0.2
 DISPUTED_WEIGHT_AT = 0.1
 COVERAGE_RADIUS_M = 100_000.0
 COVERAGE_SCALE = 5.0
+COVERAGE_MAX_SPAN_S = 2 * 86_400.0
 _MIN_RADIUS_M = 1.0
 
 KIND_WEIGHT: Mapping[HazardKind, float] = {
@@ -189,7 +193,7 @@ def judge_corridor(
         incidents = index_incidents(incidents, (mean_lon, mean_lat))
     index = incidents
     w_start, w_end = window_start.timestamp(), window_end.timestamp()
-    in_time = (index.start_s <= w_end) & (index.end_s >= w_start)
+    in_time = (index.start_s < w_end) & (index.end_s > w_start)
     candidates = np.flatnonzero(in_time)
     rx, ry = index.projector.to_xy([p[0] for p in route_lonlat], [p[1] for p in route_lonlat])
     route = (
@@ -200,7 +204,8 @@ def judge_corridor(
     distance = shapely.distance(route, shapely.points(index.x_m[candidates], index.y_m[candidates]))
     distance = np.asarray(distance, dtype=float)
     radius = index.radius_m[candidates]
-    live = distance <= COVERAGE_RADIUS_M + radius
+    span = index.end_s[candidates] - index.start_s[candidates]
+    live = (distance <= COVERAGE_RADIUS_M + radius) & (span <= COVERAGE_MAX_SPAN_S)
     place = _place_share(distance, radius, buffer_m)
     time = _time_share(index, candidates, w_start, w_end)
     weight = index.belief[candidates] * index.kind_weight[candidates] * place * time
