@@ -1,0 +1,239 @@
+"""Planner figures (issue 3): exact max-flow search vs fast mode vs a min-cost-flow baseline.
+
+Run from the repository root::
+
+    /tmp/venv/bin/python benchmarks/plan_bench.py                 # demo + scaled 9x9 / 300,000 people
+    /tmp/venv/bin/python benchmarks/plan_bench.py --instances demo
+    /tmp/venv/bin/python benchmarks/plan_bench.py --k 5 --people 100000 --baseline-timeout 120
+
+For each instance and method it prints network nodes and links, people, the time-expanded network's
+size, T* (clearance), the proven lower bound, the gap, wall time and peak memory (resident set of
+a fresh process per method, ``resource.getrusage``, so OR-Tools' C++ allocations count), whether
+the independent checker accepts the plan, and the ratios of each method's wall time to the exact
+search measured in the same run. Prints figures; asserts nothing.
+
+Methods:
+
+- ``exact``: ``plan_evacuation(mode="exact")`` — coarse relaxation bound, max-flow search over T
+  at quarter steps, fine relaxation bound, decomposition into movements (and the risk pass when
+  hazards put risk on the roads).
+- ``fast``: ``plan_evacuation(mode="fast")`` — whole steps, the search stops within 3 %, bound
+  from the coarse relaxation only.
+- ``min-cost``: the textbook formulation — one OR-Tools ``SimpleMinCostFlow`` minimising the total
+  arrival time (``solve_max_flow_with_min_cost``) on the same pruned time-expanded network (whole
+  steps), for a horizon 25 % above the coarse relaxation's bound (doubled until everybody is
+  served). Its last arrival is the quickest clearance of that model; no movements are built.
+
+Instances (``benchmarks/instances.py``, by helper P2): the bundled Helsinki demo on the real
+extract, and the scaled instance: the real Helsinki drive network tiled 9 x 9 with cross-links
+(51,840 nodes) and 300,000 people.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from instances import Instance, helsinki_demo, scaled_instance
+
+METHODS = ("exact", "fast", "min-cost")
+
+
+def _instance(name: str, k: int, people: int) -> Instance:
+    return helsinki_demo() if name == "demo" else scaled_instance(k=k, people=people)
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
+    from safepassage.planner import plan_evacuation
+    from safepassage.planner.check import check_plan
+
+    started = time.perf_counter()
+    plan = plan_evacuation(
+        instance.scenario, mode="fast" if mode == "fast" else "exact", networks=instance.networks
+    )
+    wall = time.perf_counter() - started
+    rss = _peak_rss_mb()
+    details = plan.solver.details
+    check_started = time.perf_counter()
+    violations = check_plan(instance.scenario, plan, networks=instance.networks)
+    return {
+        "clearance_s": plan.clearance_time_s,
+        "bound_s": plan.lower_bound_s,
+        "gap": plan.gap,
+        "wall_s": wall,
+        "peak_rss_mb": rss,
+        "ten_nodes": details["time_expanded_nodes"],
+        "ten_arcs": details["time_expanded_arcs"],
+        "probes": len(details["probes"]),  # type: ignore[arg-type]
+        "movements": len(plan.movements),
+        "evacuated": plan.evacuated,
+        "valid": not violations,
+        "violations": violations[:3],
+        "check_s": time.perf_counter() - check_started,
+        "timings": details["timings"],
+    }
+
+
+def _run_min_cost(instance: Instance) -> dict[str, Any]:
+    import numpy as np
+    from ortools.graph.python import min_cost_flow
+
+    from safepassage.planner.min_cost import arrival_time_costs
+    from safepassage.planner.problem import build_problem
+    from safepassage.planner.solve import FAST_BOUND_FACTOR
+    from safepassage.planner.static_graph import build_static_graph
+    from safepassage.planner.time_expansion import ARRIVE, StepModel, expand, static_times
+
+    started = time.perf_counter()
+    problem = build_problem(instance.scenario, instance.networks)
+    graph = build_static_graph(problem)
+    step = problem.step_s
+    max_steps = max(1, math.floor(problem.horizon_s / step))
+    relaxed = StepModel(
+        step * FAST_BOUND_FACTOR, relaxed=True, capacity_factor=FAST_BOUND_FACTOR, slowdown_s=step
+    )
+    from safepassage.planner.flow_search import quickest_clearance
+
+    bound = quickest_clearance(graph, relaxed, math.ceil(max_steps / FAST_BOUND_FACTOR))
+    horizon = min(max_steps, math.ceil(1.25 * bound.horizon_steps * FAST_BOUND_FACTOR))
+    model = StepModel(step)
+    times = static_times(graph, model)
+    demand = problem.people_total
+    while True:
+        net = expand(graph, model, horizon, times)
+        solver = min_cost_flow.SimpleMinCostFlow()
+        solver.add_arcs_with_capacity_and_unit_cost(net.tail, net.head, net.capacity, arrival_time_costs(net))
+        supplies = np.zeros(net.node_count, dtype=np.int64)
+        supplies[net.source], supplies[net.sink] = demand, -demand
+        solver.set_nodes_supplies(np.arange(net.node_count), supplies)
+        status = solver.solve_max_flow_with_min_cost()
+        flow = np.asarray(solver.flows(np.arange(net.arc_count)))
+        moved = int(flow[net.kind == ARRIVE].sum())
+        if moved >= demand or horizon >= max_steps:
+            break
+        horizon = min(max_steps, horizon * 2)
+    wall = time.perf_counter() - started
+    arrivals = net.time[(net.kind == ARRIVE) & (flow > 0)]
+    return {
+        "clearance_s": float(arrivals.max() * step) if arrivals.size else 0.0,
+        "bound_s": None,
+        "gap": None,
+        "wall_s": wall,
+        "peak_rss_mb": _peak_rss_mb(),
+        "ten_nodes": net.node_count,
+        "ten_arcs": net.arc_count,
+        "probes": 1,
+        "movements": None,
+        "evacuated": moved,
+        "valid": None,
+        "status": int(status),
+    }
+
+
+def _one(name: str, method: str, k: int, people: int) -> None:
+    instance = _instance(name, k, people)
+    result = _run_min_cost(instance) if method == "min-cost" else _run_planner(instance, method)
+    result.update(
+        instance=instance.name,
+        method=method,
+        nodes=instance.node_count,
+        links=instance.link_count,
+        people=instance.scenario.people_total,
+    )
+    print(json.dumps(result, default=str))
+
+
+def _child(name: str, method: str, args: argparse.Namespace) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        __file__,
+        "--one",
+        name,
+        method,
+        "--k",
+        str(args.k),
+        "--people",
+        str(args.people),
+    ]
+    timeout = args.baseline_timeout if method == "min-cost" else None
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return {"method": method, "wall_s": time.perf_counter() - started, "timed_out": True}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode != 0 or not lines:
+        return {"method": method, "error": done.stderr.strip().splitlines()[-3:]}
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def _fmt(value: Any, spec: str = "") -> str:
+    if value is None:
+        return "-"
+    return format(value, spec) if spec else str(value)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--instances", default="demo,scaled")
+    parser.add_argument("--methods", default=",".join(METHODS))
+    parser.add_argument("--k", type=int, default=9, help="tiles per side of the scaled instance")
+    parser.add_argument("--people", type=int, default=300_000, help="people in the scaled instance")
+    parser.add_argument("--baseline-timeout", type=float, default=900.0, help="seconds for min-cost")
+    parser.add_argument("--one", nargs=2, metavar=("INSTANCE", "METHOD"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        _one(args.one[0], args.one[1], args.k, args.people)
+        return
+
+    for name in args.instances.split(","):
+        results = [_child(name, method, args) for method in args.methods.split(",")]
+        first = next((r for r in results if "nodes" in r), {})
+        size = f"{first.get('nodes', 0):,} nodes, {first.get('links', 0):,} links"
+        print(f"\n== {first.get('instance', name)}: {size}, {first.get('people', 0):,} people")
+        print(
+            f"{'method':9} {'TEN nodes':>10} {'TEN arcs':>10} {'T* (min)':>9} {'bound':>7} {'gap':>7} "
+            f"{'wall s':>8} {'peak MB':>8} {'probes':>6} {'moves':>7} {'valid':>5} {'x exact':>8}"
+        )
+        exact_wall = next(
+            (r["wall_s"] for r in results if r.get("method") == "exact" and "clearance_s" in r), None
+        )
+        for r in results:
+            if r.get("timed_out"):
+                print(f"{r['method']:9} did not finish within {r['wall_s']:.0f} s")
+                continue
+            if "error" in r:
+                print(f"{r['method']:9} failed: {' | '.join(r['error'])}")
+                continue
+            bound = None if r["bound_s"] is None else r["bound_s"] / 60
+            gap = None if r["gap"] is None else f"{r['gap']:.1%}"
+            ratio = None if not exact_wall else f"{r['wall_s'] / exact_wall:.2f}"
+            print(
+                f"{r['method']:9} {r['ten_nodes']:>10,} {r['ten_arcs']:>10,} {r['clearance_s'] / 60:>9.1f} "
+                f"{_fmt(bound, '.1f'):>7} {_fmt(gap):>7} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>8.0f} "
+                f"{r['probes']:>6} {_fmt(r['movements']):>7} {_fmt(r['valid']):>5} {_fmt(ratio):>8}"
+            )
+            if r.get("timings"):
+                print(f"{'':9} phases: {r['timings']}; check-plan {r.get('check_s', 0):.1f} s")
+            if r.get("violations"):
+                print(f"{'':9} violations: {r['violations']}")
+
+
+if __name__ == "__main__":
+    main()
