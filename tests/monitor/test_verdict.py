@@ -13,12 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from safepassage.errors import InputError
-from safepassage.monitor.merge import incident_from_reports
-from safepassage.monitor.records import Incident, VerdictOutcome
+from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
+from safepassage.monitor.merge import incident_from_reports, merge_reports
+from safepassage.monitor.records import CorridorAnnouncement, Incident, VerdictOutcome
 from safepassage.monitor.verdict import RULE_VERSION, incident_belief, index_incidents, judge_corridor
 from safepassage.scenario.vocabulary import HazardKind, SourceType, Verification
 
 from ._factories import report
+from ._shared import CORRIDORS, shared_file
 
 ROUTE = ((37.5413, 47.0951), (36.82, 47.35), (35.8728, 47.5653), (35.7818, 47.5663), (35.1171, 47.8517))
 START = dt.datetime(2022, 3, 5, 7, 0, tzinfo=dt.UTC)
@@ -242,3 +244,51 @@ def test_scores_stay_in_unit_interval_and_evidence_is_sorted(decisive: list[Inci
     weights = [e.weight for e in result.evidence]
     assert weights == sorted(weights, reverse=True)
     assert all(0.0 < w <= 1.0 for w in weights)
+
+
+def test_worked_example_of_docs_verdicts_md() -> None:
+    """docs/verdicts.md section 4, on corridor 1 as imported from the real PeaceRep file."""
+    (corridor,) = [
+        a
+        for a in iter_corridor_announcements(shared_file(CORRIDORS))
+        if isinstance(a, CorridorAnnouncement) and a.hc_id == 1
+    ]
+    start, end = announcement_window(corridor)
+    assert (start, end) == (START, END)
+    a = report(
+        "acled", "UKR-A", lat=47.35, lon=36.82, minutes=120, time_uncertainty_s=43_200.0,
+        source_name="Suspilne Media; Ukrinform",
+    )  # fmt: skip
+    b = report(
+        "geojson", "tg-1", lat=47.48, lon=36.25, minutes=60, radius_m=1_000.0, source_name="Telegram channel",
+        source_type=SourceType.SOCIAL,
+    )  # fmt: skip
+    c = report(
+        "alerts", "Zaporizka oblast|1", kind=HazardKind.AIR_RAID_ALERT, lat=47.47, lon=35.37, minutes=10,
+        radius_m=104_000.0, time_uncertainty_s=60.0, source_type=SourceType.OFFICIAL,
+        verification=Verification.VERIFIED,
+    )  # fmt: skip
+    c = type(c)(**{**c.__dict__, "ended_at": c.observed_at + dt.timedelta(minutes=50)})
+    ucdp = report(
+        "ucdp", "U-9", kind=HazardKind.FIGHTING, lat=47.5, lon=36.0, minutes=120, radius_m=100_000.0,
+        time_uncertainty_s=43_200.0, source_name="Ukrinform", source_type=SourceType.OFFICIAL,
+    )  # fmt: skip
+
+    def judge(*reports):  # type: ignore[no-untyped-def]
+        return judge_corridor("hc-1", corridor.route_lonlat, start, end, merge_reports(reports))
+
+    quiet = judge(a, b, c)
+    assert quiet.outcome is VerdictOutcome.HONOURED
+    assert quiet.violation_score == pytest.approx(0.306, abs=0.001)
+    assert quiet.confidence == pytest.approx(0.126, abs=0.001)
+    assert [round(e.weight, 3) for e in quiet.evidence] == [0.2, 0.133]
+    assert judge(a, c).confidence == pytest.approx(0.157, abs=0.001)
+    assert judge(c).confidence == pytest.approx(0.181, abs=0.001)
+    violated = judge(a, b, c, ucdp)
+    assert violated.outcome is VerdictOutcome.VIOLATED
+    assert violated.confidence == pytest.approx(0.723, abs=0.001)
+    assert [e.sources for e in violated.evidence] == [
+        ("Telegram channel", "Ukrinform"),
+        ("Suspilne Media; Ukrinform",),
+    ]
+    assert violated.evidence[1].distance_to_route_m == pytest.approx(7873, abs=1)

@@ -251,13 +251,14 @@ def _decide(
         confidence = (1.0 - score) * (1.0 - math.exp(-background / COVERAGE_SCALE))
         reason = (
             f"{background} other incident(s) reported within {COVERAGE_RADIUS_M / 1000:.0f} km "
-            f"in the window; {len(evidence)} weak report(s) on the route, none decisive"
+            f"in the window; {len(evidence)} report(s) on the route too weak to decide "
+            f"(score {score:.2f}, decisive score {decisive_score:.2f})"
         )
     else:
         outcome, confidence = VerdictOutcome.INSUFFICIENT_EVIDENCE, 0.0
         reason = (
             f"no other incident reported within {COVERAGE_RADIUS_M / 1000:.0f} km of the route "
-            f"in the window; {len(evidence)} weak report(s) on the route, none decisive"
+            f"in the window; {len(evidence)} report(s) on the route too weak to decide"
         )
     return Verdict(
         corridor_id=corridor_id,
