@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from safepassage.hazards.credibility import credibility
 from safepassage.scenario.vocabulary import SourceType, Verification
@@ -35,16 +36,18 @@ _OFFICIAL = re.compile(
 _SOCIAL = re.compile(r"(telegram|twitter|facebook|instagram|youtube|tiktok|vkontakte|\bVK\b|liveuamap)", re.I)
 
 
+@lru_cache(maxsize=8192)
 def split_outlets(source_field: str) -> tuple[str, ...]:
     """The distinct outlets named in a feed's source field ("A; B; A" -> ("A", "B")), order kept."""
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for part in re.split(r"[;\n]", source_field):
         name = part.strip().strip('"').strip()
-        if name and name.casefold() not in {s.casefold() for s in seen}:
-            seen[name] = None
-    return tuple(seen)
+        if name:
+            seen.setdefault(name.casefold(), name)
+    return tuple(seen.values())
 
 
+@lru_cache(maxsize=8192)
 def classify_outlet(name: str, scale: str = "") -> SourceType:
     """The source type of one outlet (see the module docstring for the rule)."""
     if _UN.search(name):

@@ -8,6 +8,7 @@ an event "on 4 March" is 4 March 12:00 Kyiv time, plus or minus 12 hours.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 __all__ = ["HALF_DAY_S", "KYIV", "local_noon_utc", "parse_iso_utc"]
@@ -16,6 +17,7 @@ KYIV = ZoneInfo("Europe/Kyiv")
 HALF_DAY_S = 12 * 3600.0
 
 
+@lru_cache(maxsize=16384)
 def local_noon_utc(day: dt.date, zone: ZoneInfo = KYIV) -> dt.datetime:
     """Noon of ``day`` in ``zone``, as a UTC datetime."""
     return dt.datetime.combine(day, dt.time(12, 0), tzinfo=zone).astimezone(dt.UTC)

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_rows
@@ -86,15 +87,7 @@ def _report(row: CsvRow) -> IncidentReport:
     source_id = f["event_id_cnty"].strip()
     if not source_id:
         raise ValueError("event_id_cnty is empty; expected an ACLED event id such as UKR52664")
-    try:
-        day = dt.datetime.strptime(f["event_date"].strip(), "%d %B %Y").date()
-    except ValueError:
-        try:
-            day = dt.date.fromisoformat(f["event_date"].strip())
-        except ValueError:
-            raise ValueError(
-                f"event_date {f['event_date']!r} is not a date like '04 March 2022' or 2022-03-04"
-            ) from None
+    day = _event_date(f["event_date"])
     lat = parse_coordinate(f["latitude"], "latitude", 90.0)
     lon = parse_coordinate(f["longitude"], "longitude", 180.0)
     geo = f["geo_precision"].strip()
@@ -122,3 +115,15 @@ def _report(row: CsvRow) -> IncidentReport:
         line=row.line,
         raw=dict(f),
     )
+
+
+@lru_cache(maxsize=4096)
+def _event_date(text: str) -> dt.date:
+    """ACLED's "04 March 2022" (or ISO 2022-03-04); cached, as a file repeats few dates."""
+    stripped = text.strip()
+    for fmt in ("%d %B %Y", "%Y-%m-%d", "%d-%B-%Y"):
+        try:
+            return dt.datetime.strptime(stripped, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"event_date {text!r} is not a date like '04 March 2022' or 2022-03-04")

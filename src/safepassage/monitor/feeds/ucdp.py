@@ -46,6 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from pathlib import Path
 
 from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_rows
@@ -134,7 +135,9 @@ def _report(row: CsvRow) -> IncidentReport:
     )
 
 
+@lru_cache(maxsize=16384)
 def _date(text: str, name: str) -> dt.date:
+    """A UCDP date in either layout the files use (month first); cached, dates repeat."""
     stripped = text.strip()
     for fmt in (
         "%m/%d/%Y %I:%M:%S %p",
