@@ -4,26 +4,38 @@ Pipeline (each step its own module):
 
 1. ``problem``: snap places, closures per mode, corridor rules -> layers;
 2. ``static_graph`` + ``contraction``: arcs of all layers, degree-2 chains contracted;
-3. ``flow_search``: least T* (in steps) at which the max flow of the pruned time-expanded network
-   (``time_expansion``, plan model) moves every person who can be moved within the horizon;
-4. **lower bound** (proven, for any plan that obeys the rules in continuous time): the larger of
-   (a) ``T_low * step'`` where ``T_low`` is the least T at which the *relaxation* (transit rounded
-   down, closed only when a closure covers every possible entry instant, waiting anywhere, the
-   chain's first link's capacity;
-   ``step' = step`` in exact mode, ``FAST_BOUND_FACTOR * step`` in fast mode) moves as many people,
-   and (b) the free-flow shortest-path time from the farthest served origin to its nearest usable
-   destination over links not closed for the whole horizon. ``gap = clearance / bound - 1``.
-   In addition, the plan model itself cannot clear at ``T* - 1`` steps (the search proves it): T*
-   is optimal at the model's granularity; the gap measures what rounding travel times up to whole
-   steps costs;
-5. **risk pass** (only when hazard reports put risk on roads): a min-cost flow at the fixed horizon
-   ``T* (1 + max_delay)`` moving the same people with least risk exposure (``min_cost``);
-6. ``decompose`` + ``assemble``: movements with OSM node paths and entry times, exposure,
+3. a **coarse relaxation** first (``FAST_BOUND_FACTOR`` time steps per model step, cheap): its
+   least clearing horizon is a proven lower bound, so the search starts there and never probes
+   below it;
+4. ``flow_search``: least T* (in model steps) at which the max flow of the pruned time-expanded
+   network (``time_expansion``, plan model) moves every person who can be moved within the
+   horizon. The plan model's step is the scenario's ``time_step_s`` divided by ``substeps``
+   (exact mode: up to 4, so travel times are rounded up to 15 s with one-minute steps, fewer
+   when a probe would exceed ``EXACT_ARC_BUDGET`` arcs; capacity per time step is kept exactly,
+   see ``time_expansion.substep_capacity``);
+5. **lower bound**, proven for *every* plan ``check-plan`` accepts (entries at any instant, each
+   hop at least its free-flow time and at most one time step longer, capacity per time step,
+   entries only while open, waiting only at origins): the largest of
+   (a) ``T_low * step'`` where ``T_low`` is the least T at which the *relaxation* (travel times
+   rounded down, a link closed only when one closure covers every instant it could be entered,
+   waiting anywhere, the capacity of each chain's first link) moves as many people as the plan;
+   ``step'`` is 5 time steps (coarse) and, in exact mode, also 1 time step (fine) when that
+   relaxation stays within ``EXACT_ARC_BUDGET``;
+   (b) the free-flow shortest-path time from the farthest served origin to its nearest usable
+   destination over links not closed for the whole horizon.
+   ``gap = clearance / bound - 1``. Separately, the search proves the plan model cannot clear at
+   ``T* - 1`` model steps (``model_infeasible_at_steps`` in the solver details): T* is optimal
+   for the model, and the gap is what the model's rounding (and the bound's) can cost at most;
+6. **risk pass** (only when the quickest plan is exposed to some risk): a min-cost flow at the
+   fixed horizon ``T* (1 + max_delay)`` moving the same people with least risk exposure
+   (``min_cost``); with ``max_delay = 0`` it only reorders routes among plans reaching T*;
+7. ``decompose`` + ``assemble``: movements with OSM node paths and entry times, exposure,
    summaries, unserved people with reasons (``unserved``).
 
-Modes: ``exact`` bisects to T* exactly; ``fast`` stops the bisection within ``FAST_TOLERANCE`` of
-the last horizon proven too short, takes its bound from the coarse relaxation, and skips the risk
-pass; its plan is as valid, its gap is reported against its own proven bound.
+Modes: ``exact`` bisects to T* exactly at quarter steps and adds the fine relaxation bound;
+``fast`` uses whole time steps, stops the search within ``FAST_TOLERANCE`` of a horizon proven too
+short, takes its bound from the coarse relaxation only and skips the risk pass; its plan is as
+valid, and its gap is reported against its own proven bound.
 """
 
 from __future__ import annotations
@@ -61,6 +73,7 @@ from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = [
+    "EXACT_ARC_BUDGET",
     "EXACT_SUBSTEPS",
     "FAST_BOUND_FACTOR",
     "FAST_SUBSTEPS",
@@ -74,8 +87,11 @@ PlanningMode = Literal["exact", "fast"]
 
 #: Fast mode stops bisecting when the horizon is within this fraction of one proven too short.
 FAST_TOLERANCE = 0.03
-#: Model steps per scenario time step: exact mode rounds travel times to a quarter step.
+#: Model steps per scenario time step: exact mode rounds travel times to a quarter step, unless
+#: that would make one probe larger than about EXACT_ARC_BUDGET arcs (then fewer substeps); the
+#: fine relaxation bound is skipped above that size too (the coarse bound remains).
 EXACT_SUBSTEPS = 4
+EXACT_ARC_BUDGET = 2_000_000
 FAST_SUBSTEPS = 1
 #: Fast mode takes its lower bound from the relaxation at this many steps per coarse step.
 FAST_BOUND_FACTOR = 5
@@ -120,13 +136,9 @@ def plan_problem(
         )
     began = time.perf_counter() if began is None else began
     timings: dict[str, float] = {}
-    sub = substeps if substeps is not None else (EXACT_SUBSTEPS if mode == "exact" else FAST_SUBSTEPS)
-    if not 1 <= sub <= 60:
-        raise InputError(f"substeps: {sub} is out of range; expected 1 to 60 model steps per time step")
+    if substeps is not None and not 1 <= substeps <= 60:
+        raise InputError(f"substeps: {substeps} is out of range; expected 1 to 60 model steps per time step")
     scenario_steps = max(1, math.floor(problem.horizon_s / problem.step_s + 1e-9))
-    step = problem.step_s / sub  # the plan model's step
-    max_steps = scenario_steps * sub
-    plan_model = StepModel(step, substeps=sub)
 
     mark = time.perf_counter()
     graph = build_static_graph(problem, contract=True)
@@ -137,6 +149,18 @@ def plan_problem(
     demand = problem.people_total
     coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, demand)
     timings["coarse_bound_s"] = time.perf_counter() - mark
+    # Expected size of one probe per model step: static arcs x steps to the bound (or the horizon).
+    steps_estimate = coarse.horizon_steps * FAST_BOUND_FACTOR if coarse.servable >= demand else scenario_steps
+    size_per_substep = max(1, graph.arc_count * steps_estimate)
+    if substeps is not None:
+        sub = substeps
+    elif mode == "exact":
+        sub = max(1, min(EXACT_SUBSTEPS, EXACT_ARC_BUDGET // size_per_substep))
+    else:
+        sub = FAST_SUBSTEPS
+    step = problem.step_s / sub  # the plan model's step
+    max_steps = scenario_steps * sub
+    plan_model = StepModel(step, substeps=sub)
     start_steps = known_short = None
     if coarse.servable >= demand:
         start_steps = coarse.horizon_steps * FAST_BOUND_FACTOR * sub
@@ -196,7 +220,8 @@ def plan_problem(
     if coarse is None or coarse.servable != moved:  # fewer served than wait: bound for `moved`
         coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, moved)
     fine = None
-    if mode == "exact" and moved > 0:
+    relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
+    if mode == "exact" and moved > 0 and relaxed_size <= EXACT_ARC_BUDGET:
         fine = _relaxation(
             problem,
             graph,
