@@ -154,7 +154,9 @@ def test_status_history_is_audited_too(store: Store) -> None:
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     victim=st.integers(min_value=0, max_value=7),
-    column=st.sampled_from(["lat", "lon", "radius_m", "fatalities", "kind", "observed_at", "raw", "feed"]),
+    column=st.sampled_from(
+        ["lat", "lon", "radius_m", "fatalities", "kind", "observed_at", "raw_json", "feed"]
+    ),
 )
 def test_any_single_edit_of_a_report_is_detected(
     tmp_path_factory: pytest.TempPathFactory, make_report: Make, victim: int, column: str
@@ -172,7 +174,7 @@ def test_any_single_edit_of_a_report_is_detected(
             "fatalities": "fatalities + 1",
             "kind": "'mines'",
             "observed_at": "'2022-03-06 09:30:00.000000'",
-            "raw": "'{}'",
+            "raw_json": "'{}'",
             "feed": "'acled'",
         }[column]
         _sql(store, f"UPDATE reports SET {column} = {new_value} WHERE id = {ids[victim]}")

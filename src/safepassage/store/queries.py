@@ -7,6 +7,7 @@ status is its newest ``corridor_status`` row, a report's review state its newest
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -259,7 +260,7 @@ def incident_reports(session: Session) -> list[IncidentReport]:
             location_name=r.location_name,
             description=r.description,
             line=r.line,
-            raw=dict(r.raw),
+            raw=json.loads(r.raw_json),
         )
         for r, name, source_type in session.execute(query)
     ]

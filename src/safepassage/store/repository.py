@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -76,16 +76,20 @@ class Writer:
         self._head = head
 
     def _insert(self, table: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[int]:
-        """Insert ``rows`` and append their events: the single funnel of every write."""
+        """Insert ``rows`` and append their events: the single funnel of every write.
+
+        Row ids are allocated here, after the last id of the table: the transaction holds the chain
+        head lock, so no other writer can take the same ids, and a plain multi-row INSERT (no
+        RETURNING) is several times faster than one statement per row.
+        """
         if not rows:
             return []
         core_table = table_of(table)
-        statement = insert(core_table).returning(core_table.c.id, sort_by_parameter_order=True)
-        ids = [int(i) for i in self.session.scalars(statement, [dict(r) for r in rows])]
-        payloads = [
-            (row_id, canonical_row(table, {**row, "id": row_id}))
-            for row_id, row in zip(ids, rows, strict=True)
-        ]
+        last_id = int(self.session.scalar(select(func.coalesce(func.max(core_table.c.id), 0))) or 0)
+        ids = list(range(last_id + 1, last_id + 1 + len(rows)))
+        with_ids = [{**row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)]
+        self.session.execute(insert(core_table), with_ids)
+        payloads = [(row["id"], canonical_row(table, row)) for row in with_ids]
         self._head = append_events(self.session, self._head, self.actor, self.now, table, payloads)
         return ids
 
@@ -142,7 +146,7 @@ class Writer:
                 "description": r.description,
                 "file_name": file_name,
                 "line": r.line,
-                "raw": dict(r.raw),
+                "raw_json": canonical_json(r.raw),
                 "ingested_at": self.now,
             }
             for r in new_reports

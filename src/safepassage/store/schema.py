@@ -144,7 +144,7 @@ class Report(Base):
     description: Mapped[str] = mapped_column(Text)
     file_name: Mapped[str] = mapped_column(Text)
     line: Mapped[int] = mapped_column(Integer)
-    raw: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    raw_json: Mapped[str] = mapped_column(Text)  # the feed row as canonical JSON text, kept verbatim
     ingested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 

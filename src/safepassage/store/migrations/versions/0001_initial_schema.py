@@ -185,7 +185,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("file_name", sa.Text(), nullable=False),
         sa.Column("line", sa.Integer(), nullable=False),
-        sa.Column("raw", sa.JSON(none_as_null=True), nullable=False),
+        sa.Column("raw_json", sa.Text(), nullable=False),
         sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["reported_by_id"], ["sources.id"], name=op.f("fk_reports_reported_by_id_sources")
