@@ -19,6 +19,7 @@ from typing import Literal
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
+from safepassage.errors import OutsideExtractError
 from safepassage.hazards import area_shape, link_closures, link_index
 from safepassage.network import RoadNetwork, Snap, load_network, snap_points
 from safepassage.scenario.load import resolve_network_path
@@ -47,6 +48,14 @@ def validate_scenario(
     scenario: Scenario, networks: dict[TravelMode, RoadNetwork] | None = None
 ) -> list[Finding]:
     """Every finding for ``scenario``; an empty list means ready to plan."""
+    label = scenario.source_path.name if scenario.source_path else "scenario"
+    try:
+        return _validate(scenario, networks)
+    except OutsideExtractError as exc:
+        raise OutsideExtractError(f"{label}: {exc.message}") from None
+
+
+def _validate(scenario: Scenario, networks: dict[TravelMode, RoadNetwork] | None) -> list[Finding]:
     findings: list[Finding] = []
     if networks is None:
         path = resolve_network_path(scenario)

@@ -329,14 +329,6 @@ def test_footways_only_raise_no_roads(ascii_network) -> None:
     assert load_network(drawn.path, TravelMode.WALK, use_cache=False).link_count > 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG network/build.py: when no two nodes are mutually reachable (e.g. the only road is "
-        "one-way) the largest strongly connected part is a single node, and build_network returns "
-        "a network of 1 node and 0 links instead of raising NoRoadsError"
-    ),
-)
 def test_single_one_way_street_raises_no_roads(ascii_network) -> None:
     drawn = ascii_network("a-b", [("ab", {"highway": "residential", "oneway": "yes"})])
     with pytest.raises(NoRoadsError):

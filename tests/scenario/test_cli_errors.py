@@ -142,13 +142,6 @@ def test_valid_scenario_exits_0() -> None:
     assert "ready to plan" in stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "validation.py / cli: OutsideExtractError from validate names the field (origins[1]) but not "
-        "the scenario file, unlike every other input error"
-    ),
-)
 def test_outside_extract_names_the_file() -> None:
     _, _, stderr = validate(DATA / "outside_extract.yaml")
     assert "outside_extract.yaml: origins[1]" in stderr
@@ -176,13 +169,6 @@ def test_subprocess_console_script(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "scenario/model.py accepts radius_m: .inf; `validate` then crashes in shapely (exit 1, "
-        "traceback) instead of exit 2 with a message naming exclusion_zones[0].area.radius_m"
-    ),
-)
 def test_infinite_radius_exits_2(tmp_path: Path) -> None:
     scenario = tmp_path / "infinite.yaml"
     scenario.write_text(

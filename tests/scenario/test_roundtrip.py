@@ -47,7 +47,10 @@ def enum_list(enum: Any) -> st.SearchStrategy[list[str]]:
 def areas(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         return {"lat": draw(lat), "lon": draw(lon), "radius_m": draw(positive)}
-    return {"polygon": draw(st.lists(st.tuples(lat, lon).map(list), min_size=3, max_size=6))}
+    # A polygon with area (the model rejects corners on one point or one line): a right triangle.
+    south, west = draw(st.floats(-80, 80)), draw(st.floats(-170, 170))
+    size = draw(st.floats(0.001, 5))
+    return {"polygon": [[south, west], [south + size, west], [south, west + size]]}
 
 
 def unique_ids(items: st.SearchStrategy[dict[str, Any]], min_size: int = 0) -> st.SearchStrategy[list[Any]]:

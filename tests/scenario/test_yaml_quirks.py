@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from safepassage.scenario import parse_scenario
 
 MINIMAL = (Path(__file__).resolve().parent.parent / "data" / "scenarios" / "minimal.yaml").read_text(
@@ -28,14 +26,6 @@ def test_quoted_curfew_clock() -> None:
     assert (scenario.curfews[0].start_local, scenario.curfews[0].end_local) == ("20:00", "06:00")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "scenario/load.py: yaml.safe_load reads an unquoted `from: 20:00` as the YAML 1.1 base-60 "
-        "integer 1200, and the coordinator gets 'curfews[0].from: 1200 is invalid; expected a valid "
-        "string'; the loader should not resolve sexagesimal numbers (or turn 1200 back into 20:00)"
-    ),
-)
 def test_unquoted_curfew_clock() -> None:
     scenario = parse_scenario(MINIMAL + "curfews:\n  - {id: night, from: 20:00, to: 06:00}\n")
     assert scenario.curfews[0].start_local == "20:00"

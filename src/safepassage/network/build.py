@@ -121,6 +121,11 @@ def build_network(
     largest = np.bincount(labels).argmax()
     keep_node = labels == largest
     keep_link = keep_node[tail] & keep_node[head]
+    if not keep_link.any():
+        raise NoRoadsError(
+            f"{source_label}: no two places on the {mode.value} roads can reach each other both ways "
+            "(e.g. only one-way streets); expected a connected road network"
+        )
     new_index = np.cumsum(keep_node) - 1
     tail = new_index[tail[keep_link]]
     head = new_index[head[keep_link]]

@@ -7,8 +7,10 @@ All problems in a file are reported at once, so a coordinator fixes them in one 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,7 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from safepassage.errors import OsmFileError, Problem, ScenarioError
-from safepassage.scenario.model import Scenario
+from safepassage.scenario.model import IDENTIFIER_PATTERN, LOCAL_CLOCK_PATTERN, Scenario
 
 
 class _HasId(Protocol):
@@ -26,6 +28,36 @@ class _HasId(Protocol):
 
 
 __all__ = ["cross_check", "load_scenario", "parse_scenario", "resolve_network_path"]
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without YAML 1.1 base-60 numbers, so ``from: 20:00`` stays "20:00".
+
+    (YAML 1.1 reads an unquoted 20:00 as the integer 1200; YAML 1.2 dropped that rule.)
+    """
+
+
+_ScenarioLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+    ]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
+    list("-+0123456789"),
+)
+_ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+0123456789."),
+)
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -47,7 +79,7 @@ def load_scenario(path: str | Path) -> Scenario:
 def parse_scenario(text: str, *, label: str = "scenario.yaml") -> Scenario:
     """Validate scenario YAML text; ``label`` names the file in error messages."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -120,6 +152,17 @@ def cross_check(scenario: Scenario, *, label: str = "scenario.yaml") -> list[Pro
                     )
                 )
             seen.setdefault(item_id, index)
+    for oi, origin in enumerate(scenario.origins):
+        for need, count in origin.needs.items():
+            if count > origin.people:
+                problems.append(
+                    Problem(
+                        label,
+                        f"origins[{oi}].needs.{need}",
+                        f"{count} exceeds the origin's {origin.people} people; expected at most "
+                        f"{origin.people} (needs count people among those waiting)",
+                    )
+                )
     known = {o.id for o in scenario.origins}
     start, end = scenario.start, scenario.end
     for ci, corridor in enumerate(scenario.corridors):
@@ -149,7 +192,8 @@ def cross_check(scenario: Scenario, *, label: str = "scenario.yaml") -> list[Pro
                 Problem(
                     label,
                     f"blockages[{bi}]",
-                    f"closed from {blockage.start} until {blockage.until}, outside the horizon; "
+                    f"closed from {_iso(blockage.start)} until {_iso(blockage.until)}, outside the "
+                    "horizon; "
                     f"expected a time overlapping {start.isoformat()} to {end.isoformat()}",
                 )
             )
@@ -164,6 +208,10 @@ def cross_check(scenario: Scenario, *, label: str = "scenario.yaml") -> list[Pro
                 )
             )
     return problems
+
+
+def _iso(moment: dt.datetime | None) -> str:
+    return moment.isoformat() if moment else "open-ended"
 
 
 # --- pydantic errors -> coordinator's messages ------------------------------------------------
@@ -217,6 +265,19 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+_PATTERN_MEANING = {
+    LOCAL_CLOCK_PATTERN: "a 24-hour local time HH:MM, e.g. 20:00",
+    IDENTIFIER_PATTERN: "an id of letters, digits and _ . : - (no spaces)",
+}
+
+
+def _show_number(value: Any) -> str:
+    try:
+        return str(float(value))
+    except (TypeError, ValueError):
+        return _show(value)
+
+
 def _problems_from(exc: ValidationError, label: str) -> list[Problem]:
     problems: list[Problem] = []
     for err in exc.errors(include_url=False):
@@ -234,6 +295,10 @@ def _problems_from(exc: ValidationError, label: str) -> list[Problem]:
         elif kind == "greater_than_equal" and ctx.get("ge") == 0 and isinstance(value, int | float):
             what = "a whole number" if isinstance(value, int) else "a number"
             text = f"{_show(value)} is negative; expected {what} ≥ 0"
+        elif kind == "string_pattern_mismatch" and str(ctx.get("pattern")) in _PATTERN_MEANING:
+            text = f"{_show(value)} is invalid; expected {_PATTERN_MEANING[str(ctx['pattern'])]}"
+        elif kind == "finite_number":
+            text = f"{_show_number(value)} is invalid; expected a finite number"
         elif kind in ("int_from_float", "int_parsing", "int_type"):
             text = f"{_show(value)} is not a whole number; expected a whole number"
         elif msg.startswith("Input should be "):

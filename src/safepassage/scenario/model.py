@@ -54,12 +54,14 @@ __all__ = [
 Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
 Longitude = Annotated[float, Field(ge=-180.0, le=180.0)]
 PeopleCount = Annotated[int, Field(ge=0)]
-Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")]
-LocalClock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+LOCAL_CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=IDENTIFIER_PATTERN)]
+LocalClock = Annotated[str, Field(pattern=LOCAL_CLOCK_PATTERN)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False)
 
 
 class NetworkSpec(_Strict):
@@ -98,11 +100,21 @@ class Area(_Strict):
             raise ValueError("a circle needs all of lat, lon and radius_m")
         if not has_circle and self.polygon is None:
             raise ValueError("expected a circle (lat, lon, radius_m) or a polygon of [lat, lon]")
+        if self.polygon is not None and _degenerate(self.polygon):
+            raise ValueError("polygon has no area; expected at least 3 corners not on one line")
         return self
 
     @property
     def is_circle(self) -> bool:
         return self.polygon is None
+
+
+def _degenerate(corners: list[tuple[float, float]]) -> bool:
+    """Whether a polygon's corners enclose no area (all on one point or one line)."""
+    twice_area = 0.0
+    for (y0, x0), (y1, x1) in zip(corners, corners[1:] + corners[:1], strict=True):
+        twice_area += x0 * y1 - x1 * y0
+    return abs(twice_area) < 1e-12
 
 
 class TimeWindow(_Strict):
@@ -131,13 +143,6 @@ class Origin(_Strict):
         description="people among `people` with special needs, e.g. reduced_mobility: 40",
     )
     mode: TravelMode = TravelMode.DRIVE
-
-    @model_validator(mode="after")
-    def _needs_within_people(self) -> Self:
-        for need, count in self.needs.items():
-            if count > self.people:
-                raise ValueError(f"needs.{need} = {count} exceeds people = {self.people}")
-        return self
 
 
 class Destination(_Strict):
@@ -278,6 +283,13 @@ class CapacityModel(_Strict):
         default_factory=_default_lane_capacity
     )
     people_per_vehicle: float = Field(default=2.5, gt=0)
+
+    @field_validator("vehicles_per_hour_per_lane")
+    @classmethod
+    def _merge_with_defaults(cls, value: dict[str, float]) -> dict[str, float]:
+        """A partial table overrides only the classes it names."""
+        return {**_default_lane_capacity(), **value}
+
     walking_speed_mps: float = Field(default=1.2, gt=0)
     pedestrian_flow_per_m_per_s: float = Field(default=1.25, gt=0)
     walkway_width_m: float = Field(default=2.0, gt=0)
