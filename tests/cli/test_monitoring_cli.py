@@ -219,3 +219,30 @@ def test_audit_verify_names_a_row_edited_behind_the_stores_back(db: Path) -> Non
     assert "reports row 17: edited after it was written" in _err(result)
     assert "ended_at is null, the log recorded" in _err(result)
     assert "reports row 42: deleted" in _err(result)
+
+
+def test_corridors_judge_a_single_unverified_report_never_decides_alone(db: Path) -> None:
+    assert _run("corridors", "import", str(_need(CORRIDORS))).exit_code == 0
+    with sqlite3.connect(db) as connection:
+        (corridor_id,) = connection.execute("SELECT id FROM corridors WHERE key = 'peacerep:1'").fetchone()
+    on_the_route = ["--kind", "shelling", "--at", "2022-03-05T10:00:00+02:00",
+                    "--lat", "47.10", "--lon", "37.54", "--radius-m", "500"]  # fmt: skip
+    rumour = _run(
+        "report", "add", *on_the_route, "--source", "a channel", "--source-type", "social", "--id", "s1"
+    )
+    assert rumour.exit_code == 0, rumour.output
+    first = _run("corridors", "judge", str(corridor_id))
+    assert first.exit_code == 0, first.output
+    assert "violated: 0" in first.output
+    confirmed = _run(
+        "report", "add", *on_the_route, "--source", "ICRC convoy team", "--source-type", "field_team",
+        "--verification", "verified", "--id", "f1",
+    )  # fmt: skip
+    assert confirmed.exit_code == 0, confirmed.output
+    second = _run("corridors", "judge", str(corridor_id))
+    assert second.exit_code == 0, second.output
+    assert "violated: 1" in second.output
+    assert "ICRC" in second.output  # the evidence names its sources
+    assert _count(db, "verdicts") == 2  # both judgements kept
+    unknown = _run("corridors", "judge", "9999")
+    assert unknown.exit_code == 3

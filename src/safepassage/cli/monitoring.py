@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,12 +23,20 @@ from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.errors import InputError, UnknownIdError
-from safepassage.monitor.corridors import iter_corridor_announcements
+from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS, iter_feed
 from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
 from safepassage.monitor.merge import merge_reports
-from safepassage.monitor.records import CorridorAnnouncement, CountMethod, FigureClaim, FigureKind
+from safepassage.monitor.records import (
+    CorridorAnnouncement,
+    CountMethod,
+    FigureClaim,
+    FigureKind,
+    Verdict,
+    VerdictOutcome,
+)
 from safepassage.monitor.report import IncidentReport, RowError
+from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
 from safepassage.store.schema import CorridorStatusChange
@@ -49,6 +58,8 @@ ByOption = Annotated[
         "--by", help="Who is doing this, recorded in the event log (default: $SAFEPASSAGE_USER or login)."
     ),
 ]
+
+UKRAINE_CENTRE_LONLAT = (31.0, 48.5)  # centre of the metric plane incidents are judged in
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
 figures_app = typer.Typer(
@@ -238,6 +249,9 @@ def report_add(
     location: Annotated[str, typer.Option(help="Place name as reported.")] = "",
     description: Annotated[str, typer.Option(help="What was reported.")] = "",
     fatalities: Annotated[int | None, typer.Option(min=0, help="Deaths claimed by this source.")] = None,
+    verification: Annotated[
+        Verification, typer.Option(help="Whether the report is already verified (e.g. by your own team).")
+    ] = Verification.UNVERIFIED,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
@@ -260,6 +274,7 @@ def report_add(
         source_name=source,
         source_type=source_type,
         fatalities=fatalities,
+        verification=verification,
         location_name=location,
         description=description,
         raw={"entered_by": _actor(by)},
@@ -540,6 +555,102 @@ def corridors_set_status(
         with store.reading() as session:
             history = queries.corridor_history(session, corridor_id)
     _print_history(corridor_id, history)
+
+
+@corridors_app.command("judge")
+@exits_on_error
+def corridors_judge(
+    corridor_ids: Annotated[
+        list[int] | None, typer.Argument(help="Corridor ids to judge (default: every imported corridor).")
+    ] = None,
+    buffer_m: Annotated[
+        float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
+    ] = DEFAULT_BUFFER_M,
+    db: DbOption = None,
+    by: ByOption = None,
+) -> None:
+    """Judge corridors over their windows: honoured / violated / contested / insufficient evidence.
+
+    Uses every stored report, merged into incidents, and the rule in docs/verdicts.md; each verdict
+    is stored with its evidence. With one corridor id, the evidence is listed.
+    """
+    with _store(db) as store:
+        with store.reading() as session:
+            announcements = queries.corridor_announcements(session)
+            reports = queries.incident_reports(session)
+            ids_by_key = queries.corridor_ids_by_key(session, [f"peacerep:{a.hc_id}" for a in announcements])
+        if not announcements:
+            raise UnknownIdError("no corridors stored; import them first: safepassage corridors import FILE")
+        chosen = [
+            a for a in announcements if not corridor_ids or ids_by_key[f"peacerep:{a.hc_id}"] in corridor_ids
+        ]
+        unknown = sorted(set(corridor_ids or ()) - {ids_by_key[f"peacerep:{a.hc_id}"] for a in chosen})
+        if unknown:
+            raise UnknownIdError(
+                f"no imported corridor with id {', '.join(map(str, unknown))} (see corridors list)"
+            )
+        index = index_incidents(merge_reports(reports), UKRAINE_CENTRE_LONLAT)
+        verdicts = []
+        for a in chosen:
+            start, end = announcement_window(a)
+            verdicts.append(
+                judge_corridor(f"peacerep:{a.hc_id}", a.route_lonlat, start, end, index, buffer_m)
+            )
+        with store.writing(_actor(by)) as writer:
+            writer.add_verdicts(verdicts)
+    table = Table(
+        title=f"Verdicts ({len(verdicts)} corridors, {len(reports)} reports, buffer {buffer_m:,.0f} m)"
+    )
+    for column in (
+        "id",
+        "from",
+        "to",
+        "window (UTC)",
+        "verdict",
+        "confidence",
+        "violation score",
+        "evidence",
+    ):
+        table.add_column(column, no_wrap=column in ("id", "window (UTC)", "verdict"))
+    for a, v in zip(chosen, verdicts, strict=True):
+        table.add_row(
+            str(ids_by_key[v.corridor_id]),
+            a.from_name,
+            a.to_name,
+            _window_text(v.window_start, v.window_end),
+            v.outcome.value,
+            f"{v.confidence:.2f}",
+            f"{v.violation_score:.2f}",
+            str(len(v.evidence)),
+        )
+    out_console.print(table)
+    counts = Counter(v.outcome for v in verdicts)
+    _say(", ".join(f"{outcome.value}: {counts[outcome]}" for outcome in VerdictOutcome))
+    if len(verdicts) == 1:
+        _print_evidence(verdicts[0])
+
+
+def _window_text(start: dt.datetime, end: dt.datetime) -> str:
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
+
+
+def _print_evidence(verdict: Verdict) -> None:
+    _say(f"why: {verdict.reason} (rule {verdict.rule_version})")
+    table = Table(title="Evidence")
+    for column in ("incident", "kind", "observed (UTC)", "distance to route", "weight", "sources"):
+        table.add_column(column)
+    for e in sorted(verdict.evidence, key=lambda e: -e.weight):
+        table.add_row(
+            e.incident_id,
+            e.kind.value,
+            f"{e.observed_at:%Y-%m-%d %H:%M}",
+            f"{e.distance_to_route_m / 1000:,.1f} km",
+            f"{e.weight:.2f}",
+            "; ".join(e.sources),
+        )
+    out_console.print(table)
 
 
 @corridors_app.command("history")
