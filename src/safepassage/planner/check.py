@@ -515,22 +515,31 @@ def _flatten(plan: Plan, paths: _Paths, usable: BoolArray) -> _Hops:
 def _links_for(network: RoadNetwork, hops: _Hops, closures: LinkClosures) -> tuple[IntArray, BoolArray]:
     """The link each hop takes: the fastest ``tail -> head`` link, or the fastest one open at entry
     when parallel links exist and the fastest is closed. Second value: whether a link exists."""
+    # One table row per (tail, head) pair: its fastest link and how many parallel links it has.
     n = network.node_count
+    travel = network.link_travel_time_s
     link_key = network.link_tail * n + network.link_head
-    order = np.lexsort((network.link_travel_time_s, link_key))
+    order = np.lexsort((travel, link_key))
     sorted_keys = link_key[order]
+    first = np.ones(sorted_keys.shape[0], dtype=bool)
+    first[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    pair_key, fastest = sorted_keys[first], order[first]
+    parallel_count = np.diff(np.append(np.flatnonzero(first), sorted_keys.shape[0]))
     hop_key = hops.tail * n + hops.head
-    lo = np.searchsorted(sorted_keys, hop_key, side="left")
-    hi = np.searchsorted(sorted_keys, hop_key, side="right")
-    found = hi > lo
-    link = np.where(found, order[np.minimum(lo, len(order) - 1)], -1).astype(np.int64)
-    parallel = np.flatnonzero(found & (hi - lo > 1))
+    row = np.minimum(np.searchsorted(pair_key, hop_key), pair_key.shape[0] - 1)
+    found = pair_key[row] == hop_key
+    link = np.where(found, fastest[row], -1).astype(np.int64)
+    matches = np.where(found, parallel_count[row], 0)
+    parallel = np.flatnonzero(matches > 1)
     if parallel.size:
         closed = ~_open_for(closures, link[parallel], hops.enter_s[parallel])
         for k in parallel[closed].tolist():
-            for candidate in order[lo[k] : hi[k]].tolist():
-                if closures.closure_at(candidate, float(hops.enter_s[k])) is None:
-                    link[k] = candidate
+            tail, head = int(hops.tail[k]), int(hops.head[k])
+            links = range(int(network.indptr[tail]), int(network.indptr[tail + 1]))
+            options = sorted((x for x in links if network.link_head[x] == head), key=lambda x: travel[x])
+            for option in options:
+                if closures.closure_at(option, float(hops.enter_s[k])) is None:
+                    link[k] = option
                     break
     return link, found
 
@@ -626,20 +635,29 @@ def _check_capacity(
 ) -> None:
     capacity = network.capacity_people_per_step(scenario.capacity, plan.time_step_s)
     step = np.floor(hops.enter_s / plan.time_step_s + 1e-9).astype(np.int64)
-    key = link * (int(step.max()) + 1) + step
-    keys, inverse = np.unique(key, return_inverse=True)
-    entering = np.bincount(inverse, weights=hops.people)
-    key_link = keys // (int(step.max()) + 1)
-    key_step = keys % (int(step.max()) + 1)
-    for j in np.flatnonzero(entering > capacity[key_link] + _PEOPLE_TOLERANCE).tolist():
-        who = sorted(set(hops.movement[inverse == j].tolist()))
+    steps = int(step.max()) + 1
+    key = link * steps + step
+    if network.link_count * steps <= 50_000_000:  # dense count: one pass, no sort
+        entering_all = np.bincount(key, weights=hops.people, minlength=network.link_count * steps)
+        keys = np.flatnonzero(entering_all > capacity.repeat(steps) + _PEOPLE_TOLERANCE)
+        entering = entering_all[keys]
+    else:
+        unique_keys, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse, weights=hops.people)
+        over = sums > capacity[unique_keys // steps] + _PEOPLE_TOLERANCE
+        keys, entering = unique_keys[over], sums[over]
+    for key_value, people in zip(keys.tolist(), entering.tolist(), strict=True):
+        if out.full("capacity"):
+            out.add("capacity", "")
+            continue
+        over_link, s = divmod(key_value, steps)
+        who = sorted(set(hops.movement[key == key_value].tolist()))
         shown = ", ".join(str(i) for i in who[:8]) + (", ..." if len(who) > 8 else "")
-        s = int(key_step[j])
         out.add(
             "capacity",
-            f"{_link_name(network, int(key_link[j]))} is entered by {entering[j]:g} people in step {s} "
+            f"{_link_name(network, over_link)} is entered by {people:g} people in step {s} "
             f"({_when(plan, s * plan.time_step_s)} to {(s + 1) * plan.time_step_s:g} s), more than its "
-            f"capacity of {capacity[key_link[j]]:.2f} people per step (movements {shown})",
+            f"capacity of {capacity[over_link]:.2f} people per step (movements {shown})",
         )
 
 
