@@ -125,6 +125,11 @@ def test_report_add_then_review_keeps_every_decision(db: Path) -> None:
     unknown = _run("review", "acled:NOPE", "on_hold", "--by", "x", "--why", "y")
     assert unknown.exit_code == 3
     assert _count(db, "reviews") == 2
+    shown = _run("report", "show", "cli:ft3-0305-1")
+    assert shown.exit_code == 0, shown.output
+    assert "reported by Field team 3 (field_team)" in shown.output
+    assert "review state: verified; published: yes; 2 review(s)" in shown.output
+    assert "olena: on_hold (asking ICRC) claims: hit" in shown.output
 
 
 def test_report_add_needs_a_utc_offset_and_both_coordinates(db: Path) -> None:
@@ -244,5 +249,6 @@ def test_corridors_judge_a_single_unverified_report_never_decides_alone(db: Path
     assert "violated: 1" in second.output
     assert "ICRC" in second.output  # the evidence names its sources
     assert _count(db, "verdicts") == 2  # both judgements kept
+    assert _count(db, "notifications") == 1  # the violation, for the coordinators
     unknown = _run("corridors", "judge", "9999")
     assert unknown.exit_code == 3

@@ -60,6 +60,7 @@ ByOption = Annotated[
 ]
 
 UKRAINE_CENTRE_LONLAT = (31.0, 48.5)  # centre of the metric plane incidents are judged in
+COORDINATORS = "coordinators"  # recipient of the notifications the monitoring commands record
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
 figures_app = typer.Typer(
@@ -285,6 +286,33 @@ def report_add(
         _say(f"stored report {added.new_ids[0]} (cli:{source_id})")
     else:
         _say(f"report cli:{source_id} was already stored; nothing added")
+
+
+@report_app.command("show")
+@exits_on_error
+def report_show(
+    report: Annotated[str, typer.Argument(help="Report id (42) or FEED:SOURCE_ID (acled:UKR52664).")],
+    db: DbOption = None,
+) -> None:
+    """One report as stored: where and when (with uncertainty), who said it, its reviews."""
+    with _store(db) as store, store.reading() as session:
+        row = queries.find_report(session, report)
+        source = queries.report_source(session, row)
+        reviews = queries.review_history(session, report_id=row.id)
+    where = f"{row.lat:.5f}, {row.lon:.5f} +- {row.radius_m:,.0f} m" if row.lat is not None else "no location"
+    origin = row.file_name or "the command line"
+    _say(f"report {row.id} ({row.feed}:{row.source_id}) from {origin} line {row.line}")
+    when = f"{row.observed_at:%Y-%m-%d %H:%M} UTC +- {row.time_uncertainty_s / 3600:,.1f} h"
+    _say(f"  {row.kind} at {when}; {where}")
+    _say(f"  reported by {source.name} ({source.source_type}); feed verification: {row.verification}")
+    if row.location_name or row.description:
+        _say(f"  {row.location_name}: {row.description}")
+    state = reviews[-1].state if reviews else "draft"
+    published = reviews[-1].published if reviews else False
+    _say(f"  review state: {state}; published: {'yes' if published else 'no'}; {len(reviews)} review(s)")
+    for r in reviews:
+        claim = f" claims: {r.claim}" if r.claim else ""
+        _say(f"    {r.reviewed_at:%Y-%m-%d %H:%M} {r.reviewer}: {r.state} ({r.reason}){claim}")
 
 
 # -- review ---------------------------------------------------------------------------------------
@@ -552,6 +580,9 @@ def corridors_set_status(
     with _store(db) as store:
         with store.writing(_actor(by)) as writer:
             writer.set_corridor_status(corridor_id, status, reason)
+            writer.add_notification(
+                "corridor_status", COORDINATORS, f"corridor {corridor_id} is now {status.value}: {reason}"
+            )
         with store.reading() as session:
             history = queries.corridor_history(session, corridor_id)
     _print_history(corridor_id, history)
@@ -598,6 +629,14 @@ def corridors_judge(
             )
         with store.writing(_actor(by)) as writer:
             writer.add_verdicts(verdicts)
+            for v in verdicts:
+                if v.outcome is VerdictOutcome.VIOLATED:
+                    message = (
+                        f"corridor {ids_by_key[v.corridor_id]} ({v.corridor_id}) violated in "
+                        f"{_window_text(v.window_start, v.window_end)} UTC, "
+                        f"confidence {v.confidence:.2f}: {v.reason}"
+                    )
+                    writer.add_notification("corridor_violated", COORDINATORS, message)
     table = Table(
         title=f"Verdicts ({len(verdicts)} corridors, {len(reports)} reports, buffer {buffer_m:,.0f} m)"
     )

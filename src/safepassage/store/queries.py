@@ -49,6 +49,7 @@ __all__ = [
     "incident_reports",
     "report_count",
     "report_ids_by_key",
+    "report_source",
     "review_history",
 ]
 
@@ -89,6 +90,14 @@ def find_report(session: Session, ref: str) -> Report:
             f"no report {ref!r}; expected a report id (42) or FEED:SOURCE_ID (acled:UKR52664)"
         )
     return report
+
+
+def report_source(session: Session, report: Report) -> Source:
+    """Who reported ``report``."""
+    source = session.get(Source, report.reported_by_id)
+    if source is None:  # impossible with foreign keys on; named rather than crashed on
+        raise UnknownIdError(f"report {report.id}: its source {report.reported_by_id} is missing")
+    return source
 
 
 def current_review(
