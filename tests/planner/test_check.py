@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -96,12 +97,16 @@ def make_scenario(drawn: AsciiNetwork, **changes: Any) -> Scenario:
         "horizon": "PT2H",
         "time_step_s": 60,
         "timezone": "Europe/Kyiv",
-        "origins": [{"id": "a", "name": "A", "lat": drawn.lat("a"), "lon": drawn.lon("a"), "people": 50}],
-        "destinations": [
-            {"id": "e", "name": "E", "lat": drawn.lat("e"), "lon": drawn.lon("e"), "capacity": 60}
-        ],
     }
     data.update(changes)
+    if "origins" not in data:
+        data["origins"] = [
+            {"id": "a", "name": "A", "lat": drawn.lat("a"), "lon": drawn.lon("a"), "people": 50}
+        ]
+    if "destinations" not in data:
+        data["destinations"] = [
+            {"id": "e", "name": "E", "lat": drawn.lat("e"), "lon": drawn.lon("e"), "capacity": 60}
+        ]
     return Scenario.model_validate(data)
 
 
@@ -452,3 +457,57 @@ def test_many_violations_are_summarised(drawn: AsciiNetwork, network: RoadNetwor
     found = check_plan(scenario, hand_plan(drawn, network, scenario, many, lower_bound_s=120.0))
     assert len(found) == 21
     assert found[-1] == "... and 10 more links violation(s) of the same kind"
+
+
+PARALLEL_MAP = """
+    a . . . b
+    .       .
+    x . . . y
+"""
+
+
+def test_parallel_links_the_open_one_is_taken(ascii_network: Callable[..., AsciiNetwork]) -> None:
+    # Two streets join a and b: straight, and round by x and y (x and y are no intersections, so that
+    # street is one link a->b too, twice as long or more). A blockage closes the straight one.
+    drawn = ascii_network(
+        PARALLEL_MAP, [("ab", {"highway": "residential"}), ("axyb", {"highway": "residential"})]
+    )
+    network = load_network(drawn.path, TravelMode.DRIVE)
+    a, b = network.node_index(drawn.osm_id("a")), network.node_index(drawn.osm_id("b"))
+    links = [
+        k for k in range(int(network.indptr[a]), int(network.indptr[a + 1])) if network.link_head[k] == b
+    ]
+    straight, detour = sorted(links, key=lambda k: float(network.link_travel_time_s[k]))
+    slow_s = math.ceil(network.link_travel_time_s[detour] / 60) * 60
+    fast_s = math.ceil(network.link_travel_time_s[straight] / 60) * 60
+    assert fast_s < network.link_travel_time_s[detour]
+    middle = {"lat": (drawn.lat("a") + drawn.lat("b")) / 2, "lon": (drawn.lon("a") + drawn.lon("b")) / 2}
+    blockage = {"id": "crater", "reason": "road damaged", "area": {**middle, "radius_m": 50}}
+    scenario = make_scenario(
+        drawn,
+        origins=[{"id": "a", "name": "A", "lat": drawn.lat("a"), "lon": drawn.lon("a"), "people": 10}],
+        destinations=[{"id": "e", "name": "B", "lat": drawn.lat("b"), "lon": drawn.lon("b"), "capacity": 10}],
+        blockages=[blockage],
+    )
+    capacity = network.capacity_people_per_step(scenario.capacity, 60)
+    detour_edge = EdgeUse(
+        u=drawn.osm_id("a"),
+        v=drawn.osm_id("b"),
+        capacity_per_step=float(capacity[detour]),
+        travel_time_s=float(network.link_travel_time_s[detour]),
+    )
+    round_about = hand_plan(
+        drawn, network, scenario, [("a", "e", 10, "ab", (0, slow_s))], lower_bound_s=slow_s
+    )
+    round_about = round_about.model_copy(update={"edges": [detour_edge]})
+    assert check_plan(scenario, round_about) == []
+    straight_through = hand_plan(
+        drawn, network, scenario, [("a", "e", 10, "ab", (0, fast_s))], lower_bound_s=fast_s
+    )
+    straight_through = straight_through.model_copy(update={"edges": [detour_edge]})
+    found = check_plan(scenario, straight_through)
+    assert len(found) == 1
+    assert (
+        f"reaches its end {fast_s} s later, but the link takes {network.link_travel_time_s[detour]:.1f} s"
+        in found[0]
+    )
