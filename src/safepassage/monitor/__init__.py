@@ -1,6 +1,7 @@
 """The corridor monitor: incident feeds in, verdicts per corridor and window out, re-plans."""
 
 from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
+from safepassage.monitor.evaluation import Evaluation, evaluate_announcements, roc_auc
 from safepassage.monitor.feeds import FORMATS, guess_format, iter_feed
 from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
 from safepassage.monitor.lifecycle import ALLOWED_TRANSITIONS, check_transition, outcome_history
@@ -30,6 +31,7 @@ __all__ = [
     "CorridorAnnouncement",
     "CorridorOutcome",
     "CountMethod",
+    "Evaluation",
     "Evidence",
     "FigureClaim",
     "FigureComparison",
@@ -46,6 +48,7 @@ __all__ = [
     "VerdictOutcome",
     "announcement_window",
     "check_transition",
+    "evaluate_announcements",
     "guess_format",
     "incident_from_reports",
     "index_incidents",
@@ -55,5 +58,6 @@ __all__ = [
     "judge_corridor",
     "merge_reports",
     "outcome_history",
+    "roc_auc",
     "side_by_side",
 ]
