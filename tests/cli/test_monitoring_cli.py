@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from safepassage.cli import app
+from store._pg import fresh_database
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 ACLED = SHARED / "conflict" / "acled_ukraine_2022-02-15_2022-03-04.csv"
@@ -252,3 +253,20 @@ def test_corridors_judge_a_single_unverified_report_never_decides_alone(db: Path
     assert _count(db, "notifications") == 1  # the violation, for the coordinators
     unknown = _run("corridors", "judge", "9999")
     assert unknown.exit_code == 3
+
+
+@pytest.mark.postgres
+def test_ingest_review_and_audit_on_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    sirens = _need(SIRENS)
+    with fresh_database() as url:
+        monkeypatch.setenv("SAFEPASSAGE_DB", url)
+        first = _run("ingest", str(sirens))
+        assert first.exit_code == 0, first.output
+        assert f"{sirens}: 493 rows read, 493 new" in first.output
+        again = _run("ingest", str(sirens))
+        assert f"{sirens}: 493 rows read, 0 new, 493 duplicates skipped" in again.output
+        reviewed = _run("review", "1", "rejected", "--by", "olena", "--why", "siren test, not an attack")
+        assert reviewed.exit_code == 0, reviewed.output
+        verified = _run("audit", "verify")
+        assert verified.exit_code == 0, verified.output
+        assert "audit passed" in verified.output
