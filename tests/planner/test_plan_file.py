@@ -145,3 +145,24 @@ def test_plan_gap() -> None:
     assert plan_gap(0, 0) == 0.0
     assert plan_gap(150, 100) == pytest.approx(0.5)
     assert plan_gap(100, 0) is None
+
+
+def test_large_plans_are_written_compact_and_read_back(tmp_path: Path) -> None:
+    plan = small_plan()
+    long_path = list(range(1, 100_002))
+    long = plan.movements[0].model_copy(
+        update={"path": long_path, "entry_times_s": [60.0 * i for i in range(1, 100_002)]}
+    )
+    plan = plan.model_copy(update={"movements": [long]})
+    target = tmp_path / "big.json"
+    write_plan(plan, target)
+    text = target.read_text()
+    assert text.count("\n") == 1  # one line: no indentation for 100,001 path nodes
+    assert read_plan(target).movements[0].path == long_path
+
+
+def test_bytes_that_are_not_utf8_are_a_plan_file_error(tmp_path: Path) -> None:
+    target = tmp_path / "p.json"
+    target.write_bytes(b'{"format": "\xff"}')
+    with pytest.raises(PlanFileError, match="format"):
+        read_plan(target)
