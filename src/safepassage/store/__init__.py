@@ -1,5 +1,15 @@
 """The Safe Passage store: SQLite or PostgreSQL through SQLAlchemy 2, migrated with Alembic.
 
+Which database: ``SAFEPASSAGE_DB`` (``sqlite:///PATH`` or ``postgresql+psycopg://USER@HOST/DB``;
+``postgresql://`` is accepted), else ``./safepassage.sqlite``. Opening migrates to the current
+schema. Every write goes through one transaction-scoped API and lands in a hash-chained event log::
+
+    with Store.open() as store:
+        with store.writing("olena") as writer:          # one transaction, one actor
+            added = writer.add_reports(reports, "acled.csv")   # idempotent on (feed, source_id)
+        with store.reading() as session:
+            summary = verify_chain(session)             # raises AuditError naming what was tampered
+
 - :mod:`~safepassage.store.database`: which database (``SAFEPASSAGE_DB``), engine and SQLite pragmas.
 - :mod:`~safepassage.store.schema`: the insert-only tables.
 - :mod:`~safepassage.store.audit`: the hash-chained event log and its verification.
