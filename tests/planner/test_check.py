@@ -110,46 +110,35 @@ def make_scenario(drawn: AsciiNetwork, **changes: Any) -> Scenario:
     return Scenario.model_validate(data)
 
 
-def hand_plan(
-    drawn: AsciiNetwork,
+def edges_of(network: RoadNetwork, scenario: Scenario, movements: Sequence[Movement]) -> list[EdgeUse]:
+    """``edges`` as a planner writes them: the fastest link of every used pair, with network values."""
+    capacity = network.capacity_people_per_step(scenario.capacity, scenario.time_step_s)
+    edges: dict[tuple[int, int], EdgeUse] = {}
+    for movement in movements:
+        for u, v in itertools.pairwise(movement.path):
+            try:
+                link = network.find_link(network.node_index(u), network.node_index(v))
+            except KeyError:
+                continue
+            if link >= 0:
+                travel = float(network.link_travel_time_s[link])
+                edges[(u, v)] = EdgeUse(
+                    u=u, v=v, capacity_per_step=float(capacity[link]), travel_time_s=travel
+                )
+    return list(edges.values())
+
+
+def assemble(
     network: RoadNetwork,
     scenario: Scenario,
-    groups: Sequence[Group],
+    movements: list[Movement],
     *,
     unserved: Sequence[Unserved] = (),
-    lower_bound_s: float = 180.0,
-    exposures: Sequence[float] | None = None,
+    lower_bound_s: float,
 ) -> Plan:
-    """A plan whose header fields agree with its movements, and ``edges`` from the network."""
-    movements = []
-    edges: dict[tuple[int, int], EdgeUse] = {}
-    capacity = network.capacity_people_per_step(scenario.capacity, scenario.time_step_s)
-    for index, (origin, dest, people, chars, times) in enumerate(groups):
-        path = [drawn.osm_id(c) for c in chars]
-        movements.append(
-            Movement(
-                origin=origin,
-                destination=dest,
-                people=people,
-                mode=TravelMode.DRIVE,
-                departure=scenario.start + dt.timedelta(seconds=times[0]),
-                path=path,
-                entry_times_s=list(times),
-                exposure=exposures[index] if exposures else 0.0,
-            )
-        )
-        for u, v in itertools.pairwise(path):
-            link = network.find_link(network.node_index(u), network.node_index(v))
-            if link >= 0:
-                edges[(u, v)] = EdgeUse(
-                    u=u,
-                    v=v,
-                    capacity_per_step=float(capacity[link]),
-                    travel_time_s=float(network.link_travel_time_s[link]),
-                )
+    """A hand plan whose header fields and ``edges`` agree with its movements."""
     clearance = max((m.arrival_s for m in movements), default=0.0)
     moved = sum(m.people for m in movements)
-    total_exposure = sum(m.exposure for m in movements)
     return Plan(
         scenario=ScenarioRef(name=scenario.name, sha256=scenario.content_sha256),
         start=scenario.start,
@@ -161,10 +150,37 @@ def hand_plan(
         evacuated=moved,
         unserved=list(unserved),
         movements=movements,
-        edges=list(edges.values()),
-        exposure={"total": total_exposure},
+        edges=edges_of(network, scenario, movements),
+        exposure={"total": sum(m.exposure for m in movements)},
         solver=SolverInfo(mode="hand"),
     )
+
+
+def hand_plan(
+    drawn: AsciiNetwork,
+    network: RoadNetwork,
+    scenario: Scenario,
+    groups: Sequence[Group],
+    *,
+    unserved: Sequence[Unserved] = (),
+    lower_bound_s: float = 180.0,
+    exposures: Sequence[float] | None = None,
+) -> Plan:
+    """The plan of ``groups`` (drawn characters as paths) on the drawn network."""
+    movements = [
+        Movement(
+            origin=origin,
+            destination=dest,
+            people=people,
+            mode=TravelMode.DRIVE,
+            departure=scenario.start + dt.timedelta(seconds=times[0]),
+            path=[drawn.osm_id(c) for c in chars],
+            entry_times_s=list(times),
+            exposure=exposures[index] if exposures else 0.0,
+        )
+        for index, (origin, dest, people, chars, times) in enumerate(groups)
+    ]
+    return assemble(network, scenario, movements, unserved=unserved, lower_bound_s=lower_bound_s)
 
 
 def violations_of(

@@ -22,15 +22,13 @@ from safepassage.hazards import LinkClosures, link_closures, link_risk
 from safepassage.network import RoadNetwork, load_network, snap_points
 from safepassage.planner.check import check_plan
 from safepassage.planner.plan_file import (
-    EdgeUse,
     Movement,
     Plan,
-    ScenarioRef,
-    SolverInfo,
     Unserved,
-    plan_gap,
 )
 from safepassage.scenario import Scenario, TravelMode, load_scenario
+
+from .test_check import assemble
 
 pytestmark = pytest.mark.slow
 
@@ -101,18 +99,7 @@ def movement(
 
 
 def plan_of(network: RoadNetwork, scenario: Scenario, movements: list[Movement]) -> Plan:
-    """Header, edges and unserved people (everyone not moved) consistent with ``movements``."""
-    capacity = network.capacity_people_per_step(scenario.capacity, scenario.time_step_s)
-    edges: dict[tuple[int, int], EdgeUse] = {}
-    for m in movements:
-        for u, v in itertools.pairwise(m.path):
-            link = network.find_link(network.node_index(u), network.node_index(v))
-            edges[(u, v)] = EdgeUse(
-                u=u,
-                v=v,
-                capacity_per_step=float(capacity[link]),
-                travel_time_s=float(network.link_travel_time_s[link]),
-            )
+    """The hand plan of ``movements``; everyone else is unserved."""
     moved = {o.id: sum(m.people for m in movements if m.origin == o.id) for o in scenario.origins}
     unserved = [
         Unserved(
@@ -121,23 +108,8 @@ def plan_of(network: RoadNetwork, scenario: Scenario, movements: list[Movement])
         for o in scenario.origins
         if o.people > moved[o.id]
     ]
-    clearance = max(m.arrival_s for m in movements)
     bound = min(m.arrival_s for m in movements)
-    return Plan(
-        scenario=ScenarioRef(name=scenario.name, sha256=scenario.content_sha256),
-        start=scenario.start,
-        time_step_s=scenario.time_step_s,
-        clearance_time_s=clearance,
-        lower_bound_s=bound,
-        gap=plan_gap(clearance, bound),
-        people_total=scenario.people_total,
-        evacuated=sum(moved.values()),
-        unserved=unserved,
-        movements=movements,
-        edges=list(edges.values()),
-        exposure={"total": sum(m.exposure for m in movements)},
-        solver=SolverInfo(mode="hand"),
-    )
+    return assemble(network, scenario, movements, unserved=unserved, lower_bound_s=bound)
 
 
 def open_route(

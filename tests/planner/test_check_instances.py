@@ -17,8 +17,10 @@ from scipy.sparse.csgraph import connected_components, dijkstra
 from safepassage.errors import OsmFileError
 from safepassage.network import RoadNetwork, load_network, snap_points
 from safepassage.planner.check import check_plan
-from safepassage.planner.plan_file import EdgeUse, Movement, Plan, ScenarioRef, SolverInfo, Unserved, plan_gap
+from safepassage.planner.plan_file import Movement, Plan, Unserved
 from safepassage.scenario import Scenario, TravelMode
+
+from .test_check import assemble
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
@@ -109,20 +111,10 @@ def _hand_plan(network: RoadNetwork, scenario: Scenario, origin_index: int, dest
         nodes.append(int(previous[nodes[-1]]))
     nodes.reverse()
     step = scenario.time_step_s
-    capacity = network.capacity_people_per_step(scenario.capacity, step)
-    times, edges = [0.0], []
+    times = [0.0]
     for u, v in itertools.pairwise(nodes):
         link = network.find_link(u, v)
         times.append(times[-1] + max(1, math.ceil(network.link_travel_time_s[link] / step)) * step)
-        ou, ov = int(network.node_osm_id[u]), int(network.node_osm_id[v])
-        edges.append(
-            EdgeUse(
-                u=ou,
-                v=ov,
-                capacity_per_step=float(capacity[link]),
-                travel_time_s=float(network.link_travel_time_s[link]),
-            )
-        )
     group = Movement(
         origin=origin.id,
         destination=dest.id,
@@ -139,20 +131,7 @@ def _hand_plan(network: RoadNetwork, scenario: Scenario, origin_index: int, dest
         for o in scenario.origins
         if o.people > (10 if o.id == origin.id else 0)
     ]
-    return Plan(
-        scenario=ScenarioRef(name=scenario.name, sha256=""),
-        start=scenario.start,
-        time_step_s=step,
-        clearance_time_s=times[-1],
-        lower_bound_s=times[-1],
-        gap=plan_gap(times[-1], times[-1]),
-        people_total=scenario.people_total,
-        evacuated=10,
-        unserved=unserved,
-        movements=[group],
-        edges=edges,
-        solver=SolverInfo(mode="hand"),
-    )
+    return assemble(network, scenario, [group], unserved=unserved, lower_bound_s=times[-1])
 
 
 def test_checker_runs_on_a_generated_network_given_directly(instances: ModuleType, base: RoadNetwork) -> None:
