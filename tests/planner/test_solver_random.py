@@ -34,8 +34,12 @@ def static_graphs(draw: st.DrawFn) -> StaticGraph:
     capacity = draw(st.lists(st.integers(0, 6), min_size=m, max_size=m))
     k = draw(st.integers(0, 4))
     c_arc = draw(st.lists(st.integers(0, m - 1), min_size=k, max_size=k))
-    c_from = draw(st.lists(st.floats(-100.0, 600.0), min_size=k, max_size=k))
-    c_len = draw(st.lists(st.one_of(st.floats(1.0, 400.0), st.just(math.inf)), min_size=k, max_size=k))
+    # Whole seconds: the solver treats an instant within 1e-9 steps of a closure's start as closed
+    # (the safe side); the naive oracle compares exactly, so sub-nanosecond starts would differ.
+    c_from = draw(st.lists(st.integers(-100, 600).map(float), min_size=k, max_size=k))
+    c_len = draw(
+        st.lists(st.one_of(st.integers(1, 400).map(float), st.just(math.inf)), min_size=k, max_size=k)
+    )
     origins = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 25)), min_size=1, max_size=3))
     dests = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, 40)), min_size=1, max_size=2))
     return StaticGraph(

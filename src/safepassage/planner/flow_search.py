@@ -101,15 +101,15 @@ def quickest_clearance(
     times = static_times(graph, model)
     demand = int(graph.origin_people.sum()) if target is None else target
     result_probes: list[tuple[int, int, int, float]] = []
-    cache: dict[int, FlowSolution] = {}
+    values: dict[int, int] = {}  # flow per probed T; only the solution at the current best T is kept
 
     def probe(steps: int) -> FlowSolution:
-        if steps not in cache:
-            began = time.perf_counter()
-            net = expand(graph, model, steps, times)
-            cache[steps] = solve_max_flow(net)
-            result_probes.append((steps, cache[steps].value, net.arc_count, time.perf_counter() - began))
-        return cache[steps]
+        began = time.perf_counter()
+        net = expand(graph, model, steps, times)
+        solution = solve_max_flow(net)
+        values[steps] = solution.value
+        result_probes.append((steps, solution.value, net.arc_count, time.perf_counter() - began))
+        return solution
 
     finite = times.to_go[graph.origin_node][np.isfinite(times.to_go[graph.origin_node])]
     first = int(finite.max()) if finite.size else 1
@@ -121,23 +121,27 @@ def quickest_clearance(
         t = min(max_steps, max(t + 1, math.ceil(t * growth)))
     servable = min(sol.value, demand)
     if servable == 0:
-        return SearchResult(t, sol, 0, max((p for p in cache if p < t), default=-1), result_probes, times)
-    # Invariant for the bisection: flow(low) < servable <= flow(high). The doubling only knew the
-    # demand; with fewer people servable, earlier probes may already reach it.
-    high = min(p for p, s in cache.items() if s.value >= servable)
-    short = [p for p, s in cache.items() if s.value < servable and p < high]
+        return SearchResult(t, sol, 0, max((p for p in values if p < t), default=-1), result_probes, times)
+    # Invariant for the bisection: flow(low) < servable <= flow(high). The growth phase only knew
+    # the demand; with fewer people servable, an earlier probe may already reach it.
+    high = min(p for p, v in values.items() if v >= servable)
+    best = sol if high == t else probe(high)
+    short = [p for p, v in values.items() if v < servable and p < high]
     if servable == demand and 0 <= known_short < high:
         short.append(known_short)
     if short:
         low = max(short)
     else:
         low = 0
-        if high > 0 and probe(0).value >= servable:
-            return SearchResult(0, cache[0], servable, -1, result_probes, times)
+        if high > 0:
+            zero = probe(0)
+            if zero.value >= servable:
+                return SearchResult(0, zero, servable, -1, result_probes, times)
     while high - low > 1 and high > low * (1.0 + tolerance):
         mid = (low + high) // 2
-        if probe(mid).value >= servable:
-            high = mid
+        candidate = probe(mid)
+        if candidate.value >= servable:
+            high, best = mid, candidate
         else:
             low = mid
-    return SearchResult(high, cache[high], servable, low, result_probes, times)
+    return SearchResult(high, best, servable, low, result_probes, times)
