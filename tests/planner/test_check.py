@@ -527,3 +527,46 @@ def test_parallel_links_the_open_one_is_taken(ascii_network: Callable[..., Ascii
         f"reaches its end {fast_s} s later, but the link takes {network.link_travel_time_s[detour]:.1f} s"
         in found[0]
     )
+
+
+def test_walking_groups_are_checked_on_the_walk_network(drawn: AsciiNetwork) -> None:
+    # On foot (1.2 m/s) each 500 m street takes 416.7 s, rounded up to 420 s; the one-way c->e binds
+    # cars only, so walkers may go e->c. Pedestrian capacity: 1.25 /m/s x 2 m x 60 s = 150 per step.
+    walk = load_network(drawn.path, TravelMode.WALK)
+    scenario = make_scenario(
+        drawn,
+        network={"path": str(drawn.path), "modes": ["walk"]},
+        origins=[
+            {
+                "id": "a",
+                "name": "A",
+                "lat": drawn.lat("a"),
+                "lon": drawn.lon("a"),
+                "people": 50,
+                "mode": "walk",
+            }
+        ],
+        destinations=[{"id": "c", "name": "C", "lat": drawn.lat("c"), "lon": drawn.lon("c"), "capacity": 60}],
+    )
+
+    def on_foot(chars: str, times: Sequence[float]) -> Movement:
+        return Movement(
+            origin="a",
+            destination="c",
+            people=50,
+            mode=TravelMode.WALK,
+            departure=scenario.start,
+            path=[drawn.osm_id(c) for c in chars],
+            entry_times_s=list(times),
+        )
+
+    assert (
+        check_plan(scenario, assemble(walk, scenario, [on_foot("abc", (0, 420, 840))], lower_bound_s=840))
+        == []
+    )
+    backwards = on_foot("adec", (0, 420, 1260, 1680))  # e->c against the cars' one-way: fine on foot
+    assert check_plan(scenario, assemble(walk, scenario, [backwards], lower_bound_s=840)) == []
+    at_car_speed = assemble(walk, scenario, [on_foot("abc", (0, 60, 120))], lower_bound_s=120)
+    found = check_plan(scenario, at_car_speed)
+    assert len(found) == 2
+    assert all("but the link takes 416.6 s" in f or "but the link takes 416.7 s" in f for f in found)
