@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from safepassage.cli import app
 from safepassage.cli.core import demo_scenario_path
+from safepassage.planner import read_plan
 
 runner = CliRunner()
 
@@ -25,9 +26,13 @@ def _demo_copy(tmp_path: Path, edit) -> Path:
     return path
 
 
-def test_demo_writes_geojson_with_every_layer(tmp_path: Path) -> None:
+def test_demo_plans_and_writes_plan_and_geojson(tmp_path: Path) -> None:
     result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
+    assert "proven lower bound" in result.output
+    plan = read_plan(tmp_path / "plan.json")
+    assert plan.people_total == plan.evacuated + sum(u.people for u in plan.unserved)
+    assert plan.clearance_time_s >= plan.lower_bound_s > 0
     collection = json.loads((tmp_path / "demo.geojson").read_text())
     layers = {f["properties"]["layer"] for f in collection["features"]}
     assert {
@@ -38,10 +43,10 @@ def test_demo_writes_geojson_with_every_layer(tmp_path: Path) -> None:
         "restricted_area",
         "origin",
         "destination",
-        "route",
+        "movement",
     } <= layers
     for feature in collection["features"]:
-        if feature["properties"]["layer"] == "route":
+        if feature["properties"]["layer"] == "movement":
             coords = feature["geometry"]["coordinates"]
             assert len(coords) >= 2
             assert all(24.8 < lon < 25.1 and 60.1 < lat < 60.25 for lon, lat in coords)

@@ -12,10 +12,14 @@ import typer
 from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
-from safepassage.errors import InputError, NoRouteError
+from safepassage.cli.planning import print_plan_summary
+from safepassage.errors import InputError, PlanRejectedError
 from safepassage.geojson import area_features, closure_features, hazard_features, path_feature, write_geojson
 from safepassage.hazards import link_closures
 from safepassage.network import Projector, RoadNetwork, load_network
+from safepassage.planner import plan_evacuation, write_plan
+from safepassage.planner.check import check_plan
+from safepassage.planner.features import movement_features
 from safepassage.routing import Route, best_route
 from safepassage.scenario import Scenario, load_scenario, resolve_network_path
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
@@ -147,7 +151,7 @@ def demo(
         Path | None, typer.Option("--scenario", help="Another scenario instead of the bundled one.")
     ] = None,
 ) -> None:
-    """Run the bundled Helsinki scenario: validate, route every origin, write GeoJSON."""
+    """Run the bundled Helsinki scenario: validate, plan, check the plan, write plan and GeoJSON."""
     started = time.perf_counter()
     path = scenario_file or demo_scenario_path()
     scenario = load_scenario(path)
@@ -176,39 +180,23 @@ def demo(
     features += hazard_features(scenario, projector)
     features += area_features(scenario, projector)
 
-    routes = Table(title=f"Best routes leaving at {scenario.start:%H:%M}")
-    for col in ("origin", "people", "destination", "minutes", "km", "risk/person", "corridor"):
-        routes.add_column(
-            col, justify="right" if col in {"people", "minutes", "km", "risk/person"} else "left"
-        )
-    for origin in scenario.origins:
-        network = networks[origin.mode]
-        best: Route | None = None
-        best_dest = ""
-        for dest in scenario.destinations:
-            try:
-                candidate = best_route(network, scenario, origin.id, dest.id)
-            except NoRouteError:
-                continue
-            if best is None or candidate.travel_time_s < best.travel_time_s:
-                best, best_dest = candidate, dest.id
-        if best is None:
-            routes.add_row(origin.name, f"{origin.people:,}", "[red]no open route[/]", "", "", "", "")
-            continue
-        routes.add_row(
-            origin.name,
-            f"{origin.people:,}",
-            scenario.destination(best_dest).name,
-            f"{best.travel_time_s / 60:.1f}",
-            f"{best.distance_m / 1000:.2f}",
-            f"{best.risk_exposure:.2f}",
-            best.corridor or "",
-        )
-        features.append(path_feature(network, best.links, _route_props(scenario, best, origin.id, best_dest)))
-    out_console.print(routes)
+    out_console.rule("[bold]Plan")
+    plan = plan_evacuation(scenario, networks=networks)
+    violations = check_plan(scenario, plan, networks=networks)
+    if violations:  # pragma: no cover - a planner bug; the check is the guard, not the planner
+        raise PlanRejectedError(violations)
+    print_plan_summary(plan)
+    out_console.print(
+        "independent check: the plan keeps every rule (roads, one-ways, capacity per step, closures, "
+        "curfew, ceasefire windows, reception capacity, conservation of people)",
+        highlight=False,
+    )
+    features += movement_features(plan, networks)
     out.mkdir(parents=True, exist_ok=True)
+    write_plan(plan, out / "plan.json")
     write_geojson(out / "demo.geojson", features)
     out_console.print(
-        f"wrote {out / 'demo.geojson'} ({len(features)} features) in {time.perf_counter() - started:.1f} s",
+        f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({len(features)} features) "
+        f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )
