@@ -30,7 +30,6 @@ from safepassage.scenario import Scenario, TravelMode, load_scenario
 
 from .test_check import assemble
 
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

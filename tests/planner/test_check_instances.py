@@ -80,7 +80,6 @@ def test_tile_copies_are_translated_by_whole_pitches(instances: ModuleType, base
     assert np.allclose(net.node_y_m[2 * n0 : 3 * n0] - base.node_y_m, height + 100.0)
 
 
-@pytest.mark.slow
 def test_scaled_instance_has_the_size_the_issue_asks_for(instances: ModuleType, base: RoadNetwork) -> None:
     instance = instances.scaled_instance(base=base)
     network = instance.networks[TravelMode.DRIVE]

@@ -29,7 +29,6 @@ from safepassage.scenario import Scenario, TravelMode
 LINE = "abcdef"
 STEP_S = 60.0
 CAPACITY = 20  # whole people per step on every link (20.83 by the capacity model)
-pytestmark = pytest.mark.slow  # about 6 s: a hundred checks of random plans
 
 START = dt.datetime(2022, 3, 5, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
 
