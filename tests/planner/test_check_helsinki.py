@@ -31,7 +31,6 @@ from safepassage.scenario import Scenario, TravelMode, load_scenario
 from .test_check import assemble
 
 
-
 @pytest.fixture(scope="module")
 def demo() -> Scenario:
     resource = importlib.resources.files("safepassage.demo").joinpath("helsinki.yaml")
