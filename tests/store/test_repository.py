@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from safepassage.errors import InputError, StoreError, UnknownIdError
@@ -355,3 +357,26 @@ def test_concurrent_writers_keep_one_valid_chain(db_url: str, make_report: Make)
         assert session.scalar(select(func.count()).select_from(Report)) == 4 * 5 * 20
         assert session.scalar(select(func.count()).select_from(Source)) == 3
         assert verify_chain(session).events == 4 * 5 * 20 + 3
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    batches=st.lists(st.lists(st.integers(min_value=0, max_value=30), max_size=25), min_size=1, max_size=6)
+)
+def test_any_sequence_of_overlapping_batches_stores_each_report_once(
+    tmp_path_factory: pytest.TempPathFactory, make_report: Make, batches: list[list[int]]
+) -> None:
+    path = tmp_path_factory.mktemp("idempotent") / "s.sqlite"
+    with Store.open(f"sqlite:///{path}") as store:
+        new_total = 0
+        for batch in batches:
+            with store.writing("ingest") as writer:
+                added = writer.add_reports([make_report(f"r{n}", fatalities=n) for n in batch])
+            assert added.new + added.duplicates == len(batch)
+            new_total += added.new
+        distinct = {n for batch in batches for n in batch}
+        with store.reading() as session:
+            stored = sorted(session.scalars(select(Report.source_id)))
+            assert new_total == len(distinct)
+            assert stored == sorted(f"r{n}" for n in distinct)
+            verify_chain(session)
