@@ -11,8 +11,9 @@ the plan says about links, capacities or closures. Its rules, in the plan's time
 - **places**: every origin / destination id exists, a movement's mode is its origin's mode, its path
   starts at the origin's snapped node and ends at the destination's snapped node;
 - **roads**: every consecutive pair of path nodes is a real link of that mode's network, taken in an
-  allowed direction (one-way streets); the plan's ``edges`` list each such link with the network's
-  travel time and at most its capacity;
+  allowed direction (one-way streets); where parallel links join the pair, the fastest one, or the
+  fastest one open at entry when the fastest is closed; the plan's ``edges`` list each such link
+  with the network's travel time and at most its capacity;
 - **time**: a group cannot reach the next node sooner than the link's free-flow travel time
   (``entry_times_s[i+1] - entry_times_s[i] >= travel_time_s - 1 ms``), and may not wait on the way
   (the difference is at most the travel time plus one time step, the rounding of the time-expanded
@@ -29,10 +30,13 @@ the plan says about links, capacities or closures. Its rules, in the plan's time
 - **clearance**: ``clearance_time_s`` is the last arrival, ``clearance_time_s >= lower_bound_s``,
   ``gap`` is ``clearance / bound - 1``;
 - **exposure**: each movement's exposure is ``people × Σ link_risk(link, entry time)`` over its links,
-  and ``exposure.total`` / ``by_origin`` / ``by_destination`` add up.
+  and ``exposure.total`` / ``by_origin`` / ``by_destination`` add up;
+- **summaries**: the ``origins`` / ``destinations`` summaries, when given, list every place once and
+  agree with the movements.
 
-Hops are checked with numpy over all movements at once, so a plan of a 300,000-people instance is
-checked in seconds. Each rule reports at most :data:`MESSAGES_PER_RULE` sentences and then a count.
+Hops are checked with numpy over all movements at once: a plan of the 300,000-people benchmark
+instance (109,315 movements, 22.7 million hops) is checked in about 13 s. Each rule reports at most
+:data:`MESSAGES_PER_RULE` sentences and then a count.
 """
 
 from __future__ import annotations
