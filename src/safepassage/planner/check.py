@@ -157,8 +157,13 @@ class _Violations:
         return lines
 
 
+def _num(value: float) -> str:
+    """A number for a sentence: 6 significant digits, never in scientific notation."""
+    return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.0f}"
+
+
 def _when(plan: Plan, t_s: float) -> str:
-    return f"{t_s:g} s ({plan.at(t_s).isoformat(timespec='seconds')})"
+    return f"{_num(t_s)} s ({plan.at(t_s).isoformat(timespec='seconds')})"
 
 
 def _close(a: float, b: float, tolerance: float = TIME_TOLERANCE_S) -> bool:
@@ -248,14 +253,14 @@ def _check_clearance(scenario: Scenario, plan: Plan, out: _Violations) -> None:
     if not _close(plan.clearance_time_s, last):
         out.add(
             "clearance",
-            f"clearance_time_s is {plan.clearance_time_s:g} but the last group arrives at "
+            f"clearance_time_s is {_num(plan.clearance_time_s)} but the last group arrives at "
             f"{_when(plan, last)}; expected the last arrival",
         )
     if plan.clearance_time_s < plan.lower_bound_s - TIME_TOLERANCE_S:
         out.add(
             "clearance",
-            f"clearance_time_s {plan.clearance_time_s:g} is below the claimed lower bound "
-            f"lower_bound_s {plan.lower_bound_s:g}; a plan cannot beat a proven bound",
+            f"clearance_time_s {_num(plan.clearance_time_s)} is below the claimed lower bound "
+            f"lower_bound_s {_num(plan.lower_bound_s)}; a plan cannot beat a proven bound",
         )
     expected_gap = plan_gap(plan.clearance_time_s, plan.lower_bound_s)
     if (expected_gap is None) != (plan.gap is None) or (
@@ -270,7 +275,7 @@ def _check_clearance(scenario: Scenario, plan: Plan, out: _Violations) -> None:
             out.add(
                 "horizon",
                 f"movement {i}: arrives at {_when(plan, movement.arrival_s)}, after the scenario's horizon "
-                f"ends ({scenario.horizon_s:g} s); people who cannot arrive in time are unserved",
+                f"ends ({_num(scenario.horizon_s)} s); people who cannot arrive in time are unserved",
             )
 
 
@@ -279,7 +284,8 @@ def _check_exposure_totals(plan: Plan, out: _Violations) -> None:
     if not _close(plan.exposure.total, total, 1e-6):
         out.add(
             "exposure",
-            f"exposure.total is {plan.exposure.total:g} but the movements' exposures add up to {total:g}",
+            f"exposure.total is {_num(plan.exposure.total)} but the movements' exposures add up to "
+            f"{_num(total)}",
         )
     for name, key, table in (
         ("by_origin", "origin", plan.exposure.by_origin),
@@ -294,8 +300,8 @@ def _check_exposure_totals(plan: Plan, out: _Violations) -> None:
             if not _close(table.get(place, 0.0), sums.get(place, 0.0), 1e-6):
                 out.add(
                     "exposure",
-                    f"exposure.{name}[{place!r}] is {table.get(place, 0.0):g} but its movements' exposures "
-                    f"add up to {sums.get(place, 0.0):g}",
+                    f"exposure.{name}[{place!r}] is {_num(table.get(place, 0.0))} but its movements' "
+                    f"exposures add up to {_num(sums.get(place, 0.0))}",
                 )
 
 
@@ -576,16 +582,17 @@ def _check_times(
         out.add(
             "travel time",
             f"movement {int(hops.movement[k])}: enters {_link_name(network, int(link[k]))} at "
-            f"{_when(plan, float(hops.enter_s[k]))} and reaches its end {took[k]:g} s later, but the link "
-            f"takes {travel[k]:.1f} s; a group cannot travel faster than the road allows",
+            f"{_when(plan, float(hops.enter_s[k]))} and reaches its end {_num(took[k])} s later, but the "
+            f"link takes {travel[k]:.1f} s; a group cannot travel faster than the road allows",
         )
     slack = plan.time_step_s + HOP_TIME_TOLERANCE_S
     for k in np.flatnonzero(took > travel + slack).tolist():
         out.add(
             "waiting",
-            f"movement {int(hops.movement[k])}: takes {took[k]:g} s on {_link_name(network, int(link[k]))} "
+            f"movement {int(hops.movement[k])}: takes {_num(took[k])} s on "
+            f"{_link_name(network, int(link[k]))} "
             f"entered at {_when(plan, float(hops.enter_s[k]))}, which takes {travel[k]:.1f} s; waiting on "
-            f"the way (more than one {plan.time_step_s:g} s step) is not allowed, only at origins",
+            f"the way (more than one {_num(plan.time_step_s)} s step) is not allowed, only at origins",
         )
 
 
@@ -659,8 +666,8 @@ def _check_capacity(
         shown = ", ".join(str(i) for i in who[:8]) + (", ..." if len(who) > 8 else "")
         out.add(
             "capacity",
-            f"{_link_name(network, over_link)} is entered by {people:g} people in step {s} "
-            f"({_when(plan, s * plan.time_step_s)} to {(s + 1) * plan.time_step_s:g} s), more than its "
+            f"{_link_name(network, over_link)} is entered by {_num(people)} people in step {s} "
+            f"({_when(plan, s * plan.time_step_s)} to {_num((s + 1) * plan.time_step_s)} s), more than its "
             f"capacity of {capacity[over_link]:.2f} people per step (movements {shown})",
         )
 
@@ -680,14 +687,15 @@ def _check_edges(
         if edge.capacity_per_step > capacity[l_index] + _PEOPLE_TOLERANCE:
             out.add(
                 "edges",
-                f"edges: {_link_name(network, l_index)} claims capacity_per_step {edge.capacity_per_step:g} "
-                f"but the scenario's capacity model gives {capacity[l_index]:.2f}",
+                f"edges: {_link_name(network, l_index)} claims capacity_per_step "
+                f"{_num(edge.capacity_per_step)} but the scenario's capacity model gives "
+                f"{capacity[l_index]:.2f}",
             )
         if abs(edge.travel_time_s - travel[l_index]) > HOP_TIME_TOLERANCE_S * max(1.0, travel[l_index]):
             out.add(
                 "edges",
-                f"edges: {_link_name(network, l_index)} claims travel_time_s {edge.travel_time_s:g} but the "
-                f"network gives {travel[l_index]:.3f}",
+                f"edges: {_link_name(network, l_index)} claims travel_time_s {_num(edge.travel_time_s)} but "
+                f"the network gives {travel[l_index]:.3f}",
             )
 
 
@@ -760,6 +768,6 @@ def _check_exposure(
         if not _close(claimed, float(per_movement[i]), 1e-6):
             out.add(
                 "exposure",
-                f"movement {i}: exposure is {claimed:g} but people × risk of its links at their entry "
-                f"times is {per_movement[i]:g}",
+                f"movement {i}: exposure is {_num(claimed)} but people × risk of its links at their entry "
+                f"times is {_num(per_movement[i])}",
             )
