@@ -1,12 +1,13 @@
 """Quickest clearance by max-flow: the least horizon T at which every servable person gets out.
 
 Max flow on the time-expanded network grows with T. The search solves OR-Tools ``SimpleMaxFlow``
-at T0, 2*T0, 4*T0, ... (doubling; or a smaller growth factor when T0 comes from a lower bound)
-until everybody is out or the scenario's horizon is reached —
-the flow at the horizon is then what can be served at all — and bisects between the last T that
-fell short and the first that did not. Each probe builds the pruned network for its T (pruning
-depends on T) and solves one max flow. The answer is proven at the model's granularity: the flow
-at ``T* - 1`` falls short, so no plan of this model clears sooner.
+at T0, then by a growth factor (2: doubling; smaller when T0 comes from a lower bound) or, once two
+probes fell short, where the secant of the flow curve reaches the demand, until everybody is out
+or the scenario's horizon is reached — the flow at the horizon is then what can be served at all —
+and then bisects between the last T that fell short and the first that did not (every other probe
+by interpolation, regula falsi). Each probe builds the pruned network for its T (pruning depends
+on T) and solves one max flow. The answer is proven at the model's granularity: the flow at
+``T* - 1`` falls short, so no plan of this model clears sooner.
 """
 
 from __future__ import annotations
@@ -79,6 +80,26 @@ def solve_max_flow(network: TimeExpandedNetwork) -> FlowSolution:
     return FlowSolution(network, flow, int(solver.optimal_flow()))
 
 
+def _next_horizon(values: dict[int, int], last: int, demand: int, growth: float) -> int:
+    """The next horizon to probe while short of ``demand``.
+
+    Max flow over time grows with T and, once every route is in use, by about the capacity of the
+    bottleneck per step; the secant through the last two probes aims at the crossing (for a convex
+    flow curve it aims a little late, which gives a feasible horizon to bisect from). With a single
+    probe, or a flat curve, grow by ``growth``.
+    """
+    grown = max(last + 1, math.ceil(last * growth))
+    earlier = [t for t in values if t < last]
+    if not earlier:
+        return grown
+    before = max(earlier)
+    slope = (values[last] - values[before]) / (last - before)
+    if slope <= 0:
+        return grown
+    aimed = last + math.ceil((demand - values[last]) / slope)
+    return max(last + 1, min(aimed, 2 * last))
+
+
 def quickest_clearance(
     graph: StaticGraph,
     model: StepModel,
@@ -118,7 +139,7 @@ def quickest_clearance(
         sol = probe(t)
         if sol.value >= demand or t >= max_steps:
             break
-        t = min(max_steps, max(t + 1, math.ceil(t * growth)))
+        t = min(max_steps, _next_horizon(values, t, demand, growth))
     servable = min(sol.value, demand)
     if servable == 0:
         return SearchResult(t, sol, 0, max((p for p in values if p < t), default=-1), result_probes, times)
@@ -137,8 +158,13 @@ def quickest_clearance(
             zero = probe(0)
             if zero.value >= servable:
                 return SearchResult(0, zero, servable, -1, result_probes, times)
+    interpolate = True
     while high - low > 1 and high > low * (1.0 + tolerance):
         mid = (low + high) // 2
+        if interpolate and low in values:  # regula falsi, every other probe (bisection in between)
+            slope = max(1, values[high] - values[low]) / (high - low)
+            mid = min(high - 1, max(low + 1, low + math.ceil((servable - values[low]) / slope)))
+        interpolate = not interpolate
         candidate = probe(mid)
         if candidate.value >= servable:
             high, best = mid, candidate
