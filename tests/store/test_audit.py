@@ -182,3 +182,22 @@ def test_any_single_edit_of_a_report_is_detected(
         assert f"reports row {ids[victim]}: edited" in message
         assert f"{column} is " in message
         assert message.startswith("audit failed: 1 problem(s)")
+
+
+def test_a_deleted_last_row_stays_detected_after_new_writes(store: Store, make_report: Make) -> None:
+    _fill(store, make_report)
+    _sql(store, "DELETE FROM reports WHERE source_id = 'r4'")  # the newest report
+    with store.writing("alice") as writer:
+        (new_id,) = writer.add_reports([make_report("r5")]).new_ids
+    message = _verify(store)
+    assert new_id == 6  # the freed id 5 is not reused
+    assert "reports row 5: deleted (it was written by event seq 6)" in message
+
+
+def test_an_event_made_to_vouch_for_another_row_is_named(store: Store, make_report: Make) -> None:
+    _fill(store, make_report)
+    _sql(store, "UPDATE events SET table_name = 'reports', row_id = 1 WHERE seq = 7")
+    message = _verify(store)
+    assert "events row seq 7: entry edited" in message
+    assert "events row seq 7: writes reports row 1 again (first written by event seq 2)" in message
+    assert "notifications row 1: not written through Safe Passage" in message

@@ -253,6 +253,12 @@ def _event_problems(session: Session) -> tuple[list[str], dict[tuple[str, int], 
         ).sha256()
         if recomputed != event.sha256:
             problems.append(f"{where}: entry edited (its hash no longer matches its content)")
+        earlier = vouched.get((event.table_name, event.row_id))
+        if earlier is not None:
+            problems.append(
+                f"{where}: writes {event.table_name} row {event.row_id} again (first written by event seq "
+                f"{earlier[0]}): the row was deleted behind the log's back and its id reused"
+            )
         vouched[(event.table_name, event.row_id)] = (event.seq, event.payload_sha256)
         expected_seq, prev = event.seq + 1, event.sha256
     head = session.get(ChainHead, 1)

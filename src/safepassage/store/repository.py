@@ -38,6 +38,7 @@ from safepassage.store.schema import (
     Base,
     Corridor,
     CorridorStatusChange,
+    Event,
     FigureClaimRow,
     IncidentReportLink,
     Notification,
@@ -78,14 +79,19 @@ class Writer:
     def _insert(self, table: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[int]:
         """Insert ``rows`` and append their events: the single funnel of every write.
 
-        Row ids are allocated here, after the last id of the table: the transaction holds the chain
-        head lock, so no other writer can take the same ids, and a plain multi-row INSERT (no
-        RETURNING) is several times faster than one statement per row.
+        Row ids are allocated here, after the last id the table or the event log has ever seen (so an
+        id freed by deleting a row behind the log's back is never reused, which would hide the
+        deletion): the transaction holds the chain head lock, so no other writer can take the same
+        ids, and a plain multi-row INSERT (no RETURNING) is several times faster than one per row.
         """
         if not rows:
             return []
         core_table = table_of(table)
-        last_id = int(self.session.scalar(select(func.coalesce(func.max(core_table.c.id), 0))) or 0)
+        in_table = self.session.scalar(select(func.coalesce(func.max(core_table.c.id), 0)))
+        in_log = self.session.scalar(
+            select(func.coalesce(func.max(Event.row_id), 0)).where(Event.table_name == table.__tablename__)
+        )
+        last_id = max(int(in_table or 0), int(in_log or 0))
         ids = list(range(last_id + 1, last_id + 1 + len(rows)))
         with_ids = [{**row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)]
         self.session.execute(insert(core_table), with_ids)

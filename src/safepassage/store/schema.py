@@ -327,6 +327,7 @@ class Event(Base):
     """One entry of the append-only, hash-chained event log (see :mod:`safepassage.store.audit`)."""
 
     __tablename__ = "events"
+    __table_args__ = (Index("ix_events_table_row", "table_name", "row_id"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
