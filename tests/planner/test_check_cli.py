@@ -60,4 +60,4 @@ def test_broken_plan_file_exits_2_naming_field_and_value(
     plan_file.write_text(json.dumps(data))
     result = runner.invoke(app, ["check-plan", str(scenario_file), str(plan_file)])
     assert result.exit_code == 2, result.output
-    assert "plan.json: movements[1].people: 'ten' is invalid" in " ".join(result.output.split())
+    assert "plan.json: movements[1].people: 'ten' is not a whole number" in " ".join(result.output.split())

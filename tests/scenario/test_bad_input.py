@@ -182,8 +182,7 @@ CORRIDOR = {
             lambda d: d.update(
                 exclusion_zones=[{"id": "z", "name": "Zone", "area": {"lat": 60.17, "lon": 24.94}}]
             ),
-            "scenario.yaml: exclusion_zones[0].area: {'lat': 60.17, 'lon': 24.94} is invalid: a circle needs "
-            "all of lat, lon and radius_m",
+            "scenario.yaml: exclusion_zones[0].area: a circle needs all of lat, lon and radius_m",
         ),
         (
             lambda d: d.update(

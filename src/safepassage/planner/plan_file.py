@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, Self
+from typing import Annotated, Final, Literal, Self
 
 from pydantic import (
     AwareDatetime,
@@ -35,6 +35,7 @@ from pydantic import (
 )
 
 from safepassage.errors import PlanFileError
+from safepassage.input_problems import problems_from_validation
 from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = [
@@ -282,48 +283,10 @@ def parse_plan(text: str | bytes, *, label: str = "plan.json") -> Plan:
     found = data.get("format")
     if found != PLAN_FORMAT:
         raise PlanFileError(
-            f"{label}: format: {_show(found)} is not a supported plan format; expected {PLAN_FORMAT!r}"
+            f"{label}: format: {found!r} is not a supported plan format; expected {PLAN_FORMAT!r}"
         )
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:
-        raise PlanFileError("\n".join(_problems_from(exc, label))) from None
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    text = json.dumps(value) if isinstance(value, dict | list | None) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _problems_from(exc: ValidationError, label: str) -> list[str]:
-    """One line per pydantic error: ``plan.json: movements[2].people: -3 is invalid; expected ...``."""
-    lines: list[str] = []
-    for err in exc.errors(include_url=False):
-        where = _field_path(tuple(err["loc"]))
-        kind = err["type"]
-        value = err.get("input")
-        msg = err["msg"].removeprefix("Value error, ")
-        if kind == "missing":
-            text = "is missing; expected a value (see docs/plan-format.md)"
-        elif kind == "extra_forbidden":
-            text = f"unknown field (value {_show(value)}); expected only the fields in docs/plan-format.md"
-        elif msg.startswith("Input should be "):
-            text = f"{_show(value)} is invalid; expected {msg.removeprefix('Input should be ')}"
-        elif kind == "value_error":
-            text = msg
-        else:
-            text = f"{_show(value)} is invalid: {msg}"
-        lines.append(f"{label}: {where}: {text}" if where else f"{label}: {text}")
-    return lines
+        problems = problems_from_validation(exc, label, Plan, docs="docs/plan-format.md")
+        raise PlanFileError("\n".join(str(p) for p in problems)) from None

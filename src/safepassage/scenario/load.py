@@ -13,12 +13,13 @@ import importlib.util
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from safepassage.errors import OsmFileError, Problem, ScenarioError
+from safepassage.input_problems import problems_from_validation
 from safepassage.scenario.model import IDENTIFIER_PATTERN, LOCAL_CLOCK_PATTERN, Scenario
 
 
@@ -91,7 +92,11 @@ def parse_scenario(text: str, *, label: str = "scenario.yaml") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_problems_from(exc, label)) from None
+        raise ScenarioError(
+            problems_from_validation(
+                exc, label, Scenario, docs="docs/scenario-format.md", pattern_meanings=_PATTERN_MEANING
+            )
+        ) from None
     problems = cross_check(scenario, label=label)
     if problems:
         raise ScenarioError(problems)
@@ -214,96 +219,7 @@ def _iso(moment: dt.datetime | None) -> str:
     return moment.isoformat() if moment else "open-ended"
 
 
-# --- pydantic errors -> coordinator's messages ------------------------------------------------
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-def _fields_at(loc: tuple[int | str, ...]) -> list[str]:
-    """Names of the fields a model accepts at ``loc`` (for 'unknown field' messages)."""
-    model: Any = Scenario
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)):
-            return []
-        field = model.model_fields.get(str(part))
-        if field is None:
-            field = next((f for f in model.model_fields.values() if f.alias == part), None)
-        if field is None:
-            return []
-        model = _inner_model(field.annotation)
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return [f.alias or name for name, f in model.model_fields.items()]
-    return []
-
-
-def _inner_model(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, dict | list):
-        text = repr(value)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return str(value)
-
-
 _PATTERN_MEANING = {
     LOCAL_CLOCK_PATTERN: "a 24-hour local time HH:MM, e.g. 20:00",
     IDENTIFIER_PATTERN: "an id of letters, digits and _ . : - (no spaces)",
 }
-
-
-def _show_number(value: Any) -> str:
-    try:
-        return str(float(value))
-    except (TypeError, ValueError):
-        return _show(value)
-
-
-def _problems_from(exc: ValidationError, label: str) -> list[Problem]:
-    problems: list[Problem] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        kind = err["type"]
-        value = err.get("input")
-        ctx = err.get("ctx") or {}
-        msg = err["msg"].removeprefix("Value error, ")
-        if kind == "missing":
-            text = "is missing; expected a value (see docs/scenario-format.md)"
-        elif kind == "extra_forbidden":
-            allowed = _fields_at(loc)
-            hint = f"expected one of: {', '.join(allowed)}" if allowed else "remove it"
-            text = f"unknown field; {hint}"
-        elif kind == "greater_than_equal" and ctx.get("ge") == 0 and isinstance(value, int | float):
-            what = "a whole number" if isinstance(value, int) else "a number"
-            text = f"{_show(value)} is negative; expected {what} ≥ 0"
-        elif kind == "string_pattern_mismatch" and str(ctx.get("pattern")) in _PATTERN_MEANING:
-            text = f"{_show(value)} is invalid; expected {_PATTERN_MEANING[str(ctx['pattern'])]}"
-        elif kind == "finite_number":
-            text = f"{_show_number(value)} is invalid; expected a finite number"
-        elif kind in ("int_from_float", "int_parsing", "int_type"):
-            text = f"{_show(value)} is not a whole number; expected a whole number"
-        elif msg.startswith("Input should be "):
-            text = f"{_show(value)} is invalid; expected {msg.removeprefix('Input should be ')}"
-        else:
-            text = f"{_show(value)} is invalid: {msg}"
-        problems.append(Problem(label, _field_path(loc), text))
-    return problems
