@@ -32,10 +32,11 @@ Pipeline (each step its own module):
 7. ``decompose`` + ``assemble``: movements with OSM node paths and entry times, exposure,
    summaries, unserved people with reasons (``unserved``).
 
-Modes: ``exact`` bisects to T* exactly at quarter steps and adds the fine relaxation bound;
-``fast`` uses whole time steps, stops the search within ``FAST_TOLERANCE`` of a horizon proven too
-short, takes its bound from the coarse relaxation only and skips the risk pass; its plan is as
-valid, and its gap is reported against its own proven bound.
+Modes: ``exact`` bisects to T* exactly, at quarter steps within ``EXACT_ARC_BUDGET``, and adds
+the fine relaxation bound within that budget; ``fast`` uses half steps only within the smaller
+``FAST_ARC_BUDGET`` (else whole steps), stops the search within ``FAST_TOLERANCE`` of a horizon
+proven too short, adds the fine bound only within its budget and skips the risk pass; its plan is
+as valid, and its gap is reported against its own proven bound.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ from safepassage.scenario.vocabulary import TravelMode
 __all__ = [
     "EXACT_ARC_BUDGET",
     "EXACT_SUBSTEPS",
+    "FAST_ARC_BUDGET",
     "FAST_BOUND_FACTOR",
     "FAST_SUBSTEPS",
     "FAST_TOLERANCE",
@@ -92,7 +94,9 @@ FAST_TOLERANCE = 0.03
 #: fine relaxation bound is skipped above that size too (the coarse bound remains).
 EXACT_SUBSTEPS = 4
 EXACT_ARC_BUDGET = 2_000_000
-FAST_SUBSTEPS = 1
+#: Fast mode: at most half steps, and a smaller budget for them and for the fine bound.
+FAST_ARC_BUDGET = 500_000
+FAST_SUBSTEPS = 2
 #: Fast mode takes its lower bound from the relaxation at this many steps per coarse step.
 FAST_BOUND_FACTOR = 5
 
@@ -152,12 +156,12 @@ def plan_problem(
     # Expected size of one probe per model step: static arcs x steps to the bound (or the horizon).
     steps_estimate = coarse.horizon_steps * FAST_BOUND_FACTOR if coarse.servable >= demand else scenario_steps
     size_per_substep = max(1, graph.arc_count * steps_estimate)
+    budget = EXACT_ARC_BUDGET if mode == "exact" else FAST_ARC_BUDGET
     if substeps is not None:
         sub = substeps
-    elif mode == "exact":
-        sub = max(1, min(EXACT_SUBSTEPS, EXACT_ARC_BUDGET // size_per_substep))
     else:
-        sub = FAST_SUBSTEPS
+        most = EXACT_SUBSTEPS if mode == "exact" else FAST_SUBSTEPS
+        sub = max(1, min(most, budget // size_per_substep))
     step = problem.step_s / sub  # the plan model's step
     max_steps = scenario_steps * sub
     plan_model = StepModel(step, substeps=sub)
@@ -221,7 +225,7 @@ def plan_problem(
         coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, moved)
     fine = None
     relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
-    if mode == "exact" and moved > 0 and relaxed_size <= EXACT_ARC_BUDGET:
+    if moved > 0 and relaxed_size <= budget:
         fine = _relaxation(
             problem,
             graph,
