@@ -128,9 +128,16 @@ def load_networks(scenario: Scenario) -> dict[TravelMode, RoadNetwork]:
 def build_problem(
     scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork] | None = None
 ) -> PlanningProblem:
-    """Snap places, compute closures and corridor rules, and group origins into layers."""
-    if networks is None:
-        networks = load_networks(scenario)
+    """Snap places, compute closures and corridor rules, and group origins into layers.
+
+    ``networks`` gives road networks per mode; modes it lacks are loaded from the scenario's extract.
+    """
+    given = dict(networks or {})
+    missing = {o.mode for o in scenario.origins} - set(given)
+    if missing:
+        path = resolve_network_path(scenario)
+        given.update({mode: load_network(path, mode) for mode in sorted(missing)})
+    networks = given
     groups: dict[tuple[TravelMode, str | None], list[int]] = {}
     for i, origin in enumerate(scenario.origins):
         corridor = must_use_corridor(scenario, origin.id, origin.mode)
