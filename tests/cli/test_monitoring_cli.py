@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,6 +133,18 @@ def test_report_add_then_review_keeps_every_decision(db: Path) -> None:
     assert "reported by Field team 3 (field_team)" in shown.output
     assert "review state: verified; published: yes; 2 review(s)" in shown.output
     assert "olena: on_hold (asking ICRC) claims: hit" in shown.output
+
+
+def test_report_add_without_an_id_is_idempotent_across_processes(db: Path) -> None:
+    report = ["--kind", "mines", "--at", "2022-03-06T08:00:00+02:00", "--source", "Team 2",
+              "--source-type", "field_team", "--lat", "47.0", "--lon", "37.3",
+              "--description", "mines on the verge"]  # fmt: skip
+    command = [sys.executable, "-c", "from safepassage.cli import main; main()", "report", "add", *report]
+    first = subprocess.run(command, capture_output=True, text=True, check=True)
+    second = subprocess.run(command, capture_output=True, text=True, check=True)  # another hash seed
+    assert "stored report 1" in first.stdout
+    assert "already stored; nothing added" in second.stdout
+    assert _count(db, "reports") == 1
 
 
 def test_report_add_needs_a_utc_offset_and_both_coordinates(db: Path) -> None:

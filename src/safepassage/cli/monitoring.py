@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -260,8 +261,11 @@ def report_add(
     if (lat is None) != (lon is None):
         raise InputError("--lat and --lon go together: give both, or neither for a report without a location")
     observed_at = _utc(at, "--at")
+    # Without --id, the id is derived from what was reported, so typing the same report twice
+    # (e.g. after a lost connection) stores it once.
+    content = repr((source, source_type.value, kind.value, lat, lon, description))
     source_id = (
-        report_id or f"{observed_at:%Y%m%dT%H%M%SZ}-{abs(hash((source, kind, lat, lon, description))):x}"
+        report_id or f"{observed_at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(content.encode()).hexdigest()[:12]}"
     )
     report = IncidentReport(
         feed="cli",
