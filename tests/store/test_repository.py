@@ -305,6 +305,16 @@ def test_incidents_link_their_reports_and_verdicts_keep_their_evidence(
         )
     assert _count(store, "incident_reports") == 2
     with store.reading() as session:
+        report_id = queries.find_report(session, "ucdp:b").id
+        merged = queries.current_incident(session, report_id)
+        assert merged is not None
+        assert merged[0].key == "inc-ab"
+        assert merged[1] == ["acled:a", "ucdp:b"]
+        assert (
+            queries.find_incident(session, "inc-ab").id
+            == queries.find_incident(session, str(merged[0].id)).id
+        )
+    with store.reading() as session:
         verdict = session.scalars(select(VerdictRow)).one()
         assert verdict.corridor_id == corridor_id
         assert verdict.evidence[0]["distance_to_route_m"] == 850.0

@@ -41,7 +41,6 @@ from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
 from safepassage.store.schema import CorridorStatusChange
-from safepassage.store.schema import Incident as IncidentRow
 
 __all__ = ["register"]
 
@@ -303,6 +302,7 @@ def report_show(
         row = queries.find_report(session, report)
         source = queries.report_source(session, row)
         reviews = queries.review_history(session, report_id=row.id)
+        merged = queries.current_incident(session, row.id)
     where = f"{row.lat:.5f}, {row.lon:.5f} +- {row.radius_m:,.0f} m" if row.lat is not None else "no location"
     origin = row.file_name or "the command line"
     _say(f"report {row.id} ({row.feed}:{row.source_id}) from {origin} line {row.line}")
@@ -311,6 +311,11 @@ def report_show(
     _say(f"  reported by {source.name} ({source.source_type}); feed verification: {row.verification}")
     if row.location_name or row.description:
         _say(f"  {row.location_name}: {row.description}")
+    if merged is not None:
+        incident, members = merged
+        others = [m for m in members if m != f"{row.feed}:{row.source_id}"]
+        seen_by = f"; also reported as {', '.join(others)}" if others else "; no other feed reported it"
+        _say(f"  incident {incident.id} ({incident.key}), corroboration {incident.corroboration}{seen_by}")
     state = reviews[-1].state if reviews else "draft"
     published = reviews[-1].published if reviews else False
     _say(f"  review state: {state}; published: {'yes' if published else 'no'}; {len(reviews)} review(s)")
@@ -325,7 +330,7 @@ def report_show(
 @exits_on_error
 def review(
     subject: Annotated[
-        str, typer.Argument(help="Report id (42) or FEED:SOURCE_ID; an incident id with --incident.")
+        str, typer.Argument(help="Report id (42) or FEED:SOURCE_ID; with --incident an incident id or key.")
     ],
     state: Annotated[ReviewState, typer.Argument(help="New review state.")],
     by: Annotated[str, typer.Option("--by", help="Who decided (recorded).")],
@@ -344,10 +349,7 @@ def review(
     with _store(db) as store:
         with store.reading() as session:
             if incident:
-                row = session.get(IncidentRow, int(subject)) if subject.isdigit() else None
-                if row is None:
-                    raise UnknownIdError(f"no incident with id {subject!r}")
-                report_id, incident_id = None, row.id
+                report_id, incident_id = None, queries.find_incident(session, subject).id
             else:
                 report_id, incident_id = queries.find_report(session, subject).id, None
         with store.writing(by) as writer:

@@ -30,6 +30,8 @@ from safepassage.store.schema import (
     Corridor,
     CorridorStatusChange,
     FigureClaimRow,
+    Incident,
+    IncidentReportLink,
     Report,
     Review,
     Source,
@@ -42,9 +44,11 @@ __all__ = [
     "corridor_ids_by_key",
     "corridor_summaries",
     "current_corridor_status",
+    "current_incident",
     "current_review",
     "figure_claim_records",
     "figure_claims",
+    "find_incident",
     "find_report",
     "incident_reports",
     "report_count",
@@ -98,6 +102,38 @@ def report_source(session: Session, report: Report) -> Source:
     if source is None:  # impossible with foreign keys on; named rather than crashed on
         raise UnknownIdError(f"report {report.id}: its source {report.reported_by_id} is missing")
     return source
+
+
+def current_incident(session: Session, report_id: int) -> tuple[Incident, list[str]] | None:
+    """The newest incident a report was merged into, and the ``feed:source_id`` of all its reports."""
+    incident = session.scalar(
+        select(Incident)
+        .join(IncidentReportLink, IncidentReportLink.incident_id == Incident.id)
+        .where(IncidentReportLink.report_id == report_id)
+        .order_by(Incident.id.desc())
+        .limit(1)
+    )
+    if incident is None:
+        return None
+    members = session.execute(
+        select(Report.feed, Report.source_id)
+        .join(IncidentReportLink, IncidentReportLink.report_id == Report.id)
+        .where(IncidentReportLink.incident_id == incident.id)
+        .order_by(Report.id)
+    )
+    return incident, [f"{feed}:{source_id}" for feed, source_id in members]
+
+
+def find_incident(session: Session, ref: str) -> Incident:
+    """An incident by database id (``12``) or by the monitor's key (``inc-6af695fbbbdf53f7``)."""
+    incident = (
+        session.get(Incident, int(ref))
+        if ref.isdigit()
+        else session.scalar(select(Incident).where(Incident.key == ref))
+    )
+    if incident is None:
+        raise UnknownIdError(f"no incident {ref!r}; expected an incident id (12) or key (inc-...)")
+    return incident
 
 
 def current_review(
