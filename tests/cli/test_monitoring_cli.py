@@ -233,6 +233,10 @@ def test_audit_verify_names_a_row_edited_behind_the_stores_back(db: Path) -> Non
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE reports SET ended_at = NULL WHERE id = 17")
         connection.execute("DELETE FROM reports WHERE id = 42")
+    log = _run("audit", "log", "--limit", "3", "--table", "reports")
+    assert log.exit_code == 0, log.output
+    assert "tester" in log.output
+    assert "newest 3 entries" in log.output
     result = _run("audit", "verify")
     assert result.exit_code == 8
     assert "AUDIT_BROKEN" in _err(result)

@@ -722,6 +722,28 @@ def _print_history(corridor_id: int, history: list[CorridorStatusChange]) -> Non
 # -- audit ----------------------------------------------------------------------------------------
 
 
+@audit_app.command("log")
+@exits_on_error
+def audit_log(
+    limit: Annotated[int, typer.Option(min=1, help="How many of the newest entries.")] = 20,
+    table: Annotated[
+        str | None, typer.Option(help="Only entries about this table (e.g. corridor_status).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Who wrote what and when: the newest entries of the event log."""
+    with _store(db) as store, store.reading() as session:
+        events = queries.recent_events(session, limit, table)
+    out = Table(title=f"Event log: newest {len(events)} entries")
+    for column in ("seq", "when (UTC)", "who", "table", "row", "sha256"):
+        out.add_column(column, no_wrap=True)
+    for e in events:
+        out.add_row(
+            str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.table_name, str(e.row_id), e.sha256[:16]
+        )
+    out_console.print(out)
+
+
 @audit_app.command("verify")
 @exits_on_error
 def audit_verify(db: DbOption = None) -> None:

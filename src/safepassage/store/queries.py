@@ -29,6 +29,7 @@ from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceTy
 from safepassage.store.schema import (
     Corridor,
     CorridorStatusChange,
+    Event,
     FigureClaimRow,
     Incident,
     IncidentReportLink,
@@ -51,6 +52,7 @@ __all__ = [
     "find_incident",
     "find_report",
     "incident_reports",
+    "recent_events",
     "report_count",
     "report_ids_by_key",
     "report_source",
@@ -72,6 +74,14 @@ def report_ids_by_key(session: Session, keys: Iterable[tuple[str, str]]) -> dict
             ):
                 found[(feed, row.source_id)] = row.id
     return found
+
+
+def recent_events(session: Session, limit: int, table: str | None = None) -> list[Event]:
+    """The newest ``limit`` entries of the event log (optionally about one table), oldest first."""
+    query = select(Event).order_by(Event.seq.desc()).limit(limit)
+    if table is not None:
+        query = query.where(Event.table_name == table)
+    return list(reversed(session.scalars(query).all()))
 
 
 def report_count(session: Session) -> int:
