@@ -87,6 +87,9 @@ def test_malformed_rows_are_named_with_file_and_line_and_the_rest_goes_in(db: Pa
     assert "ninety-one" in _err(result)
     quiet = _run("ingest", str(feed), "--show-errors", "0")
     assert "... and 1 more malformed rows" in _err(quiet)
+    strict = _run("ingest", str(feed), "--strict")
+    assert strict.exit_code == 2
+    assert "1 malformed row(s) skipped" in _err(strict)
     assert _count(db, "reports") == 4
 
 

@@ -163,6 +163,10 @@ def ingest(
     merge: Annotated[
         bool, typer.Option("--merge/--no-merge", help="Merge near-identical reports into incidents.")
     ] = True,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="Exit 2 if any row was malformed (the good rows are still stored)."),
+    ] = False,
 ) -> None:
     """Store the reports of feed files; idempotent (a report already stored is skipped, not doubled).
 
@@ -173,6 +177,7 @@ def ingest(
         raise InputError(f"--format {fmt!r} is unknown; expected one of: {', '.join(sorted(FORMATS))}")
     actor = _actor(by)
     any_new = False
+    malformed = 0
     with _store(db) as store:
         for path in files:
             if out_console.is_terminal:
@@ -187,6 +192,7 @@ def ingest(
             else:
                 tally = _ingest_file(store, path, fmt, actor, batch_size, None)
             any_new = any_new or tally.new > 0
+            malformed += len(tally.malformed)
             _say(
                 f"{path}: {tally.rows_read} rows read, {tally.new} new, "
                 f"{tally.duplicates} duplicates skipped, {len(tally.malformed)} malformed"
@@ -201,6 +207,8 @@ def ingest(
             _merge_incidents(store, actor)
         with store.reading() as session:
             _say(f"store now holds {queries.report_count(session)} reports")
+    if strict and malformed:
+        raise InputError(f"{malformed} malformed row(s) skipped (listed above); the good rows were stored")
 
 
 def _merge_incidents(store: Store, actor: str) -> None:
