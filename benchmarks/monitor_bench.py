@@ -48,6 +48,7 @@ from safepassage.monitor import (
 )
 from safepassage.monitor.corridors import announcement_window
 from safepassage.store import Store, queries, verify_chain
+from safepassage.store.ingest import ingest_feed
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FEEDS = (
@@ -76,23 +77,9 @@ def store_only(store: Store, parsed: dict[Path, list[IncidentReport]]) -> int:
 
 
 def ingest(store: Store, files: Sequence[Path]) -> tuple[int, int, int]:
-    """Parse and store as ``safepassage ingest`` does; returns (rows read, new, duplicates)."""
-    read = new = duplicates = 0
-    for path in files:
-        batch: list[IncidentReport] = []
-        for item in iter_feed(path):
-            read += 1
-            if isinstance(item, IncidentReport):
-                batch.append(item)
-            if len(batch) >= BATCH:
-                with store.writing("bench") as writer:
-                    added = writer.add_reports(batch, str(path))
-                new, duplicates, batch = new + added.new, duplicates + added.duplicates, []
-        if batch:
-            with store.writing("bench") as writer:
-                added = writer.add_reports(batch, str(path))
-            new, duplicates = new + added.new, duplicates + added.duplicates
-    return read, new, duplicates
+    """Parse and store exactly as ``safepassage ingest`` does; returns (rows read, new, duplicates)."""
+    tallies = [ingest_feed(store, path, None, "bench", BATCH) for path in files]
+    return sum(t.rows_read for t in tallies), sum(t.new for t in tallies), sum(t.duplicates for t in tallies)
 
 
 @dataclass

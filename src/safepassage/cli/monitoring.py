@@ -14,7 +14,6 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +24,7 @@ from rich.table import Table
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
-from safepassage.monitor.feeds import FORMATS, iter_feed
+from safepassage.monitor.feeds import FORMATS
 from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import (
@@ -40,6 +39,7 @@ from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
+from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
 from safepassage.store.schema import CorridorStatusChange
 
 __all__ = ["register"]
@@ -100,49 +100,23 @@ def _say(text: str) -> None:
 # -- ingest ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class _FileTally:
-    rows_read: int = 0
-    new: int = 0
-    duplicates: int = 0
-    malformed: list[RowError] = field(default_factory=list)
-
-
 def _ingest_file(
     store: Store, path: Path, fmt: str | None, actor: str, batch_size: int, progress: Progress | None
-) -> _FileTally:
-    tally = _FileTally()
-    batch: list[IncidentReport] = []
-    task = progress.add_task(path.name, total=None) if progress else None
+) -> FeedTally:
+    def acknowledge(batch: CommittedBatch) -> None:
+        # One line per committed batch: what is acknowledged here is durably stored.
+        _say(
+            f"committed {batch.path}: lines {batch.first_line}-{batch.last_line}, {batch.new} new, "
+            f"{batch.duplicates} already stored"
+        )
+        out_console.file.flush()
 
-    def commit() -> None:
-        if not batch:
-            return
-        with store.writing(actor) as writer:
-            added = writer.add_reports(batch, str(path))
-        tally.new += added.new
-        tally.duplicates += added.duplicates
-        if progress is None:
-            # One line per committed batch: what is acknowledged here is durably stored.
-            _say(
-                f"committed {path}: lines {batch[0].line}-{batch[-1].line}, {added.new} new, "
-                f"{added.duplicates} already stored"
-            )
-            out_console.file.flush()
-        batch.clear()
-
-    for item in iter_feed(path, fmt):
-        tally.rows_read += 1
-        if isinstance(item, RowError):
-            tally.malformed.append(item)
-        else:
-            batch.append(item)
-            if len(batch) >= batch_size:
-                commit()
-        if progress is not None and task is not None:
-            progress.update(task, advance=1, description=f"{path.name}: {tally.rows_read} rows")
-    commit()
-    return tally
+    if progress is None:
+        return ingest_feed(store, path, fmt, actor, batch_size, on_commit=acknowledge)
+    task = progress.add_task(path.name, total=None)
+    return ingest_feed(
+        store, path, fmt, actor, batch_size, on_rows=lambda n: progress.update(task, advance=n)
+    )
 
 
 @exits_on_error

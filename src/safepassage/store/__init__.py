@@ -14,6 +14,7 @@ schema. Every write goes through one transaction-scoped API and lands in a hash-
 - :mod:`~safepassage.store.schema`: the insert-only tables.
 - :mod:`~safepassage.store.audit`: the hash-chained event log and its verification.
 - :mod:`~safepassage.store.repository`: :class:`Store` and the one write API, :class:`Writer`.
+- :mod:`~safepassage.store.ingest`: one feed file into the store, batch by batch.
 - :mod:`~safepassage.store.queries`: reads (current states, listings, records for the monitor).
 - :mod:`~safepassage.store.review_workflow`: the review workflow of reports and incidents.
 - :mod:`~safepassage.store.migrate`: Alembic migrations shipped in ``migrations/``.
@@ -21,16 +22,20 @@ schema. Every write goes through one transaction-scoped API and lands in a hash-
 
 from safepassage.store.audit import AuditSummary, verify_chain
 from safepassage.store.database import database_url, make_engine
+from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
 from safepassage.store.repository import Added, Store, Writer
 from safepassage.store.review_workflow import ReviewState
 
 __all__ = [
     "Added",
     "AuditSummary",
+    "CommittedBatch",
+    "FeedTally",
     "ReviewState",
     "Store",
     "Writer",
     "database_url",
+    "ingest_feed",
     "make_engine",
     "verify_chain",
 ]
