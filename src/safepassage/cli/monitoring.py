@@ -67,7 +67,9 @@ figures_app = typer.Typer(
     help="The figures ledger: claimed counts by source, side by side, never averaged.",
     invoke_without_command=True,
 )
-corridors_app = typer.Typer(help="Corridors: import announcements, list, lifecycle.", no_args_is_help=True)
+corridors_app = typer.Typer(
+    help="Corridors: import announcements, list, lifecycle, judge.", no_args_is_help=True
+)
 audit_app = typer.Typer(help="The hash-chained event log.", no_args_is_help=True)
 
 
