@@ -8,9 +8,7 @@ that ``safepassage audit verify`` checks.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +20,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
+from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS
@@ -43,21 +42,6 @@ from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
 from safepassage.store.schema import CorridorStatusChange
 
 __all__ = ["register"]
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="SAFEPASSAGE_DB",
-        help="Database URL: sqlite:///FILE or postgresql+psycopg://... (default ./safepassage.sqlite).",
-    ),
-]
-ByOption = Annotated[
-    str | None,
-    typer.Option(
-        "--by", help="Who is doing this, recorded in the event log (default: $SAFEPASSAGE_USER or login)."
-    ),
-]
 
 UKRAINE_CENTRE_LONLAT = (31.0, 48.5)  # centre of the metric plane incidents are judged in
 COORDINATORS = "coordinators"  # recipient of the notifications the monitoring commands record
@@ -81,12 +65,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(figures_app, name="figures")
     app.add_typer(corridors_app, name="corridors")
     app.add_typer(audit_app, name="audit")
-
-
-def _actor(by: str | None) -> str:
-    if by and by.strip():
-        return by.strip()
-    return os.environ.get("SAFEPASSAGE_USER") or getpass.getuser()
 
 
 @contextmanager
@@ -151,7 +129,7 @@ def ingest(
     """
     if fmt is not None and fmt.strip().casefold() not in FORMATS:
         raise InputError(f"--format {fmt!r} is unknown; expected one of: {', '.join(sorted(FORMATS))}")
-    actor = _actor(by)
+    actor = actor_name(by)
     any_new = False
     malformed = 0
     with _store(db) as store:
@@ -265,9 +243,9 @@ def report_add(
         verification=verification,
         location_name=location,
         description=description,
-        raw={"entered_by": _actor(by)},
+        raw={"entered_by": actor_name(by)},
     )
-    with _store(db) as store, store.writing(_actor(by)) as writer:
+    with _store(db) as store, store.writing(actor_name(by)) as writer:
         added = writer.add_reports([report], "command line")
     if added.new:
         _say(f"stored report {added.new_ids[0]} (cli:{source_id})")
@@ -420,7 +398,7 @@ def figures(
                     problems.append(item)
                 else:
                     claims.append(item)
-            with store.writing(_actor(by)) as writer:
+            with store.writing(actor_name(by)) as writer:
                 added = writer.add_figure_claims(claims)
             _say(
                 f"{import_file}: {len(claims)} claims read, {added.new} new, "
@@ -471,7 +449,7 @@ def figures_add(
         scope=scope,
         lower_bound=at_least,
     )
-    with _store(db) as store, store.writing(_actor(by)) as writer:
+    with _store(db) as store, store.writing(actor_name(by)) as writer:
         added = writer.add_figure_claims([claim])
     _say(
         f"stored claim {added.new_ids[0]}"
@@ -505,7 +483,7 @@ def corridors_import(
             problems.append(item)
         else:
             announcements.append(item)
-    with _store(db) as store, store.writing(_actor(by)) as writer:
+    with _store(db) as store, store.writing(actor_name(by)) as writer:
         added = writer.add_corridors(announcements, str(file))
     _say(
         f"{file}: {len(announcements) + len(problems)} rows read, {added.new} new corridors, "
@@ -568,7 +546,7 @@ def corridors_set_status(
 ) -> None:
     """Move a corridor along proposed -> agreed / disputed -> open -> suspended -> closed."""
     with _store(db) as store:
-        with store.writing(_actor(by)) as writer:
+        with store.writing(actor_name(by)) as writer:
             writer.set_corridor_status(corridor_id, status, reason)
             writer.add_notification(
                 "corridor_status", COORDINATORS, f"corridor {corridor_id} is now {status.value}: {reason}"
@@ -617,7 +595,7 @@ def corridors_judge(
             verdicts.append(
                 judge_corridor(f"peacerep:{a.hc_id}", a.route_lonlat, start, end, index, buffer_m)
             )
-        with store.writing(_actor(by)) as writer:
+        with store.writing(actor_name(by)) as writer:
             writer.add_verdicts(verdicts)
             for v in verdicts:
                 if v.outcome is VerdictOutcome.VIOLATED:

@@ -28,6 +28,7 @@ from safepassage.errors import InputError, StoreError, UnknownIdError
 from safepassage.monitor.lifecycle import check_transition, outcome_history
 from safepassage.monitor.records import CorridorAnnouncement, FigureClaim, Incident, Verdict
 from safepassage.monitor.report import IncidentReport
+from safepassage.scenario.model import Scenario as ScenarioModel
 from safepassage.scenario.vocabulary import CorridorStatus
 from safepassage.store import queries
 from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
@@ -329,6 +330,59 @@ class Writer:
         ]
         self._insert(CorridorStatusChange, steps)
         return Added(tuple(ids), len(announcements) - len(ids))
+
+    def add_scenario_corridors(self, scenario: ScenarioModel, file_name: str = "") -> dict[str, str]:
+        """Store the corridors a scenario file defines, keyed ``scenario:<sha12>:<id>``, with the
+        status the scenario gives them; returns scenario corridor id -> store key.
+
+        The same scenario stored twice adds nothing (the keys are stable).
+        """
+        digest = scenario.content_sha256[:12] or "inline"
+        keys = {c.id: f"scenario:{digest}:{c.id}" for c in scenario.corridors}
+        known = set(self.session.scalars(select(Corridor.key).where(Corridor.key.in_(list(keys.values())))))
+        fresh = [c for c in scenario.corridors if keys[c.id] not in known]
+        rows = []
+        for c in fresh:
+            window = min(c.ceasefire_windows, key=lambda w: w.start) if c.ceasefire_windows else None
+            rows.append(
+                {
+                    "key": keys[c.id],
+                    "from_name": c.route[0].name or c.name,
+                    "from_lat": c.route[0].lat,
+                    "from_lon": c.route[0].lon,
+                    "to_name": c.route[-1].name or c.name,
+                    "to_lat": c.route[-1].lat,
+                    "to_lon": c.route[-1].lon,
+                    "waypoints": [{"name": w.name, "lat": w.lat, "lon": w.lon} for w in c.route],
+                    "waypoints_unplaced": [],
+                    "announced_on": scenario.start.date(),
+                    "window_start": window.start if window else None,
+                    "window_end": window.end if window else None,
+                    "proposed_by": "scenario",
+                    "recorded_outcome": "unknown",
+                    "outcome_raw": "",
+                    "text": c.name,
+                    "links": [],
+                    "file_name": file_name,
+                    "line": 0,
+                    "recorded_at": self.now,
+                }
+            )
+        ids = self._insert(Corridor, rows)
+        self._insert(
+            CorridorStatusChange,
+            [
+                {
+                    "corridor_id": corridor_id,
+                    "status": c.status.value,
+                    "reason": f"as given in scenario {scenario.name!r} ({Path(file_name).name or 'inline'})",
+                    "changed_by": self.actor,
+                    "changed_at": self.now,
+                }
+                for corridor_id, c in zip(ids, fresh, strict=True)
+            ],
+        )
+        return keys
 
     def set_corridor_status(self, corridor_id: int, status: CorridorStatus, reason: str) -> int:
         """Append a lifecycle step (checked by :func:`safepassage.monitor.lifecycle.check_transition`)."""
