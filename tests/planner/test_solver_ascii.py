@@ -200,3 +200,28 @@ def test_mandatory_corridor_is_used_and_its_window_holds(ascii_network):
     assert min(m.departure_s for m in plan.movements) >= 60.0  # the window opens at 08:01
     # Only the detour (2 steps), departures from step 1: 10*(T-2) >= 45 at T = 7.
     assert plan.clearance_time_s == 420.0
+
+
+def test_route_open_too_late_is_reported_as_no_open_route_within_the_horizon(ascii_network):
+    drawn = ascii_network(LINE, [("od", RES)])
+    o, d = ord("o"), ord("d")
+    scenario = scenario_on(
+        drawn,
+        [("o", "o", 50)],
+        [("d", "d", 100)],
+        blockages=[
+            {
+                "id": "b1",
+                "reason": "bridge inspection",
+                "links": [[o, d]],
+                "from": "2022-03-05T08:00:00+02:00",
+                "until": "2022-03-05T08:59:00+02:00",
+            }
+        ],
+    )
+    # Open from 08:59, but the street takes 72 s (2 steps) and the horizon ends at 09:00.
+    plan = _plan(scenario, drive_networks(drawn))
+    assert plan.evacuated == 0
+    assert [(u.origin, u.people) for u in plan.unserved] == [("o", 50)]
+    assert plan.unserved[0].reason.startswith("no open route within the horizon")
+    assert "blockage b1" in plan.unserved[0].reason

@@ -104,7 +104,14 @@ def test_west_oakland_with_a_curfew(west_oakland, walkers_mode):
             "origins": [
                 {"id": "north", "name": "north", "lat": 37.8170, "lon": -122.2920, "people": 400},
                 {"id": "south", "name": "south", "lat": 37.8060, "lon": -122.3020, "people": 300},
-                {"id": "walkers", "name": "walkers", "lat": 37.8120, "lon": -122.2960, "people": 120, "mode": walkers_mode},
+                {
+                    "id": "walkers",
+                    "name": "walkers",
+                    "lat": 37.8120,
+                    "lon": -122.2960,
+                    "people": 120,
+                    "mode": walkers_mode,
+                },
             ],
             "destinations": [
                 {"id": "east", "name": "east", "lat": 37.8100, "lon": -122.2910, "capacity": 500},
