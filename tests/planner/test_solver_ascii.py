@@ -225,3 +225,31 @@ def test_route_open_too_late_is_reported_as_no_open_route_within_the_horizon(asc
     assert [(u.origin, u.people) for u in plan.unserved] == [("o", 50)]
     assert plan.unserved[0].reason.startswith("no open route within the horizon")
     assert "blockage b1" in plan.unserved[0].reason
+
+
+def test_origin_beyond_a_mandatory_corridor_is_unserved_with_the_reason(ascii_network):
+    drawn = ascii_network(
+        """
+o---d-e
+|   |
+p---q
+""",
+        [*SQUARE_WAYS, ("de", RES)],
+    )
+    corridor = {
+        "id": "k1",
+        "name": "detour corridor",
+        "status": "open",
+        "route": [
+            {"lat": drawn.lat("p"), "lon": drawn.lon("p")},
+            {"lat": drawn.lat("q"), "lon": drawn.lon("q")},
+        ],
+        "buffer_m": 30,
+        "ceasefire_windows": [{"start": "2022-03-05T08:00:00+02:00", "end": "2022-03-05T09:00:00+02:00"}],
+        "evacuees_must_use": True,
+    }
+    scenario = scenario_on(drawn, [("o", "o", 20), ("e", "e", 5)], [("d", "d", 100)], corridors=[corridor])
+    plan = _plan(scenario, drive_networks(drawn))
+    assert plan.evacuated == 20
+    assert [(u.origin, u.people) for u in plan.unserved] == [("e", 5)]
+    assert plan.unserved[0].reason.startswith("beyond corridor k1")

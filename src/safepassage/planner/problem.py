@@ -12,7 +12,9 @@ from it. The planner models that rule as follows (simple, and always on the safe
   entry-side nodes (streets leading to it) and the links joining two exit-side nodes (streets
   leading from it) — never a link that jumps from one side to the other outside the corridor —
   and may end only at destinations on the exit side. Every route from an entry-side origin
-  therefore takes at least one corridor link, which is what ``check-plan`` verifies.
+  therefore takes at least one corridor link, which is what ``check-plan`` verifies. People of an
+  origin that lies on the exit side cannot take the corridor at all: they are listed unserved with
+  that reason rather than planned against the rule.
 
 With single-commodity max-flow two groups with different rules cannot share one link's capacity
 exactly. When restricted and unrestricted people (or two corridors' groups) share a network, each
@@ -85,6 +87,14 @@ class PlanningProblem:
     destination_capacity: IntArray
     step_s: float
     horizon_s: float
+    origin_excluded: tuple[str, ...]  # per origin: why its people cannot be planned ("" if they can)
+
+    @property
+    def plannable_people(self) -> IntArray:
+        """People per origin the flow may move (0 for excluded origins)."""
+        excluded = np.array([bool(r) for r in self.origin_excluded], dtype=bool)
+        out: IntArray = np.where(excluded, 0, self.origin_people)
+        return out
 
     @property
     def node_count(self) -> int:
@@ -161,6 +171,7 @@ def build_problem(
     }
 
     layers: list[Layer] = []
+    excluded = [""] * len(scenario.origins)
     origin_layer = np.zeros(len(scenario.origins), dtype=np.int64)
     origin_node = np.zeros(len(scenario.origins), dtype=np.int64)
     offset = 0
@@ -169,6 +180,7 @@ def build_problem(
         closures = closures_by_mode[mode]
         dest_nodes = np.asarray(dest_snaps[mode], dtype=np.int64)
         usable = np.ones(network.link_count, dtype=bool)
+        exit_side = np.zeros(network.node_count, dtype=bool)
         if corridor_id is not None:
             corridor = next(c for c in scenario.corridors if c.id == corridor_id)
             usable, exit_side = _corridor_rule(network, scenario, corridor, closures)
@@ -182,6 +194,14 @@ def build_problem(
         )
         origin_layer[members] = len(layers)
         origin_node[members] = [s.node for s in snaps]
+        if corridor_id is not None:
+            for i, snap in zip(members, snaps, strict=True):
+                if exit_side[snap.node]:
+                    excluded[i] = (
+                        f"beyond corridor {corridor_id}: the pickup point lies on the corridor's exit side, "
+                        "so its evacuees cannot take the corridor they must use; move the pickup point "
+                        "or lift the rule for this origin"
+                    )
         layers.append(
             Layer(
                 name=f"{mode.value}" + (f" via corridor {corridor_id}" if corridor_id else ""),
@@ -207,6 +227,7 @@ def build_problem(
         destination_capacity=np.array([d.capacity for d in scenario.destinations], dtype=np.int64),
         step_s=float(scenario.time_step_s),
         horizon_s=scenario.horizon_s,
+        origin_excluded=tuple(excluded),
     )
 
 

@@ -150,7 +150,7 @@ def plan_problem(
 
     # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
     mark = time.perf_counter()
-    demand = problem.people_total
+    demand = int(graph.origin_people.sum())
     coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, demand)
     timings["coarse_bound_s"] = time.perf_counter() - mark
     # Expected size of one probe per model step: static arcs x steps to the bound (or the horizon).

@@ -39,6 +39,9 @@ def explain_unserved(problem: PlanningProblem, served: IntArray, received: IntAr
         left = int(problem.origin_people[i] - served[i])
         if left <= 0:
             continue
+        if problem.origin_excluded[i]:
+            out.append(Unserved(origin=origin_id, people=left, reason=problem.origin_excluded[i]))
+            continue
         layer = problem.layers[int(problem.origin_layer[i])]
         net, closures = layer.network, layer.closures
         start = int(problem.origin_node[i])
