@@ -8,14 +8,17 @@ where the previous one ended.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from safepassage.errors import FeedError
 from safepassage.monitor.report import RowError
 
-__all__ = ["CsvRow", "iter_csv_rows"]
+__all__ = ["CsvRow", "iter_csv_records", "iter_csv_rows"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -60,3 +63,19 @@ def iter_csv_rows(path: Path, needed: frozenset[str], fmt: str) -> Iterator[CsvR
             yield RowError(str(path), reader.line_num, f"unreadable CSV ({exc}); rest of file skipped")
         except UnicodeDecodeError as exc:
             raise FeedError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def iter_csv_records(
+    path: Path, needed: frozenset[str], fmt: str, convert: Callable[[CsvRow], T]
+) -> Iterator[T | RowError]:
+    """Each row turned into a record by ``convert``; a row it rejects (``ValueError``) or of the
+    wrong width comes out as a :class:`RowError` naming the file, line and reason, and reading goes on.
+    """
+    for item in iter_csv_rows(path, needed, fmt):
+        if isinstance(item, RowError):
+            yield item
+            continue
+        try:
+            yield convert(item)
+        except ValueError as exc:
+            yield RowError(str(path), item.line, str(exc))

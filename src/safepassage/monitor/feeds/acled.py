@@ -43,7 +43,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_rows
+from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
 from safepassage.monitor.feeds._fields import parse_coordinate, parse_count
 from safepassage.monitor.feeds._sources import row_source_type, split_outlets
 from safepassage.monitor.feeds._time import local_noon_utc
@@ -72,14 +72,7 @@ SUB_EVENT_KIND: Mapping[str, HazardKind] = {
 
 def iter_acled(path: Path) -> Iterator[IncidentReport | RowError]:
     """Reports from an ACLED CSV export; malformed rows come out as RowError and are skipped."""
-    for item in iter_csv_rows(path, REQUIRED_COLUMNS, "ACLED"):
-        if isinstance(item, RowError):
-            yield item
-            continue
-        try:
-            yield _report(item)
-        except ValueError as exc:
-            yield RowError(str(path), item.line, str(exc))
+    yield from iter_csv_records(path, REQUIRED_COLUMNS, "ACLED", _report)
 
 
 def _report(row: CsvRow) -> IncidentReport:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from safepassage.errors import FeedError
-from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_rows
+from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
 from safepassage.monitor.feeds._jsonitems import iter_json_array, load_json_text
 from safepassage.monitor.feeds._time import parse_iso_utc
 from safepassage.monitor.gazetteer import Area, find_places, oblast_area, oblast_code
@@ -65,14 +65,7 @@ def iter_alerts(path: Path) -> Iterator[IncidentReport | RowError]:
 
 
 def _iter_siren_csv(path: Path) -> Iterator[IncidentReport | RowError]:
-    for item in iter_csv_rows(path, SIREN_COLUMNS, "air-raid siren CSV"):
-        if isinstance(item, RowError):
-            yield item
-            continue
-        try:
-            yield _siren_report(item)
-        except ValueError as exc:
-            yield RowError(str(path), item.line, str(exc))
+    yield from iter_csv_records(path, SIREN_COLUMNS, "air-raid siren CSV", _siren_report)
 
 
 def _siren_report(row: CsvRow) -> IncidentReport:

@@ -49,7 +49,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_rows
+from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
 from safepassage.monitor.feeds._fields import parse_coordinate, parse_count
 from safepassage.monitor.feeds._sources import row_source_type, split_outlets
 from safepassage.monitor.feeds._time import HALF_DAY_S, local_noon_utc
@@ -85,14 +85,7 @@ _KIND_WORDS: tuple[tuple[re.Pattern[str], HazardKind], ...] = (
 
 def iter_ucdp(path: Path) -> Iterator[IncidentReport | RowError]:
     """Reports from a UCDP GED CSV file; malformed rows come out as RowError and are skipped."""
-    for item in iter_csv_rows(path, REQUIRED_COLUMNS, "UCDP GED"):
-        if isinstance(item, RowError):
-            yield item
-            continue
-        try:
-            yield _report(item)
-        except ValueError as exc:
-            yield RowError(str(path), item.line, str(exc))
+    yield from iter_csv_records(path, REQUIRED_COLUMNS, "UCDP GED", _report)
 
 
 def _report(row: CsvRow) -> IncidentReport:
