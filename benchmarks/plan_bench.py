@@ -17,12 +17,14 @@ Methods:
 - ``exact``: ``plan_evacuation(mode="exact")`` — coarse relaxation bound, max-flow search over T
   at quarter steps, fine relaxation bound, decomposition into movements (and the risk pass when
   hazards put risk on the roads).
-- ``fast``: ``plan_evacuation(mode="fast")`` — whole steps, the search stops within 3 %, bound
-  from the coarse relaxation only.
+- ``fast``: ``plan_evacuation(mode="fast")`` — half steps within a smaller arc budget (else whole
+  steps), the search stops within 3 %, the fine bound only within that budget.
 - ``min-cost``: the textbook formulation — one OR-Tools ``SimpleMinCostFlow`` minimising the total
-  arrival time (``solve_max_flow_with_min_cost``) on the same pruned time-expanded network (whole
-  steps), for a horizon 25 % above the coarse relaxation's bound (doubled until everybody is
-  served). Its last arrival is the quickest clearance of that model; no movements are built.
+  arrival time (``solve_max_flow_with_min_cost``) on the same pruned time-expanded network (the
+  model step the exact mode picks), for a horizon 25 % above the coarse relaxation's bound
+  (doubled until everybody is served). Its last arrival is the clearance it finds (with several
+  destinations of limited capacity, least total arrival time need not give the least last
+  arrival); no movements are built.
 
 Instances (``benchmarks/instances.py``, by helper P2): the bundled Helsinki demo on the real
 extract, and the scaled instance: the real Helsinki drive network tiled 9 x 9 with cross-links
@@ -91,25 +93,31 @@ def _run_min_cost(instance: Instance) -> dict[str, Any]:
     import numpy as np
     from ortools.graph.python import min_cost_flow
 
+    from safepassage.planner.flow_search import quickest_clearance
     from safepassage.planner.min_cost import arrival_time_costs
     from safepassage.planner.problem import build_problem
-    from safepassage.planner.solve import FAST_BOUND_FACTOR
+    from safepassage.planner.solve import EXACT_ARC_BUDGET, EXACT_SUBSTEPS, FAST_BOUND_FACTOR
     from safepassage.planner.static_graph import build_static_graph
     from safepassage.planner.time_expansion import ARRIVE, StepModel, expand, static_times
 
     started = time.perf_counter()
     problem = build_problem(instance.scenario, instance.networks)
     graph = build_static_graph(problem)
-    step = problem.step_s
-    max_steps = max(1, math.floor(problem.horizon_s / step))
+    scenario_steps = max(1, math.floor(problem.horizon_s / problem.step_s))
     relaxed = StepModel(
-        step * FAST_BOUND_FACTOR, relaxed=True, capacity_factor=FAST_BOUND_FACTOR, slowdown_s=step
+        problem.step_s * FAST_BOUND_FACTOR,
+        relaxed=True,
+        capacity_factor=FAST_BOUND_FACTOR,
+        slowdown_s=problem.step_s,
     )
-    from safepassage.planner.flow_search import quickest_clearance
-
-    bound = quickest_clearance(graph, relaxed, math.ceil(max_steps / FAST_BOUND_FACTOR))
-    horizon = min(max_steps, math.ceil(1.25 * bound.horizon_steps * FAST_BOUND_FACTOR))
-    model = StepModel(step)
+    bound = quickest_clearance(graph, relaxed, math.ceil(scenario_steps / FAST_BOUND_FACTOR))
+    # The same model step as the exact mode picks (quarter steps within its arc budget).
+    bound_steps = bound.horizon_steps * FAST_BOUND_FACTOR
+    sub = max(1, min(EXACT_SUBSTEPS, EXACT_ARC_BUDGET // max(1, graph.arc_count * bound_steps)))
+    step = problem.step_s / sub
+    max_steps = scenario_steps * sub
+    horizon = min(max_steps, math.ceil(1.25 * bound_steps * sub))
+    model = StepModel(step, substeps=sub)
     times = static_times(graph, model)
     demand = problem.people_total
     while True:
