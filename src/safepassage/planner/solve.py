@@ -169,6 +169,8 @@ def plan_problem(
     if coarse.servable >= demand:
         start_steps = coarse.horizon_steps * FAST_BOUND_FACTOR * sub
         known_short = start_steps - 1
+        if mode == "fast":  # a first probe within the tolerance of the bound ends the search at once
+            start_steps = max(start_steps, math.floor(known_short * (1.0 + FAST_TOLERANCE)))
 
     mark = time.perf_counter()
     search = quickest_clearance(
