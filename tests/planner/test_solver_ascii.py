@@ -253,3 +253,21 @@ p---q
     assert plan.evacuated == 20
     assert [(u.origin, u.people) for u in plan.unserved] == [("e", 5)]
     assert plan.unserved[0].reason.startswith("beyond corridor k1")
+
+
+def test_people_already_at_a_destination_and_origins_without_people(ascii_network):
+    drawn = ascii_network(LINE, [("od", RES)])
+    scenario = scenario_on(drawn, [("here", "d", 7), ("empty", "o", 0)], [("d", "d", 100)])
+    plan = _plan(scenario, drive_networks(drawn))
+    assert plan.evacuated == 7
+    assert plan.unserved == []
+    assert [(m.origin, m.path, m.entry_times_s) for m in plan.movements] == [("here", [ord("d")], [0.0])]
+    assert plan.clearance_time_s == 0.0
+    assert plan.gap == 0.0
+
+
+def test_nobody_to_move(ascii_network):
+    drawn = ascii_network(LINE, [("od", RES)])
+    scenario = scenario_on(drawn, [("o", "o", 0)], [("d", "d", 100)])
+    plan = _plan(scenario, drive_networks(drawn))
+    assert (plan.evacuated, plan.movements, plan.unserved, plan.clearance_time_s) == (0, [], [], 0.0)
