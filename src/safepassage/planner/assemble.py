@@ -147,8 +147,10 @@ def build_plan(
     scenario = problem.scenario
     start = scenario.start
     movements: list[Movement] = []
+    osm_ids = [layer.network.node_osm_id.tolist() for layer in problem.layers]
     for group, exp in zip(groups, exposure.tolist(), strict=True):
         net = problem.layers[group.layer].network
+        osm = osm_ids[group.layer]
         # Built from arrays this module guarantees consistent (one entry time per node, times in
         # order); skipping per-field validation saves seconds on 100,000 movements. check-plan
         # re-verifies everything independently.
@@ -159,7 +161,7 @@ def build_plan(
                 people=group.people,
                 mode=net.mode,
                 departure=start + dt.timedelta(seconds=group.entry_times_s[0]),
-                path=net.node_osm_id[list(group.nodes)].tolist(),
+                path=[osm[n] for n in group.nodes],
                 entry_times_s=list(group.entry_times_s),
                 exposure=exp,
             )
@@ -251,8 +253,11 @@ def _origin_summaries(
 ) -> list[OriginSummary]:
     out: list[OriginSummary] = []
     lost = {u.origin: u.people for u in unserved}
+    by_origin: list[list[Group]] = [[] for _ in problem.origin_ids]
+    for g in groups:
+        by_origin[g.origin].append(g)
     for i, origin_id in enumerate(problem.origin_ids):
-        mine = [g for g in groups if g.origin == i]
+        mine = by_origin[i]
         out.append(
             OriginSummary(
                 origin=origin_id,
@@ -269,8 +274,11 @@ def _origin_summaries(
 
 def _destination_summaries(problem: PlanningProblem, groups: Sequence[Group]) -> list[DestinationSummary]:
     out: list[DestinationSummary] = []
+    by_destination: list[list[Group]] = [[] for _ in problem.destination_ids]
+    for g in groups:
+        by_destination[g.destination].append(g)
     for j, dest_id in enumerate(problem.destination_ids):
-        mine = [g for g in groups if g.destination == j]
+        mine = by_destination[j]
         out.append(
             DestinationSummary(
                 destination=dest_id,
