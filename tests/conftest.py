@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 from asciimap import HELSINKI_ORIGIN, AsciiNetwork, write_ascii_network
+from safepassage.network import RoadNetwork, load_network
+from scenario_builder import SQUARE_MAP, SQUARE_WAYS
+from store._pg import fresh_database
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -82,3 +85,21 @@ def ascii_network(tmp_path: Path) -> AsciiNetworkFactory:
         )
 
     return make
+
+
+@pytest.fixture
+def square(ascii_network: AsciiNetworkFactory) -> tuple[AsciiNetwork, RoadNetwork]:
+    """The hand-drawn block of ``scenario_builder.SQUARE_MAP`` and its real network."""
+    drawn = ascii_network(SQUARE_MAP, SQUARE_WAYS, grid_m=100.0)
+    return drawn, load_network(drawn.path, use_cache=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of an empty database: a SQLite file in tmp_path, or a fresh database on the test
+    PostgreSQL server (skipped with the reason when none can be reached)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
+    else:
+        with fresh_database() as url:
+            yield url

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -13,19 +11,9 @@ from safepassage.cli import app
 from safepassage.cli.core import demo_scenario_path
 from safepassage.store import Store, verify_chain
 from safepassage.store.schema import Notification, Plan, VerdictRow
-from store._pg import fresh_database
 
 runner = CliRunner()
 FEED = demo_scenario_path().with_name("helsinki-incidents.geojson")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'monitor.sqlite'}"
-    else:
-        with fresh_database() as url:
-            yield url
 
 
 def _monitor(db_url: str):

@@ -22,35 +22,12 @@ from safepassage.hazards import (
     link_closures,
     link_risk,
 )
-from safepassage.network import load_network
 from safepassage.scenario import HazardKind, SourceType, Verification
-from scenario_builder import at, make_scenario, point
-
-MAP = """
-a b c
-|   |
-d e f
-"""
-WAYS = [(w, {"highway": "residential"}) for w in ("ab", "bc", "ad", "de", "ef", "fc")]
-
-
-@pytest.fixture
-def square(ascii_network):
-    drawn = ascii_network(MAP, WAYS)
-    return drawn, load_network(drawn.path, use_cache=False)
+from scenario_builder import at, make_scenario, point, square_scenario
 
 
 def _link(drawn, network, u: str, v: str) -> int:
     return network.find_link(network.node_index(drawn.osm_id(u)), network.node_index(drawn.osm_id(v)))
-
-
-def _scenario(drawn, **extra):
-    return make_scenario(
-        drawn.path,
-        origins=[point(drawn.lat_lon["a"], "a", people=1)],
-        destinations=[point(drawn.lat_lon["c"], "c", capacity=1)],
-        **extra,
-    )
 
 
 def _circle(drawn, ch: str, radius_m: float = 40.0) -> dict[str, float]:
@@ -75,8 +52,9 @@ def test_curfew_wraps_midnight_in_local_time() -> None:
 
 def test_exclusion_zone_closes_forever_and_blockage_for_its_time(square) -> None:
     drawn, network = square
-    scenario = _scenario(
+    scenario = square_scenario(
         drawn,
+        1,
         exclusion_zones=[{"id": "z", "name": "plant", "area": _circle(drawn, "e")}],
         blockages=[
             {
@@ -107,7 +85,7 @@ def test_restricted_area_inbound_only_food_and_medicine(square) -> None:
         "applies_to": "inbound",
         "allowed_cargo": ["food", "medicine"],
     }
-    scenario = _scenario(drawn, restricted_areas=[rule])
+    scenario = square_scenario(drawn, 1, restricted_areas=[rule])
     from safepassage.scenario import Cargo, VehicleClass
 
     evacuation = link_closures(network, scenario, vehicle=VehicleClass.BUS, cargo=Cargo.PEOPLE)
@@ -131,7 +109,7 @@ def test_corridor_only_inside_its_window(square) -> None:
         ],
         "ceasefire_windows": [{"start": at("09:00"), "end": at("16:00")}],
     }
-    closures = link_closures(network, _scenario(drawn, corridors=[corridor]))
+    closures = link_closures(network, square_scenario(drawn, 1, corridors=[corridor]))
     de = _link(drawn, network, "d", "e")
     assert [bool(closures.open_at(h * 3600.0)[de]) for h in (0, 0.99, 1, 7.99, 8, 11)] == [
         False,
@@ -141,7 +119,9 @@ def test_corridor_only_inside_its_window(square) -> None:
         False,
         False,
     ]
-    suspended = link_closures(network, _scenario(drawn, corridors=[{**corridor, "status": "suspended"}]))
+    suspended = link_closures(
+        network, square_scenario(drawn, 1, corridors=[{**corridor, "status": "suspended"}])
+    )
     assert not suspended.open_at(2 * 3600.0)[de]
     ab = _link(drawn, network, "a", "b")
     assert closures.open_at(0)[ab]  # roads outside the corridor are not affected
@@ -157,13 +137,13 @@ def test_unverified_social_report_raises_risk_and_closes_nothing(square) -> None
         "decay_half_life_s": 3600,
         "source": {"name": "channel", "type": "social"},
     }
-    scenario = _scenario(drawn, hazards=[report])
+    scenario = square_scenario(drawn, 1, hazards=[report])
     assert link_closures(network, scenario).link.size == 0
     ab = _link(drawn, network, "a", "b")
     assert link_risk(network, scenario, 0.0)[ab] == 0.0  # not yet reported at the start
     assert link_risk(network, scenario, 1800.0)[ab] == pytest.approx(0.2)
     assert link_risk(network, scenario, 1800.0 + 3600.0)[ab] == pytest.approx(0.1)  # one half-life
-    verified = _scenario(drawn, hazards=[{**report, "verification": "verified"}])
+    verified = square_scenario(drawn, 1, hazards=[{**report, "verification": "verified"}])
     closures = link_closures(network, verified)
     assert not closures.open_at(1800.0)[ab]
     assert closures.open_at(1800.0 + 3600.0)[ab]  # closes for its first half-life only

@@ -24,30 +24,7 @@ from safepassage.hazards import link_closures
 from safepassage.network import load_network
 from safepassage.routing import best_route
 from safepassage.scenario import resolve_network_path
-from scenario_builder import at, make_scenario, point
-
-SQUARE = """
-a b c
-|   |
-d e f
-"""
-WAYS = [(w, {"highway": "residential"}) for w in ("ab", "bc", "ad", "de", "ef", "fc")]
-
-
-@pytest.fixture
-def square(ascii_network):
-    drawn = ascii_network(SQUARE, WAYS, grid_m=100.0)
-    network = load_network(drawn.path, use_cache=False)
-    return drawn, network
-
-
-def _scenario(drawn, **extra):
-    return make_scenario(
-        drawn.path,
-        origins=[point(drawn.lat_lon["a"], "a", people=10)],
-        destinations=[point(drawn.lat_lon["c"], "c", capacity=10)],
-        **extra,
-    )
+from scenario_builder import at, make_scenario, point, square_scenario
 
 
 def _path(drawn, network, route):
@@ -57,7 +34,7 @@ def _path(drawn, network, route):
 
 def test_free_network_takes_the_short_way(square) -> None:
     drawn, network = square
-    route = best_route(network, _scenario(drawn), "a", "c")
+    route = best_route(network, square_scenario(drawn), "a", "c")
     assert _path(drawn, network, route) == "abc"
     assert route.travel_time_s == pytest.approx(48.0, rel=1e-3)
     assert route.distance_m == pytest.approx(400.0, rel=1e-3)
@@ -67,7 +44,7 @@ def test_free_network_takes_the_short_way(square) -> None:
 def test_verified_shelling_closes_the_top_street(square) -> None:
     drawn, network = square
     lat, lon = drawn.lat_lon["b"]
-    scenario = _scenario(
+    scenario = square_scenario(
         drawn,
         hazards=[
             {
@@ -96,7 +73,7 @@ def test_unverified_social_report_adds_risk_but_closes_nothing(square) -> None:
         "source": {"name": "a Telegram channel", "type": "social"},
         "verification": "unverified",
     }
-    scenario = _scenario(drawn, hazards=[report])
+    scenario = square_scenario(drawn, hazards=[report])
     assert link_closures(network, scenario).link.size == 0
     # 0.2 risk points x 600 s = 120 s penalty > the 48 s detour: the route avoids it.
     route = best_route(network, scenario, "a", "c")
@@ -112,7 +89,7 @@ def test_curfew_starting_mid_trip_is_respected(square) -> None:
     # A curfew around b from 08:01. Leaving 08:00:40 the top street looks open, but b-c would be
     # entered at 08:01:04, inside the curfew: the route must take the bottom street instead.
     lat, lon = drawn.lat_lon["b"]
-    scenario = _scenario(
+    scenario = square_scenario(
         drawn,
         curfews=[
             {"id": "c1", "from": "08:01", "to": "09:00", "area": {"lat": lat, "lon": lon, "radius_m": 50}}
@@ -129,7 +106,7 @@ def test_curfew_starting_mid_trip_is_respected(square) -> None:
 
 def test_closed_everywhere_is_an_answer_not_a_crash(square) -> None:
     drawn, network = square
-    scenario = _scenario(drawn, curfews=[{"id": "c1", "from": "07:00", "to": "09:00"}])
+    scenario = square_scenario(drawn, curfews=[{"id": "c1", "from": "07:00", "to": "09:00"}])
     with pytest.raises(NoRouteError, match="curfew c1"):
         best_route(network, scenario, "a", "c")
     route = best_route(network, scenario, "a", "c", at=dt.datetime.fromisoformat(at("09:00")))
@@ -150,14 +127,14 @@ def test_mandatory_corridor_is_followed(square) -> None:
         "ceasefire_windows": [{"start": at("08:00"), "end": at("12:00")}],
         "evacuees_must_use": True,
     }
-    route = best_route(network, _scenario(drawn, corridors=[corridor]), "a", "c")
+    route = best_route(network, square_scenario(drawn, corridors=[corridor]), "a", "c")
     assert _path(drawn, network, route) == "adefc"
     assert route.corridor == "k1"
     # Before the window opens the corridor cannot be used at all.
     with pytest.raises(NoRouteError):
         best_route(
             network,
-            _scenario(
+            square_scenario(
                 drawn,
                 corridors=[{**corridor, "ceasefire_windows": [{"start": at("10:00"), "end": at("12:00")}]}],
             ),
@@ -169,7 +146,7 @@ def test_mandatory_corridor_is_followed(square) -> None:
 def test_unknown_ids_are_named(square) -> None:
     drawn, network = square
     with pytest.raises(UnknownIdError, match=r"'zz'.*a"):
-        best_route(network, _scenario(drawn), "zz", "c")
+        best_route(network, square_scenario(drawn), "zz", "c")
 
 
 # --- the real extract: no route ever enters a link while it is closed ----------------------------

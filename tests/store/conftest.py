@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -12,19 +11,7 @@ from safepassage.monitor.report import IncidentReport
 from safepassage.scenario.vocabulary import HazardKind, SourceType, Verification
 from safepassage.store import Store
 
-from ._pg import fresh_database
-
 ReportFactory = Callable[..., IncidentReport]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of an empty database: a SQLite file in tmp_path, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.sqlite'}"
-    else:
-        with fresh_database() as url:
-            yield url
 
 
 @pytest.fixture
