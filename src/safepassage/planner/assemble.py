@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +36,7 @@ from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import ARRIVE, LINK, SOURCE, TimeExpandedNetwork
 
-__all__ = ["Group", "build_plan", "groups_from_paths", "movement_exposure"]
+__all__ = ["Group", "build_plan", "groups_from_paths", "merge_identical_groups", "movement_exposure"]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -112,6 +112,20 @@ def groups_from_paths(
         )
         for g in range(count)
     ]
+
+
+def merge_identical_groups(groups: Sequence[Group]) -> list[Group]:
+    """One group per (origin, destination, mode, path, entry times), people summed; first-seen order.
+
+    The decomposition splits flow wherever arcs with flow branch, so the same route at the same
+    times can come out as several small groups; a coordinator wants one movement for it.
+    """
+    merged: dict[tuple[int, int, int, tuple[int, ...], tuple[int, ...], tuple[float, ...]], Group] = {}
+    for g in groups:
+        key = (g.origin, g.destination, g.layer, g.nodes, g.links, g.entry_times_s)
+        seen = merged.get(key)
+        merged[key] = g if seen is None else replace(seen, people=seen.people + g.people)
+    return list(merged.values())
 
 
 def movement_exposure(

@@ -29,8 +29,15 @@ Pipeline (each step its own module):
 6. **risk pass** (only when the quickest plan is exposed to some risk): a min-cost flow at the
    fixed horizon ``T* (1 + max_delay)`` moving the same people with least risk exposure
    (``min_cost``); with ``max_delay = 0`` it only reorders routes among plans reaching T*;
-7. ``decompose`` + ``assemble``: movements with OSM node paths and entry times, exposure,
-   summaries, unserved people with reasons (``unserved``).
+   **tidy pass** (``tidy``, within ``tidy_arc_budget`` arcs): a min-cost flow at T* moving the
+   same people from each origin with least total time on the road (link arc = its transit in
+   model steps, waiting at the pickup point free), so nobody circles a block to pass time; folded
+   lexicographically into the risk pass when that runs (risk first, road time breaks ties);
+7. ``decompose`` + ``assemble``: movements with OSM node paths and entry times (a path that
+   comes back to its own pickup point becomes waiting there, ``tidy.wait_instead_of_loops``;
+   identical movements are merged), exposure, summaries, unserved people with reasons
+   (``unserved``). ``solver.details``: ``tidy_pass`` (ran or why not) and ``movements`` (flow
+   paths, loops turned into waiting, count after merging, how many revisit a node).
 
 Modes: ``exact`` bisects to T* exactly, at quarter steps within ``EXACT_ARC_BUDGET``, and adds
 the fine relaxation bound within that budget; ``fast`` uses half steps only within the smaller
@@ -53,7 +60,12 @@ from scipy.sparse.csgraph import dijkstra
 
 from safepassage.errors import InputError, SolverError
 from safepassage.network import RoadNetwork
-from safepassage.planner.assemble import build_plan, groups_from_paths, movement_exposure
+from safepassage.planner.assemble import (
+    build_plan,
+    groups_from_paths,
+    merge_identical_groups,
+    movement_exposure,
+)
 from safepassage.planner.decompose import decompose_flow
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.flow_search import SearchResult, quickest_clearance
@@ -61,6 +73,14 @@ from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_
 from safepassage.planner.plan_file import Plan, SolverInfo
 from safepassage.planner.problem import PlanningProblem, build_problem
 from safepassage.planner.static_graph import StaticGraph, build_static_graph
+from safepassage.planner.tidy import (
+    TIDY_ARC_BUDGET,
+    lexicographic_costs,
+    revisiting_paths,
+    travel_costs,
+    wait_instead_of_loops,
+    with_source_capacity,
+)
 from safepassage.planner.time_expansion import (
     RECEIVE,
     SOURCE,
@@ -110,6 +130,7 @@ def plan_evacuation(
     max_delay: float = 0.0,
     networks: Mapping[TravelMode, RoadNetwork] | None = None,
     substeps: int | None = None,
+    tidy_arc_budget: int = TIDY_ARC_BUDGET,
 ) -> Plan:
     """The evacuation plan for ``scenario`` (see module docstring).
 
@@ -117,10 +138,19 @@ def plan_evacuation(
     the quickest for less risk exposure. ``networks`` gives road networks per mode directly
     (otherwise they are loaded from the scenario's extract). ``substeps`` splits each time step
     into that many model steps (default: :data:`EXACT_SUBSTEPS` in exact mode, 1 in fast mode).
+    ``tidy_arc_budget``: the tidy min-cost pass runs on time-expanded networks of at most that
+    many arcs (0: never; see ``tidy``).
     """
     began = time.perf_counter()
     problem = build_problem(scenario, networks)
-    return plan_problem(problem, mode=mode, max_delay=max_delay, substeps=substeps, began=began)
+    return plan_problem(
+        problem,
+        mode=mode,
+        max_delay=max_delay,
+        substeps=substeps,
+        began=began,
+        tidy_arc_budget=tidy_arc_budget,
+    )
 
 
 def plan_problem(
@@ -130,6 +160,7 @@ def plan_problem(
     max_delay: float = 0.0,
     substeps: int | None = None,
     began: float | None = None,
+    tidy_arc_budget: int = TIDY_ARC_BUDGET,
 ) -> Plan:
     """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart)."""
     if mode not in ("exact", "fast"):
@@ -191,15 +222,23 @@ def plan_problem(
     has_risk = any(r.has_risk for r in risk)
     risk_details: dict[str, JsonValue] = {"ran": False}
     network, flow = solution.network, solution.flow
+    served_first = _served_by_origin(network, flow, len(problem.origin_ids))
+    transit = search.times.transit
     before = 0.0
     if has_risk and servable > 0:
         before = float((flow * risk_costs(problem, graph, network, risk, step)).sum()) / RISK_COST_SCALE
+    tidy_details: dict[str, JsonValue] = {"ran": False, "arc_budget": tidy_arc_budget}
     if mode == "exact" and before > 0.0:
+        # Risk pass, with the tidy travel term folded in lexicographically when it fits.
         mark = time.perf_counter()
         target = min(max_steps, math.floor(search.horizon_steps * (1.0 + max_delay) + 1e-9))
-        network = expand(graph, plan_model, target, search.times)
+        network = with_source_capacity(expand(graph, plan_model, target, search.times), served_first)
         cost = risk_costs(problem, graph, network, risk, step)
-        flow = solve_min_cost_flow(network, cost, servable)
+        travel = travel_costs(network, transit)
+        combined = None
+        if network.arc_count <= tidy_arc_budget:
+            combined = lexicographic_costs(cost, travel, servable, target, network.node_count)
+        flow = solve_min_cost_flow(network, cost if combined is None else combined, servable)
         timings["risk_pass_s"] = time.perf_counter() - mark
         risk_details = {
             "ran": True,
@@ -209,10 +248,47 @@ def plan_problem(
             "exposure_after_risk_points": float((flow * cost).sum()) / RISK_COST_SCALE,
             "arcs": network.arc_count,
         }
+        tidy_details = {
+            "ran": combined is not None,
+            "arc_budget": tidy_arc_budget,
+            "folded_into_risk_pass": True,
+            "arcs": network.arc_count,
+            "road_person_steps": int((flow * travel).sum()),
+        }
+        if combined is None:
+            tidy_details["skipped"] = (
+                "over the arc budget" if network.arc_count > tidy_arc_budget else "cost range"
+            )
+    elif servable > 0 and network.arc_count <= tidy_arc_budget:
+        mark = time.perf_counter()
+        travel = travel_costs(network, transit)
+        before_steps = int((flow * travel).sum())
+        flow = solve_min_cost_flow(with_source_capacity(network, served_first), travel, servable)
+        timings["tidy_pass_s"] = time.perf_counter() - mark
+        tidy_details = {
+            "ran": True,
+            "arc_budget": tidy_arc_budget,
+            "folded_into_risk_pass": False,
+            "arcs": network.arc_count,
+            "road_person_steps_before": before_steps,
+            "road_person_steps": int((flow * travel).sum()),
+        }
+    elif servable > 0:
+        tidy_details["skipped"] = "over the arc budget"
+        tidy_details["arcs"] = network.arc_count
 
     mark = time.perf_counter()
     paths = decompose_flow(network, flow)
+    paths, loops_cut = wait_instead_of_loops(network, paths, graph.arc_head, transit)
     groups = groups_from_paths(problem, graph, network, paths, step)
+    merged = merge_identical_groups(groups)
+    movement_details: dict[str, JsonValue] = {
+        "flow_paths": len(groups),
+        "loops_turned_into_waiting": loops_cut,
+        "after_merging_identical": len(merged),
+        "revisiting_a_node": revisiting_paths([g.nodes for g in merged]),
+    }
+    groups = merged
     exposure = movement_exposure(problem, groups, risk)
     timings["decompose_s"] = time.perf_counter() - mark
 
@@ -257,6 +333,8 @@ def plan_problem(
         "time_expanded_nodes": network.node_count,
         "lower_bound": bound_details,
         "risk_pass": risk_details,
+        "tidy_pass": tidy_details,
+        "movements": movement_details,
         "timings": {k: round(v, 4) for k, v in timings.items()},
         "layers": [layer.name for layer in problem.layers],
     }
