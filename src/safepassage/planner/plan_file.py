@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -61,6 +62,9 @@ PLAN_FORMAT: Final = "safepassage-plan/1"
 
 #: Plans with more path nodes than this are written without indentation.
 INDENT_LIMIT_NODES = 100_000
+
+#: Below this many seconds a clearance or bound counts as 0 in ``plan_gap`` (see there).
+MIN_GAP_TIME_S = 1e-3
 
 #: Tolerance (seconds) when comparing times that went through float arithmetic.
 TIME_TOLERANCE_S = 1e-6
@@ -194,10 +198,17 @@ class SolverInfo(_PlanModel):
 
 
 def plan_gap(clearance_time_s: float, lower_bound_s: float) -> float | None:
-    """``clearance / bound - 1``; 0 when both are 0, None (undefined) when only the bound is 0."""
-    if lower_bound_s <= 0.0:
-        return 0.0 if clearance_time_s <= 0.0 else None
-    return clearance_time_s / lower_bound_s - 1.0
+    """``clearance / bound - 1``, with explicit rules where that ratio means nothing.
+
+    A time below :data:`MIN_GAP_TIME_S` (1 ms) counts as 0 — a bound of 4.9e-315 s is 0 for
+    every purpose and would make the ratio infinite. So: 0 when both count as 0; None (undefined)
+    when only the bound does; None too when the ratio is not a finite number (a clearance beyond
+    1e305 s). Otherwise the ratio.
+    """
+    if lower_bound_s < MIN_GAP_TIME_S:
+        return 0.0 if clearance_time_s < MIN_GAP_TIME_S else None
+    gap = clearance_time_s / lower_bound_s - 1.0
+    return gap if math.isfinite(gap) else None
 
 
 class Plan(_PlanModel):
