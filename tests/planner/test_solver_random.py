@@ -2,24 +2,36 @@
 independent formulation — a time-expanded network built naively with Python loops (no pruning, no
 contraction) and solved with networkx max-flow, probing every horizon in turn.
 
-Also: the relaxation behind the lower bound never exceeds the plan model's optimum, and the path
-decomposition gives back exactly the flow.
+Also: the relaxation behind the lower bound never exceeds the plan model's optimum, the path
+decomposition gives back exactly the flow, and the tidy pass (networkx min-cost flow on the same
+naive network) and the loop cutting keep flows valid.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from safepassage.planner.decompose import decompose_flow
-from safepassage.planner.flow_search import quickest_clearance
+from safepassage.planner.flow_search import FlowSolution, quickest_clearance
+from safepassage.planner.min_cost import solve_min_cost_flow
 from safepassage.planner.static_graph import StaticGraph
-from safepassage.planner.time_expansion import LINK, StepModel, substep_capacity
+from safepassage.planner.tidy import travel_costs, wait_instead_of_loops, with_source_capacity
+from safepassage.planner.time_expansion import (
+    ARRIVE,
+    DEPART,
+    LINK,
+    SOURCE,
+    StepModel,
+    expand,
+    substep_capacity,
+)
 
 STEP_S = 60.0
 
@@ -67,17 +79,17 @@ def static_graphs(draw: st.DrawFn) -> StaticGraph:
     )
 
 
-def naive_max_flow(g: StaticGraph, horizon: int, *, relaxed: bool, substeps: int = 1) -> int:
-    """Time-expanded network by plain loops over every node, arc and step; networkx max flow."""
+def naive_network(g: StaticGraph, horizon: int, *, relaxed: bool, substeps: int = 1) -> nx.DiGraph:
+    """Time-expanded network by plain loops over every node, arc and step (``weight``: transit)."""
     step = STEP_S / substeps
     net = nx.DiGraph()
     big = int(g.origin_people.sum()) + 1
 
-    def add(u: object, v: object, cap: int) -> None:
-        if net.has_edge(u, v):
+    def add(u: object, v: object, cap: int, weight: int = 0) -> None:
+        if net.has_edge(u, v):  # parallel arcs between the same two time-nodes: same transit
             net[u][v]["capacity"] += cap
         else:
-            net.add_edge(u, v, capacity=cap)
+            net.add_edge(u, v, capacity=cap, weight=weight)
 
     for node, people in zip(g.origin_node.tolist(), g.origin_people.tolist(), strict=True):
         add("S", ("pickup", node), people)
@@ -106,11 +118,17 @@ def naive_max_flow(g: StaticGraph, horizon: int, *, relaxed: bool, substeps: int
                 closed = any(f <= t * step < to for f, to in closures)
                 cap = int(substep_capacity(g.arc_capacity[a : a + 1], np.array([t]), substeps)[0])
             if not closed and cap > 0:
-                add((int(g.arc_tail[a]), t), (int(g.arc_head[a]), t + transit), cap)
+                add((int(g.arc_tail[a]), t), (int(g.arc_head[a]), t + transit), cap, transit)
     if relaxed:
         for v in range(g.node_count):
             for t in range(horizon):
                 add((v, t), (v, t + 1), big)
+    return net
+
+
+def naive_max_flow(g: StaticGraph, horizon: int, *, relaxed: bool, substeps: int = 1) -> int:
+    """networkx max flow on :func:`naive_network`."""
+    net = naive_network(g, horizon, relaxed=relaxed, substeps=substeps)
     if "S" not in net or "Z" not in net:
         return 0
     return int(nx.maximum_flow_value(net, "S", "Z"))
@@ -167,3 +185,52 @@ def test_decomposition_gives_back_the_flow(g):
         arcs = paths.path(g_index)
         times = net.time[arcs[net.kind[arcs] == LINK]]
         assert np.all(np.diff(times) > 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(static_graphs())
+def test_tidy_pass_agrees_with_networkx_min_cost_and_loop_cutting_keeps_the_flow_valid(g):
+    """The tidy min-cost flow (least road time at T*, same people per origin) has the least cost
+    networkx finds on the naive network, never more than the max flow's, and no path of it comes
+    back to its pickup node; cutting such loops out of a flow keeps it a valid flow."""
+    result = quickest_clearance(g, StepModel(STEP_S), HORIZON)
+    if result.servable == 0:
+        return
+    assert result.times is not None
+    transit = result.times.transit
+    net, flow = result.solution.network, result.solution.flow
+    served = result.solution.served_by_origin(g.origin_node.size)
+    tidy_net = with_source_capacity(net, served)
+    cost = travel_costs(tidy_net, transit)
+    tidy = solve_min_cost_flow(tidy_net, cost, result.servable)
+    assert ((tidy >= 0) & (tidy <= tidy_net.capacity)).all()
+    assert np.array_equal(FlowSolution(tidy_net, tidy, result.servable).served_by_origin(served.size), served)
+    assert int((tidy * cost).sum()) <= int((flow * cost).sum())
+    naive = naive_network(replace(g, origin_people=served), result.horizon_steps, relaxed=False)
+    naive_flow = nx.max_flow_min_cost(naive, "S", "Z")
+    assert sum(naive_flow["S"].values()) == result.servable
+    assert nx.cost_of_flow(naive, naive_flow) == int((tidy * cost).sum())
+
+    _, cut = wait_instead_of_loops(tidy_net, decompose_flow(tidy_net, tidy), g.arc_head, transit)
+    assert cut == 0  # a loop back home costs road time; waiting there instead is free
+
+    # The most roundabout flow (greatest road time) at the longest horizon has the most loops to cut.
+    net = with_source_capacity(expand(g, StepModel(STEP_S), HORIZON, result.times), served)
+    flow = solve_min_cost_flow(net, -travel_costs(net, transit), result.servable)
+    paths, cut = wait_instead_of_loops(net, decompose_flow(net, flow), g.arc_head, transit)
+    event(f"loops cut: {cut > 0}")
+    rebuilt = np.zeros(net.arc_count, dtype=np.int64)
+    np.add.at(rebuilt, paths.arcs, np.repeat(paths.people, np.diff(paths.indptr)))
+    assert (rebuilt <= net.capacity).all()
+    balance = np.bincount(net.tail, rebuilt, net.node_count) - np.bincount(net.head, rebuilt, net.node_count)
+    others = np.ones(net.node_count, dtype=bool)
+    others[[net.source, net.sink]] = False
+    assert not balance[others].any()  # still a flow: conserved everywhere but source and sink
+    kept = (net.kind == SOURCE) | (net.kind == ARRIVE)
+    assert np.array_equal(rebuilt[kept], flow[kept])  # same people, same arrival steps
+    for group in range(paths.count):
+        arcs = paths.path(group)
+        pickup = net.ref[arcs[net.kind[arcs] == DEPART]]
+        links = arcs[net.kind[arcs] == LINK]
+        assert pickup.size == 1
+        assert not (g.arc_head[net.ref[links]] == pickup[0]).any()
