@@ -46,6 +46,17 @@ def scenario_on(
     return Scenario.model_validate(data)
 
 
+def blockage(reason: str, u: str, v: str, *, until: str) -> dict[str, Any]:
+    """A blockage ``b1`` of the drawn link u-v from the scenarios' start (08:00) until ``until`` (HH:MM)."""
+    return {
+        "id": "b1",
+        "reason": reason,
+        "links": [[ord(u), ord(v)]],
+        "from": "2022-03-05T08:00:00+02:00",
+        "until": f"2022-03-05T{until}:00+02:00",
+    }
+
+
 def drive_networks(drawn: AsciiNetwork) -> dict[TravelMode, RoadNetwork]:
     return {TravelMode.DRIVE: load_network(drawn.path, TravelMode.DRIVE, use_cache=False)}
 

@@ -14,7 +14,7 @@ import pytest
 from safepassage.planner import plan_evacuation
 from safepassage.planner.check import check_plan
 
-from .solver_scenarios import drive_networks, hops, people_per_link_step, scenario_on
+from .solver_scenarios import blockage, drive_networks, hops, people_per_link_step, scenario_on
 
 RES = {"highway": "residential"}
 
@@ -108,15 +108,7 @@ def test_closed_link_is_never_entered_while_closed(ascii_network):
         drawn,
         [("o", "o", 45)],
         [("d", "d", 100)],
-        blockages=[
-            {
-                "id": "b1",
-                "reason": "military convoy",
-                "links": [[o, d]],
-                "from": "2022-03-05T08:00:00+02:00",
-                "until": "2022-03-05T08:02:00+02:00",
-            }
-        ],
+        blockages=[blockage("military convoy", "o", "d", until="08:02")],
     )
     plan = _plan(scenario, drive_networks(drawn))
     direct = [t for u, v, t, _ in hops(plan) if (u, v) == (o, d)]
@@ -204,20 +196,11 @@ def test_mandatory_corridor_is_used_and_its_window_holds(ascii_network):
 
 def test_route_open_too_late_is_reported_as_no_open_route_within_the_horizon(ascii_network):
     drawn = ascii_network(LINE, [("od", RES)])
-    o, d = ord("o"), ord("d")
     scenario = scenario_on(
         drawn,
         [("o", "o", 50)],
         [("d", "d", 100)],
-        blockages=[
-            {
-                "id": "b1",
-                "reason": "bridge inspection",
-                "links": [[o, d]],
-                "from": "2022-03-05T08:00:00+02:00",
-                "until": "2022-03-05T08:59:00+02:00",
-            }
-        ],
+        blockages=[blockage("bridge inspection", "o", "d", until="08:59")],
     )
     # Open from 08:59, but the street takes 72 s (2 steps) and the horizon ends at 09:00.
     plan = _plan(scenario, drive_networks(drawn))

@@ -18,7 +18,7 @@ from safepassage.planner.check import check_plan
 from safepassage.planner.plan_file import Plan
 from safepassage.scenario import load_scenario
 
-from .solver_scenarios import drive_networks, scenario_on
+from .solver_scenarios import blockage, drive_networks, scenario_on
 
 RES = {"highway": "residential"}
 
@@ -51,15 +51,7 @@ def test_people_wait_at_the_pickup_point_until_the_street_opens(ascii_network, s
         drawn,
         [("o", "o", 45)],
         [("d", "d", 100)],
-        blockages=[
-            {
-                "id": "b1",
-                "reason": "military convoy",
-                "links": [[a, d]],
-                "from": "2022-03-05T08:00:00+02:00",
-                "until": "2022-03-05T08:10:00+02:00",
-            }
-        ],
+        blockages=[blockage("military convoy", "a", "d", until="08:10")],
     )
     networks = drive_networks(drawn)
     tidy = plan_evacuation(scenario, networks=networks, substeps=substeps)
