@@ -89,6 +89,15 @@ def test_risk_pass_trades_clearance_for_exposure():
     assert relaxed.exposure.total <= quickest.exposure.total + 1e-6
     assert relaxed.clearance_time_s <= quickest.clearance_time_s * 1.2 + 1e-6
     assert quickest.exposure.total == pytest.approx(sum(m.exposure for m in quickest.movements))
+    # The tidy travel term is folded in lexicographically: it changes no risk optimum.
+    tidy = quickest.solver.details["tidy_pass"]
+    assert isinstance(tidy, dict)
+    assert tidy["ran"] is True
+    assert tidy["folded_into_risk_pass"] is True
+    risk_only = _valid(scenario, tidy_arc_budget=0)
+    assert risk_only.solver.details["tidy_pass"]["ran"] is False
+    assert quickest.exposure.total == pytest.approx(risk_only.exposure.total)
+    assert len(quickest.movements) < len(risk_only.movements)
 
 
 @pytest.mark.parametrize("walkers_mode", ["drive", "walk"])
