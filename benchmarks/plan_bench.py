@@ -15,10 +15,11 @@ search measured in the same run. Prints figures; asserts nothing.
 Methods:
 
 - ``exact``: ``plan_evacuation(mode="exact")`` — coarse relaxation bound, max-flow search over T
-  at quarter steps, fine relaxation bound, decomposition into movements (and the risk pass when
-  hazards put risk on the roads).
+  at quarter steps, fine relaxation bound, the tidy pass within its arc budget (or the risk pass
+  with the tidy term folded in, when hazards put risk on the roads), decomposition into movements.
 - ``fast``: ``plan_evacuation(mode="fast")`` — half steps within a smaller arc budget (else whole
-  steps), the search stops within 3 %, the fine bound only within that budget.
+  steps), the search stops within 3 %, the fine bound only within that budget, the tidy pass
+  within its arc budget.
 - ``min-cost``: the textbook formulation — one OR-Tools ``SimpleMinCostFlow`` minimising the total
   arrival time (``solve_max_flow_with_min_cost``) on the same pruned time-expanded network (the
   model step the exact mode picks), for a horizon 25 % above the coarse relaxation's bound
@@ -37,6 +38,7 @@ import argparse
 import json
 import math
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -81,6 +83,10 @@ def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
         "ten_arcs": details["time_expanded_arcs"],
         "probes": len(details["probes"]),  # type: ignore[arg-type]
         "movements": len(plan.movements),
+        "revisiting": sum(1 for m in plan.movements if len(set(m.path)) < len(m.path)),
+        "path_nodes_max": max((len(m.path) for m in plan.movements), default=0),
+        "path_nodes_median": statistics.median([len(m.path) for m in plan.movements] or [0]),
+        "tidy": details.get("tidy_pass"),
         "evacuated": plan.evacuated,
         "valid": not violations,
         "violations": violations[:3],
@@ -239,6 +245,13 @@ def main() -> None:
             )
             if r.get("timings"):
                 print(f"{'':9} phases: {r['timings']}; check-plan {r.get('check_s', 0):.1f} s")
+            if "revisiting" in r:
+                tidy = r.get("tidy") or {}
+                state = "ran" if tidy.get("ran") else f"skipped ({tidy.get('skipped', '-')})"
+                print(
+                    f"{'':9} movements revisiting a node: {r['revisiting']:,}; path nodes max "
+                    f"{r['path_nodes_max']:,}, median {r['path_nodes_median']:g}; tidy pass {state}"
+                )
             if r.get("violations"):
                 print(f"{'':9} violations: {r['violations']}")
 
