@@ -115,9 +115,9 @@ def wait_instead_of_loops(
     keys = network.ref[depart_arcs] * span + network.time[depart_arcs]
     order = np.argsort(keys)
     wanted = pickup_node[looping] * span + arrive_step
-    found = np.searchsorted(keys[order], wanted)
-    new_depart = depart_arcs[order][np.minimum(found, order.size - 1)]
-    if (found >= order.size).any() or (network.time[new_depart] != arrive_step).any():
+    found = np.minimum(np.searchsorted(keys[order], wanted), order.size - 1)
+    new_depart = depart_arcs[order][found]
+    if (keys[order][found] != wanted).any():
         raise SolverError("a path returns to its pickup node at a step without a depart arc (internal error)")
 
     # Keep the source arc, put the new depart arc where the last return was, drop what lies between.
