@@ -29,7 +29,7 @@ Pipeline (each step its own module):
 6. **risk pass** (only when the quickest plan is exposed to some risk): a min-cost flow at the
    fixed horizon ``T* (1 + max_delay)`` moving the same people with least risk exposure
    (``min_cost``); with ``max_delay = 0`` it only reorders routes among plans reaching T*;
-   **tidy pass** (``tidy``, within ``tidy_arc_budget`` arcs): a min-cost flow at T* moving the
+   **tidy pass** (``tidy``, within an arc budget per mode): a min-cost flow at T* moving the
    same people from each origin with least total time on the road (link arc = its transit in
    model steps, waiting at the pickup point free), so nobody circles a block to pass time; folded
    lexicographically into the risk pass when that runs (risk first, road time breaks ties);
@@ -74,6 +74,7 @@ from safepassage.planner.plan_file import Plan, SolverInfo
 from safepassage.planner.problem import PlanningProblem, build_problem
 from safepassage.planner.static_graph import StaticGraph, build_static_graph
 from safepassage.planner.tidy import (
+    FAST_TIDY_ARC_BUDGET,
     TIDY_ARC_BUDGET,
     lexicographic_costs,
     revisiting_paths,
@@ -130,7 +131,7 @@ def plan_evacuation(
     max_delay: float = 0.0,
     networks: Mapping[TravelMode, RoadNetwork] | None = None,
     substeps: int | None = None,
-    tidy_arc_budget: int = TIDY_ARC_BUDGET,
+    tidy_arc_budget: int | None = None,
 ) -> Plan:
     """The evacuation plan for ``scenario`` (see module docstring).
 
@@ -139,7 +140,8 @@ def plan_evacuation(
     (otherwise they are loaded from the scenario's extract). ``substeps`` splits each time step
     into that many model steps (default: :data:`EXACT_SUBSTEPS` in exact mode, 1 in fast mode).
     ``tidy_arc_budget``: the tidy min-cost pass runs on time-expanded networks of at most that
-    many arcs (0: never; see ``tidy``).
+    many arcs (0: never; default :data:`TIDY_ARC_BUDGET` in exact mode,
+    :data:`FAST_TIDY_ARC_BUDGET` in fast mode; see ``tidy``).
     """
     began = time.perf_counter()
     problem = build_problem(scenario, networks)
@@ -160,7 +162,7 @@ def plan_problem(
     max_delay: float = 0.0,
     substeps: int | None = None,
     began: float | None = None,
-    tidy_arc_budget: int = TIDY_ARC_BUDGET,
+    tidy_arc_budget: int | None = None,
 ) -> Plan:
     """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart)."""
     if mode not in ("exact", "fast"):
@@ -170,6 +172,8 @@ def plan_problem(
             f"max_delay: {max_delay} is out of range; expected a fraction from 0 to 10 (e.g. 0.1)"
         )
     began = time.perf_counter() if began is None else began
+    if tidy_arc_budget is None:
+        tidy_arc_budget = TIDY_ARC_BUDGET if mode == "exact" else FAST_TIDY_ARC_BUDGET
     timings: dict[str, float] = {}
     if substeps is not None and not 1 <= substeps <= 60:
         raise InputError(f"substeps: {substeps} is out of range; expected 1 to 60 model steps per time step")

@@ -12,8 +12,10 @@ revisited nodes that way, with paths of up to 489 nodes. Two remedies:
   own pickup point never survives (waiting there instead is feasible and cheaper). When the risk
   pass runs the two are folded into one lexicographic cost ``risk * K + travel`` with ``K`` larger
   than any possible total travel, so the travel term only breaks ties among least-risk flows.
-  Min-cost flow costs far more than max flow (demo, 65k arcs: ~0.6 s; the scaled 3.6M-arc
-  instance: 453 s), so the planner runs it only within :data:`TIDY_ARC_BUDGET` arcs.
+  Min-cost flow costs more than max flow; measured on this kind of machine (scaled instances of
+  ``benchmarks/instances.py``, 2 to 4 tiles per side): 65k arcs (demo) 0.23 s, 271k arcs 2.5 s,
+  663k 9.3 s, 1.6M 29 s — so the planner runs it only within :data:`TIDY_ARC_BUDGET` arcs in
+  exact mode and :data:`FAST_TIDY_ARC_BUDGET` in fast mode.
 - **Loop removal** (:func:`wait_instead_of_loops`), always, cheap: a decomposed path that comes
   back to its own origin's node is cut there — the group departs from the pickup point at the step
   it would have passed it again. This only takes flow off link arcs and moves it between depart
@@ -32,6 +34,7 @@ from safepassage.planner.decompose import FlowPaths
 from safepassage.planner.time_expansion import DEPART, LINK, SOURCE, TimeExpandedNetwork
 
 __all__ = [
+    "FAST_TIDY_ARC_BUDGET",
     "TIDY_ARC_BUDGET",
     "lexicographic_costs",
     "revisiting_paths",
@@ -42,9 +45,10 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 
-#: Largest time-expanded network (arcs) on which the tidy min-cost pass runs. Measured: 65k arcs
-#: ~0.6 s, 3.6M arcs 453 s (time grows about as arcs^1.65), so 300k arcs is about 7 s.
-TIDY_ARC_BUDGET = 300_000
+#: Largest time-expanded network (arcs) on which the tidy min-cost pass runs: about 15 s of
+#: min-cost flow in exact mode, about 3 s in fast mode (figures in the module docstring).
+TIDY_ARC_BUDGET = 1_000_000
+FAST_TIDY_ARC_BUDGET = 300_000
 
 #: OR-Tools' cost-scaling min-cost flow multiplies costs by (nodes + 1); stay well inside int64.
 _COST_LIMIT = 1 << 60
