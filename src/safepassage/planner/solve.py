@@ -34,7 +34,7 @@ Pipeline (each step its own module):
    model steps, waiting at the pickup point free), so nobody circles a block to pass time; folded
    lexicographically into the risk pass when that runs (risk first, road time breaks ties);
 7. ``decompose`` + ``assemble``: movements with OSM node paths and entry times (a path that
-   comes back to its own pickup point becomes waiting there, ``tidy.wait_instead_of_loops``;
+   enters a node twice departs later instead where capacity allows, ``tidy.depart_later_over_loops``;
    identical movements are merged), exposure, summaries, unserved people with reasons
    (``unserved``). ``solver.details``: ``tidy_pass`` (ran or why not) and ``movements`` (flow
    paths, loops turned into waiting, count after merging, how many revisit a node).
@@ -76,10 +76,10 @@ from safepassage.planner.static_graph import StaticGraph, build_static_graph
 from safepassage.planner.tidy import (
     FAST_TIDY_ARC_BUDGET,
     TIDY_ARC_BUDGET,
+    depart_later_over_loops,
     lexicographic_costs,
     revisiting_paths,
     travel_costs,
-    wait_instead_of_loops,
     with_source_capacity,
 )
 from safepassage.planner.time_expansion import (
@@ -283,7 +283,7 @@ def plan_problem(
 
     mark = time.perf_counter()
     paths = decompose_flow(network, flow)
-    paths, loops_cut = wait_instead_of_loops(network, paths, graph.arc_head, transit)
+    paths, loops_cut = depart_later_over_loops(network, paths, graph.arc_head)
     groups = groups_from_paths(problem, graph, network, paths, step)
     merged = merge_identical_groups(groups)
     movement_details: dict[str, JsonValue] = {
