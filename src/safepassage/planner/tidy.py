@@ -26,7 +26,7 @@ revisited nodes that way, with paths of up to 489 nodes. Two remedies:
 
 Even the tidy pass cannot remove every revisit: on the demo 9 one-person U-turns remain (out
 along a street and straight back), forced by the capacity of later links at quarter steps, since
-waiting on the way is not allowed; they are the least road time any plan of the model has.
+waiting on the way is not allowed; the plan with them still has the least total road time.
 """
 
 from __future__ import annotations
