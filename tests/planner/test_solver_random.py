@@ -22,7 +22,12 @@ from safepassage.planner.decompose import decompose_flow
 from safepassage.planner.flow_search import FlowSolution, quickest_clearance
 from safepassage.planner.min_cost import solve_min_cost_flow
 from safepassage.planner.static_graph import StaticGraph
-from safepassage.planner.tidy import depart_later_over_loops, travel_costs, with_source_capacity
+from safepassage.planner.tidy import (
+    depart_later_over_loops,
+    travel_costs,
+    wait_instead_of_loops,
+    with_source_capacity,
+)
 from safepassage.planner.time_expansion import (
     ARRIVE,
     DEPART,
@@ -187,12 +192,12 @@ def test_decomposition_gives_back_the_flow(g):
         assert np.all(np.diff(times) > 0)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(static_graphs())
 def test_tidy_pass_agrees_with_networkx_min_cost_and_loop_cutting_keeps_the_flow_valid(g):
     """The tidy min-cost flow (least road time at T*, same people per origin) has the least cost
     networkx finds on the naive network, never more than the max flow's, and no path of it comes
-    back to its pickup node; departing later over loops keeps a valid flow with fewer loops."""
+    back to its pickup node; cutting loops home and departing later over loops keep a valid flow."""
     result = quickest_clearance(g, StepModel(STEP_S), HORIZON)
     if result.servable == 0:
         return
@@ -220,10 +225,14 @@ def test_tidy_pass_agrees_with_networkx_min_cost_and_loop_cutting_keeps_the_flow
     net = with_source_capacity(expand(g, StepModel(STEP_S), HORIZON, result.times), served)
     flow = solve_min_cost_flow(net, -travel_costs(net, transit), result.servable)
     before = decompose_flow(net, flow)
-    paths, cut = depart_later_over_loops(net, before, g.arc_head)
-    event(f"loops cut: {cut > 0}")
+    home, cut_home = wait_instead_of_loops(net, before, g.arc_head, transit)
+    for i in range(home.count):  # a loop back home always becomes waiting
+        assert not _enters(net, g, home.path(i), net.ref[home.path(i)[1]])
+    paths, cut = depart_later_over_loops(net, home, g.arc_head)
+    event(f"loops home cut: {cut_home > 0}, loops skipped: {cut > 0}")
     assert _revisiting(net, g, paths) <= _revisiting(net, g, before)  # each path: a subsequence
-    assert (paths.arcs.size < before.arcs.size) == (cut > 0)
+    assert (paths.arcs.size < home.arcs.size) == (cut > 0)
+    assert (home.arcs.size < before.arcs.size) == (cut_home > 0)
     rebuilt = np.zeros(net.arc_count, dtype=np.int64)
     np.add.at(rebuilt, paths.arcs, np.repeat(paths.people, np.diff(paths.indptr)))
     assert (rebuilt <= net.capacity).all()
@@ -235,9 +244,8 @@ def test_tidy_pass_agrees_with_networkx_min_cost_and_loop_cutting_keeps_the_flow
     assert np.array_equal(rebuilt[kept], flow[kept])  # same people, same arrival steps
     for group in range(paths.count):
         arcs = paths.path(group)
-        pickup = net.ref[arcs[net.kind[arcs] == DEPART]]
-        assert pickup.size == 1
-        assert not _enters(net, g, arcs, pickup[0])  # a loop back home always becomes waiting
+        assert (net.kind[arcs] == DEPART).sum() == 1
+        assert not _enters(net, g, arcs, net.ref[arcs[1]])
 
 
 def _nodes(net, g, arcs):

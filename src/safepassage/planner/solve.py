@@ -34,7 +34,7 @@ Pipeline (each step its own module):
    model steps, waiting at the pickup point free), so nobody circles a block to pass time; folded
    lexicographically into the risk pass when that runs (risk first, road time breaks ties);
 7. ``decompose`` + ``assemble``: movements with OSM node paths and entry times (a path that
-   enters a node twice departs later instead where capacity allows, ``tidy.depart_later_over_loops``;
+   enters a node twice departs later instead where capacity allows, see ``tidy``;
    identical movements are merged), exposure, summaries, unserved people with reasons
    (``unserved``). ``solver.details``: ``tidy_pass`` (ran or why not) and ``movements`` (flow
    paths, loops turned into waiting, count after merging, how many revisit a node).
@@ -75,11 +75,13 @@ from safepassage.planner.problem import PlanningProblem, build_problem
 from safepassage.planner.static_graph import StaticGraph, build_static_graph
 from safepassage.planner.tidy import (
     FAST_TIDY_ARC_BUDGET,
+    LOOP_SHIFT_PATH_BUDGET,
     TIDY_ARC_BUDGET,
     depart_later_over_loops,
     lexicographic_costs,
     revisiting_paths,
     travel_costs,
+    wait_instead_of_loops,
     with_source_capacity,
 )
 from safepassage.planner.time_expansion import (
@@ -283,12 +285,16 @@ def plan_problem(
 
     mark = time.perf_counter()
     paths = decompose_flow(network, flow)
-    paths, loops_cut = depart_later_over_loops(network, paths, graph.arc_head)
+    paths, loops_home = wait_instead_of_loops(network, paths, graph.arc_head, transit)
+    loops_shifted, shift_ran = 0, paths.count <= LOOP_SHIFT_PATH_BUDGET
+    if shift_ran:
+        paths, loops_shifted = depart_later_over_loops(network, paths, graph.arc_head)
     groups = groups_from_paths(problem, graph, network, paths, step)
     merged = merge_identical_groups(groups)
     movement_details: dict[str, JsonValue] = {
         "flow_paths": len(groups),
-        "loops_turned_into_waiting": loops_cut,
+        "loops_turned_into_waiting": loops_home + loops_shifted,
+        "greedy_loop_shift": "ran" if shift_ran else f"skipped: over {LOOP_SHIFT_PATH_BUDGET} flow paths",
         "after_merging_identical": len(merged),
         "revisiting_a_node": revisiting_paths([g.nodes for g in merged]),
     }
