@@ -21,8 +21,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from safepassage.errors import OutsideExtractError
 from safepassage.hazards import area_shape, link_closures, link_index
-from safepassage.network import RoadNetwork, Snap, load_network, snap_points
-from safepassage.scenario.load import resolve_network_path
+from safepassage.network import RoadNetwork, Snap, load_scenario_networks, snap_points
 from safepassage.scenario.model import Origin, Scenario
 from safepassage.scenario.vocabulary import TravelMode
 
@@ -58,9 +57,7 @@ def validate_scenario(
 def _validate(scenario: Scenario, networks: dict[TravelMode, RoadNetwork] | None) -> list[Finding]:
     findings: list[Finding] = []
     if networks is None:
-        path = resolve_network_path(scenario)
-        modes = {o.mode for o in scenario.origins} | set(scenario.network.modes)
-        networks = {mode: load_network(path, mode) for mode in sorted(modes)}
+        networks = load_scenario_networks(scenario)
 
     waiting, capacity = scenario.people_total, scenario.reception_capacity_total
     if capacity < waiting:

@@ -16,7 +16,7 @@ from safepassage.cli.planning import print_plan_summary
 from safepassage.errors import InputError, PlanRejectedError
 from safepassage.geojson import area_features, closure_features, hazard_features, path_feature, write_geojson
 from safepassage.hazards import link_closures
-from safepassage.network import Projector, RoadNetwork, load_network
+from safepassage.network import Projector, RoadNetwork, load_network, load_scenario_networks
 from safepassage.planner import plan_evacuation, write_plan
 from safepassage.planner.check import check_plan
 from safepassage.planner.features import movement_features
@@ -36,12 +36,6 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def _networks(scenario: Scenario) -> dict[TravelMode, RoadNetwork]:
-    path = resolve_network_path(scenario)
-    modes = sorted({o.mode for o in scenario.origins} | set(scenario.network.modes))
-    return {mode: load_network(path, mode) for mode in modes}
-
-
 def _print_findings(findings: list[Finding]) -> None:
     for f in findings:
         colour = "red" if f.severity == "error" else "yellow"
@@ -52,7 +46,7 @@ def _print_findings(findings: list[Finding]) -> None:
 def validate(scenario_file: ScenarioArg) -> None:
     """List what must be fixed before planning; exit 2 if anything must be."""
     scenario = load_scenario(scenario_file)
-    networks = _networks(scenario)
+    networks = load_scenario_networks(scenario)
     for mode, network in networks.items():
         out_console.print(f"{mode.value} network: {network.report.describe()}", highlight=False)
     findings = validate_scenario(scenario, networks)
@@ -157,7 +151,7 @@ def demo(
     scenario = load_scenario(path)
     out_console.rule(f"[bold]{scenario.name}")
     out_console.print(scenario.description.strip(), highlight=False)
-    networks = _networks(scenario)
+    networks = load_scenario_networks(scenario)
     for mode, network in networks.items():
         out_console.print(f"{mode.value} network: {network.report.describe()}", highlight=False)
     findings = validate_scenario(scenario, networks)

@@ -34,8 +34,7 @@ import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
 from safepassage.hazards import LinkClosures, corridor_links, link_closures
-from safepassage.network import RoadNetwork, load_network, snap_points
-from safepassage.scenario.load import resolve_network_path
+from safepassage.network import RoadNetwork, load_scenario_networks, snap_points
 from safepassage.scenario.model import Corridor, Scenario
 from safepassage.scenario.vocabulary import Cargo, CorridorPurpose, TravelMode, VehicleClass
 
@@ -130,9 +129,7 @@ def must_use_corridor(scenario: Scenario, origin_id: str, mode: TravelMode) -> C
 
 def load_networks(scenario: Scenario) -> dict[TravelMode, RoadNetwork]:
     """The road network of every mode the scenario's origins travel by."""
-    path = resolve_network_path(scenario)
-    modes = sorted({o.mode for o in scenario.origins})
-    return {mode: load_network(path, mode) for mode in modes}
+    return load_scenario_networks(scenario, {o.mode for o in scenario.origins})
 
 
 def build_problem(
@@ -142,12 +139,7 @@ def build_problem(
 
     ``networks`` gives road networks per mode; modes it lacks are loaded from the scenario's extract.
     """
-    given = dict(networks or {})
-    missing = {o.mode for o in scenario.origins} - set(given)
-    if missing:
-        path = resolve_network_path(scenario)
-        given.update({mode: load_network(path, mode) for mode in sorted(missing)})
-    networks = given
+    networks = load_scenario_networks(scenario, {o.mode for o in scenario.origins}, given=networks)
     groups: dict[tuple[TravelMode, str | None], list[int]] = {}
     for i, origin in enumerate(scenario.origins):
         corridor = must_use_corridor(scenario, origin.id, origin.mode)
