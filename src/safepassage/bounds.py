@@ -1,0 +1,154 @@
+"""The documented range of every quantity Safe Passage reads, checked once.
+
+Every reader (scenario YAML, feeds, GeoJSON, plan files, CLI options) checks numbers and instants
+against this one table, so ``fatalities=99999999999999999999`` or ``radius_m: Infinity`` is a clear
+input error naming the file, line or field, never an ``OverflowError`` deep in the store or a
+``std::bad_alloc`` in the solver. ``docs/scenario-format.md`` ("Bounds") lists the same table.
+
+Why these figures:
+
+- **Instants** 1900-01-01 to 2100-01-01 UTC: outside this no feed or plan makes sense, and
+  ``datetime`` arithmetic near year 1 or 9999 overflows.
+- **Horizon** up to 14 days: corridor agreements of 2022 ran for hours to days; the planner's
+  time-expanded network grows with the horizon.
+- **People** up to 10,000,000 at one place or in one scenario (a metropolitan region).
+- **Radius** of an area or a report's uncertainty: over 0 m and at most 500 km.
+- **Walking speed** 0.1 to 3 m/s (a stretcher party to a brisk walk); **road speeds** 1 to 200 km/h.
+- **Capacities** (vehicles per hour per lane) 1 to 10,000; reception capacity up to 10,000,000.
+- **Fatalities** 0 to 1,000,000 per event or claim; **counts** in general to 10**12.
+- **Ids** (text) at most 200 characters; numeric ids 0 to 2**63 - 1 (SQL BIGINT).
+
+Each check raises :class:`ValueError` whose message gives the value (shortened) and what is
+expected; the caller adds the file and field or line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+__all__ = [
+    "COUNT",
+    "DESTINATION_CAPACITY",
+    "EARLIEST_INSTANT",
+    "FATALITIES",
+    "HORIZON_S",
+    "LANE_CAPACITY_VPH",
+    "LATEST_INSTANT",
+    "LATITUDE",
+    "LONGITUDE",
+    "MAX_TEXT_ID_CHARS",
+    "NUMERIC_ID",
+    "PEOPLE",
+    "RADIUS_M",
+    "ROAD_SPEED_KMH",
+    "WALKING_SPEED_MPS",
+    "Quantity",
+    "check_instant",
+    "show_value",
+]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A named quantity with its inclusive range (``low_open``: the low end is excluded)."""
+
+    name: str
+    low: float
+    high: float
+    unit: str = ""
+    whole: bool = False
+    low_open: bool = False
+
+    def expected(self) -> str:
+        """``'a whole number from 0 to 10,000,000'`` and the like."""
+        kind = "a whole number" if self.whole else "a number"
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low_open:
+            return f"{kind} above {_fmt(self.low)} and at most {_fmt(self.high)}{unit}"
+        return f"{kind} from {_fmt(self.low)} to {_fmt(self.high)}{unit}"
+
+    def check(self, value: object) -> float:
+        """``value`` as a finite float within range; ValueError otherwise (bools are refused)."""
+        number = _as_number(value, self)
+        if not self.low <= number <= self.high or (self.low_open and number == self.low):
+            raise ValueError(f"{show_value(value)} is out of range; expected {self.expected()}")
+        return number
+
+    def check_int(self, value: object) -> int:
+        """``value`` as an int within range; ValueError for fractions, bools, text or out of range."""
+        number = self.check(value)
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"{show_value(value)} is not a whole number; expected {self.expected()}")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+            return int(value.strip())  # exact, even above 2**53
+        return int(number)
+
+
+def _as_number(value: object, quantity: Quantity) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"{show_value(value)} is not a number; expected {quantity.expected()}")
+    if isinstance(value, int):
+        if abs(value) > 2**63:
+            raise ValueError(f"{show_value(value)} is out of range; expected {quantity.expected()}")
+        return float(value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{show_value(value)} is not a number; expected {quantity.expected()}") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{show_value(value)} is not a finite number; expected {quantity.expected()}")
+    return number
+
+
+def _fmt(number: float) -> str:
+    return f"{int(number):,}" if float(number).is_integer() else f"{number:g}"
+
+
+def show_value(value: object, limit: int = 40) -> str:
+    """A value for a message, never longer than ``limit`` characters (huge inputs are cut)."""
+    text = repr(value) if isinstance(value, str) else str(value) if isinstance(value, int | float) else type(
+        value
+    ).__name__
+    if isinstance(value, int) and not isinstance(value, bool) and len(text) > limit:
+        return f"a {len(text)}-digit number"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+LATITUDE = Quantity("latitude", -90.0, 90.0, "degrees")
+LONGITUDE = Quantity("longitude", -180.0, 180.0, "degrees")
+HORIZON_S = Quantity("horizon", 0.0, 14 * 86400.0, "s", low_open=True)
+PEOPLE = Quantity("people", 0, 10_000_000, whole=True)
+RADIUS_M = Quantity("radius", 0.0, 500_000.0, "m", low_open=True)
+WALKING_SPEED_MPS = Quantity("walking speed", 0.1, 3.0, "m/s")
+ROAD_SPEED_KMH = Quantity("road speed", 1.0, 200.0, "km/h")
+LANE_CAPACITY_VPH = Quantity("lane capacity", 1.0, 10_000.0, "vehicles per hour per lane")
+DESTINATION_CAPACITY = Quantity("reception capacity", 0, 10_000_000, "people", whole=True)
+FATALITIES = Quantity("fatalities", 0, 1_000_000, whole=True)
+COUNT = Quantity("count", 0, 10**12, whole=True)
+NUMERIC_ID = Quantity("id", 0, 2**63 - 1, whole=True)
+MAX_TEXT_ID_CHARS = 200
+
+EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_INSTANT = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+
+
+def check_instant(value: dt.datetime) -> dt.datetime:
+    """An aware instant between 1900-01-01 and 2100-01-01 UTC; ValueError otherwise.
+
+    A naive datetime is refused (a time without a zone is ambiguous in the field).
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{value.isoformat()} has no time zone; expected an instant with an offset or Z")
+    try:
+        utc = value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        utc = None
+    if utc is None or not EARLIEST_INSTANT <= utc <= LATEST_INSTANT:
+        raise ValueError(
+            f"{value.isoformat()} is out of range; expected an instant between 1900-01-01 and 2100-01-01"
+        )
+    return value
