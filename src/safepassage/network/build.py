@@ -5,23 +5,17 @@ strongly connected part, sort into CSR arrays. Vectorised with numpy where the w
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from safepassage.errors import NoRoadsError
+from safepassage.network.access import oneway_direction
 from safepassage.network.model import BuildReport, RoadNetwork
-from safepassage.network.osm_reader import OsmWay
+from safepassage.network.osm_reader import OsmExtract
 from safepassage.network.projection import Projector, utm_crs_for
-from safepassage.network.road_classes import (
-    DEFAULT_SPEED_KMH,
-    ROAD_CLASSES,
-    lanes_per_direction,
-    oneway_direction,
-    parse_maxspeed_kmh,
-)
+from safepassage.network.road_classes import ROAD_CLASSES, lanes_per_direction, way_speed_kmh
 from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = ["WALKING_SPEED_KMH", "build_network"]
@@ -32,12 +26,14 @@ _CLASS_INDEX = {name: i for i, name in enumerate(ROAD_CLASSES)}
 
 
 def build_network(
-    ways: Sequence[OsmWay], mode: TravelMode, *, source_sha256: str, source_label: str
+    extract: OsmExtract, mode: TravelMode, *, source_sha256: str, source_label: str
 ) -> RoadNetwork:
     """Turn usable ways into a directed, strongly connected road network for ``mode``.
 
+    Pieces of one way cut at missing nodes stay apart (nothing joins the two sides of a gap).
     Raises :class:`NoRoadsError` when nothing usable by ``mode`` is left.
     """
+    ways = extract.ways
     if not ways:
         raise NoRoadsError(
             f"{source_label}: the extract has no roads usable for {mode.value}; "
@@ -61,12 +57,7 @@ def build_network(
     geom_len: list[int] = []
     for way in ways:
         oneway = oneway_direction(way.road_class, way.tags, mode)
-        if mode is TravelMode.WALK:
-            speed = WALKING_SPEED_KMH
-        else:
-            speed = parse_maxspeed_kmh(way.tags.get("maxspeed")) or DEFAULT_SPEED_KMH.get(
-                way.road_class, 30.0
-            )
+        speed = WALKING_SPEED_KMH if mode is TravelMode.WALK else way_speed_kmh(way.road_class, way.tags)
         lanes = lanes_per_direction(way.tags, oneway, way.road_class)
         name = way.tags.get("name") or way.tags.get("ref") or ""
         start = 0
@@ -183,11 +174,13 @@ def build_network(
         geom_lat=lat[src],
         geom_lon=lon[src],
         report=BuildReport(
-            ways_read=len(ways),
+            ways_read=len({way.way_id for way in ways}),
             nodes_kept=int(n_kept),
             links_kept=int(tail.shape[0]),
             nodes_dropped=int(n - n_kept),
             links_dropped=int(m - tail.shape[0]),
             components=int(n_parts),
+            ways_cut=extract.ways_cut,
+            ways_reversible=extract.ways_reversible,
         ),
     )

@@ -29,7 +29,13 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What building the network kept and dropped, for a coordinator to see."""
+    """What building the network kept and dropped, for a coordinator to see.
+
+    ``ways_read``: usable ways read (a way cut in pieces counts once). ``ways_cut``: ways with nodes
+    missing from the extract, split at each gap (no link crosses a gap). ``ways_reversible``:
+    ``oneway=reversible``/``alternating`` ways left out of the drive network (their direction
+    changes, so no plan can rely on it).
+    """
 
     ways_read: int
     nodes_kept: int
@@ -37,6 +43,8 @@ class BuildReport:
     nodes_dropped: int
     links_dropped: int
     components: int
+    ways_cut: int = 0
+    ways_reversible: int = 0
 
     def describe(self) -> str:
         text = f"{self.nodes_kept} nodes and {self.links_kept} links from {self.ways_read} ways"
@@ -44,6 +52,16 @@ class BuildReport:
             text += (
                 f"; dropped {self.nodes_dropped} nodes and {self.links_dropped} links outside the "
                 f"largest strongly connected part ({self.components} parts in all)"
+            )
+        if self.ways_cut:
+            text += (
+                f"; {self.ways_cut} way(s) cut where their nodes are missing from the extract "
+                "(clipped at its edge)"
+            )
+        if self.ways_reversible:
+            text += (
+                f"; {self.ways_reversible} reversible or alternating way(s) not used "
+                "(their direction changes)"
             )
         return text
 

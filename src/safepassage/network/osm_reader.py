@@ -2,41 +2,35 @@
 
 This is the only module that touches the OSM file format; it hands plain Python lists to the
 builder. pyosmium (libosmium) parses every format we accept, so no OSM parsing is written here.
+
+The file is read in two passes, so its order does not matter (Overpass writes ways before their
+nodes): first the highway ways (tags and node ids), then the locations of just the nodes those
+ways use (libosmium's location index, filled in C++ through an id filter). A way whose nodes are
+partly missing (an extract clipped at its border) is split at every gap: the pieces that remain
+are kept, and nothing joins the two sides of a gap.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import osmium
 
 from safepassage.errors import OsmFileError
-from safepassage.network.road_classes import base_class, is_usable
+from safepassage.network.access import TAGS_READ, is_reversible, may_use
+from safepassage.network.road_classes import SPEED_TAGS, base_class
 from safepassage.scenario.vocabulary import TravelMode
 
-__all__ = ["OsmWay", "read_ways"]
+__all__ = ["OsmExtract", "OsmWay", "read_ways"]
 
 _SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".xml", ".osm.xml")
-_TAGS_KEPT = (
-    "highway",
-    "oneway",
-    "junction",
-    "maxspeed",
-    "lanes",
-    "name",
-    "ref",
-    "access",
-    "motor_vehicle",
-    "motorcar",
-    "foot",
-    "area",
-)
+_TAGS_KEPT = frozenset({"highway", "lanes", "name", "ref", *SPEED_TAGS, *TAGS_READ})
 
 
 @dataclass(frozen=True)
 class OsmWay:
-    """One usable highway way: its id, class, the tags we need, and its nodes with locations."""
+    """One usable piece of a highway way: its id, class, the tags we need, its nodes with locations."""
 
     way_id: int
     road_class: str
@@ -46,8 +40,30 @@ class OsmWay:
     lons: list[float]
 
 
-def read_ways(path: Path, mode: TravelMode) -> list[OsmWay]:
-    """Every way of ``path`` usable by ``mode``, with node locations.
+@dataclass(frozen=True)
+class OsmExtract:
+    """The usable ways of an extract for one mode, and what was left out or cut, for the report.
+
+    ``ways_cut``: ways with nodes missing from the file, split at the gaps (or dropped when less
+    than two nodes in a row remain). ``ways_reversible``: ``oneway=reversible``/``alternating``
+    ways otherwise usable by the mode but left out (driving only; see ``network.access``).
+    """
+
+    ways: list[OsmWay] = field(default_factory=list)
+    ways_cut: int = 0
+    ways_reversible: int = 0
+
+
+@dataclass
+class _Candidate:
+    way_id: int
+    road_class: str
+    tags: dict[str, str]
+    refs: list[int]
+
+
+def read_ways(path: Path, mode: TravelMode) -> OsmExtract:
+    """Every way of ``path`` usable by ``mode``, with node locations, split where nodes are missing.
 
     Raises :class:`OsmFileError` for a missing, unreadable or unknown-format file.
     """
@@ -57,30 +73,86 @@ def read_ways(path: Path, mode: TravelMode) -> list[OsmWay]:
         raise OsmFileError(
             f"{path}: unknown file type; expected an OSM extract ending in .osm.pbf, .osm or .osm.bz2"
         )
-    ways: list[OsmWay] = []
     try:
-        processor = (
-            osmium.FileProcessor(str(path)).with_locations().with_filter(osmium.filter.KeyFilter("highway"))
-        )
-        for obj in processor:
-            if not isinstance(obj, osmium.osm.Way):
-                continue
-            tags = {k: obj.tags[k] for k in _TAGS_KEPT if k in obj.tags}
-            road_class = base_class(tags.get("highway", ""))
-            if road_class is None or not is_usable(road_class, tags, mode):
-                continue
-            node_ids: list[int] = []
-            lats: list[float] = []
-            lons: list[float] = []
-            for node in obj.nodes:
-                location = node.location
-                if not location.valid():
-                    continue  # node outside the extract's cut: skip it, keep the rest of the way
-                node_ids.append(int(node.ref))
-                lats.append(float(location.lat))
-                lons.append(float(location.lon))
-            if len(node_ids) >= 2:
-                ways.append(OsmWay(int(obj.id), road_class, tags, node_ids, lats, lons))
+        candidates, reversible = _read_highways(path, mode)
+        locations = _read_locations(path, candidates)
     except RuntimeError as exc:
         raise OsmFileError(f"{path}: cannot be read as OSM data ({exc})") from None
-    return ways
+    ways: list[OsmWay] = []
+    cut = 0
+    for candidate in candidates:
+        pieces = _split_at_gaps(candidate, locations)
+        ways.extend(pieces)
+        if sum(len(p.node_ids) for p in pieces) < len(candidate.refs):
+            cut += 1
+    return OsmExtract(ways=ways, ways_cut=cut, ways_reversible=reversible)
+
+
+def _read_highways(path: Path, mode: TravelMode) -> tuple[list[_Candidate], int]:
+    """Pass 1: the ways usable by ``mode`` (node ids, no locations) and the reversible ones left out."""
+    candidates: list[_Candidate] = []
+    reversible = 0
+    processor = osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
+        osmium.filter.KeyFilter("highway")
+    )
+    for way in processor:
+        if not isinstance(way, osmium.osm.Way):
+            continue
+        tags = {tag.k: tag.v for tag in way.tags if tag.k in _TAGS_KEPT}
+        road_class = base_class(tags.get("highway", ""))
+        if road_class is None or not may_use(road_class, tags, mode):
+            continue
+        if mode is TravelMode.DRIVE and is_reversible(tags):
+            reversible += 1
+            continue
+        refs = [int(node.ref) for node in way.nodes]
+        if len(refs) >= 2:
+            candidates.append(_Candidate(int(way.id), road_class, tags, refs))
+    return candidates, reversible
+
+
+def _read_locations(path: Path, candidates: list[_Candidate]) -> dict[int, tuple[float, float]]:
+    """Pass 2: (lat, lon) of every node the candidate ways use and the file holds."""
+    wanted_negative: set[int] = set()
+    tracker = osmium.IdTracker()
+    for candidate in candidates:
+        for ref in candidate.refs:
+            if ref >= 0:
+                tracker.add_node(ref)
+            else:
+                wanted_negative.add(ref)  # hand-made files (JOSM) use negative ids
+    store = osmium.index.create_map("flex_mem")
+    with osmium.io.Reader(str(path), osmium.osm.NODE) as reader:
+        osmium.apply(reader, tracker.id_filter(), osmium.NodeLocationsForWays(store))
+    locations: dict[int, tuple[float, float]] = {}
+    for candidate in candidates:
+        for ref in candidate.refs:
+            if ref < 0 or ref in locations:
+                continue
+            try:
+                location = store.get(ref)
+            except KeyError:
+                continue
+            if location.valid():
+                locations[ref] = (float(location.lat), float(location.lon))
+    if wanted_negative:
+        for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
+            if isinstance(node, osmium.osm.Node) and node.id in wanted_negative and node.location.valid():
+                locations[int(node.id)] = (float(node.location.lat), float(node.location.lon))
+    return locations
+
+
+def _split_at_gaps(candidate: _Candidate, locations: dict[int, tuple[float, float]]) -> list[OsmWay]:
+    """The runs of consecutive located nodes of a way, each of 2+ nodes, as separate pieces."""
+    pieces: list[OsmWay] = []
+    run: list[int] = []
+    for ref in [*candidate.refs, None]:
+        if ref is not None and ref in locations:
+            run.append(ref)
+            continue
+        if len(run) >= 2:
+            lats = [locations[r][0] for r in run]
+            lons = [locations[r][1] for r in run]
+            pieces.append(OsmWay(candidate.way_id, candidate.road_class, candidate.tags, run, lats, lons))
+        run = []
+    return pieces

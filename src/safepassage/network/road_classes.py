@@ -1,8 +1,8 @@
-"""OSM ``highway`` classes: which modes may use them, default speeds, and tag parsing.
+"""OSM ``highway`` classes, default speeds, and reading speed and lane tags.
 
-The drive and walk filters follow osmnx's ``network_type`` filters ("drive": public roads for cars,
-no service roads; "walk": everything but motorways and roads under construction). Default speeds
-are the usual urban limits in Europe; a way's own ``maxspeed`` tag wins when it can be read.
+Which mode may use which class and tags is :mod:`safepassage.network.access`. Default speeds are
+the usual urban limits in Europe; a way's own speed tag wins when it can be read, implicit limits
+(``RU:urban``) through the country table of :mod:`safepassage.network.speed_limits`.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from safepassage.scenario.vocabulary import TravelMode
+from safepassage.network.speed_limits import WALK_KMH, implicit_speed_kmh
 
 __all__ = [
     "DEFAULT_SPEED_KMH",
     "ROAD_CLASSES",
+    "SPEED_TAGS",
     "base_class",
-    "is_usable",
     "lanes_per_direction",
-    "oneway_direction",
     "parse_maxspeed_kmh",
+    "way_speed_kmh",
 ]
 
 #: Every class a link can have, in a fixed order (a link stores the index).
@@ -56,20 +56,6 @@ DEFAULT_SPEED_KMH: Mapping[str, float] = {
     "track": 20.0,
 }
 
-_DRIVE = frozenset(
-    {
-        "motorway",
-        "trunk",
-        "primary",
-        "secondary",
-        "tertiary",
-        "unclassified",
-        "residential",
-        "living_street",
-        "road",
-    }
-)
-_WALK_EXCLUDED = frozenset({"motorway", "cycleway"})
 _NOT_ROADS = frozenset(
     {
         "abandoned",
@@ -92,19 +78,6 @@ _NOT_ROADS = frozenset(
         "busway",
     }
 )
-_NO = frozenset({"no", "private"})
-
-# Implicit limits used in maxspeed tags (country:zone), km/h.
-_ZONE_SPEED_KMH = {
-    "urban": 50.0,
-    "rural": 90.0,
-    "motorway": 110.0,
-    "trunk": 90.0,
-    "living_street": 20.0,
-    "walk": 6.0,
-    "zone30": 30.0,
-    "zone20": 20.0,
-}
 
 
 def base_class(highway: str) -> str | None:
@@ -119,51 +92,47 @@ def base_class(highway: str) -> str | None:
     return None
 
 
-def is_usable(road_class: str, tags: Mapping[str, str], mode: TravelMode) -> bool:
-    """Whether a way of this class and tags is usable by ``mode`` (osmnx-style filters)."""
-    if tags.get("area") == "yes":
-        return False
-    if tags.get("access") in _NO and mode is TravelMode.DRIVE:
-        return False
-    if mode is TravelMode.DRIVE:
-        if road_class not in _DRIVE:
-            return False
-        return tags.get("motor_vehicle") not in _NO and tags.get("motorcar") not in _NO
-    if road_class in _WALK_EXCLUDED or tags.get("foot") in _NO:
-        return False
-    return tags.get("access") not in _NO or tags.get("foot") in {"yes", "designated"}
+_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph|knots)?\s*$")
+_UNIT_KMH = {None: 1.0, "km/h": 1.0, "kmh": 1.0, "kph": 1.0, "mph": 1.609344, "knots": 1.852}
 
-
-def oneway_direction(road_class: str, tags: Mapping[str, str], mode: TravelMode) -> int:
-    """+1 forward only, -1 backward only, 0 both ways. Walking ignores one-way rules."""
-    if mode is TravelMode.WALK:
-        return 0
-    value = tags.get("oneway", "").lower()
-    if value in {"yes", "true", "1"}:
-        return 1
-    if value in {"-1", "reverse"}:
-        return -1
-    if value in {"no", "false", "0"}:
-        return 0
-    if tags.get("junction") in {"roundabout", "circular"} or road_class == "motorway":
-        return 1
-    return 0
-
-
-_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(mph|km/h|kmh|kph)?\s*$")
+#: Tags that may carry a way's limit, in the order they are read (``maxspeed`` first; the others
+#: hold the implicit context, e.g. ``maxspeed:type=GB:nsl_single``, ``zone:maxspeed=DE:30``).
+SPEED_TAGS: tuple[str, ...] = (
+    "maxspeed",
+    "maxspeed:type",
+    "source:maxspeed",
+    "zone:maxspeed",
+    "zone:traffic",
+)
 
 
 def parse_maxspeed_kmh(value: str | None) -> float | None:
-    """Read an OSM ``maxspeed`` value ('50', '30 mph', 'FI:urban', 'walk'); None if unreadable."""
+    """Read one OSM speed value in km/h: ``'50'``, ``'30 mph'``, ``'RU:urban'``, ``'DE:zone:30'``,
+    ``'walk'``; None if unreadable (``'signals'``, ``'none'``, ``'0'``, an unknown country or context).
+
+    Implicit values come from :mod:`safepassage.network.speed_limits`; of a list (``'60;40'``)
+    the first value counts.
+    """
     if not value:
         return None
-    value = value.split(";")[0].strip().lower()
-    match = _NUMBER.match(value)
+    value = value.split(";")[0].strip()
+    match = _NUMBER.match(value.lower())
     if match:
-        speed = float(match.group(1))
-        return speed * 1.609344 if match.group(2) == "mph" else speed
-    zone = value.split(":")[-1]
-    return _ZONE_SPEED_KMH.get(zone)
+        speed = float(match.group(1)) * _UNIT_KMH[match.group(2)]
+        return speed if speed > 0 else None
+    if value.lower() == "walk":
+        return WALK_KMH
+    return implicit_speed_kmh(value)
+
+
+def way_speed_kmh(road_class: str, tags: Mapping[str, str]) -> float:
+    """Planned car speed on a way: the first readable of :data:`SPEED_TAGS`, else the class's
+    default (:data:`DEFAULT_SPEED_KMH`; 30 km/h for a class not listed there)."""
+    for key in SPEED_TAGS:
+        speed = parse_maxspeed_kmh(tags.get(key))
+        if speed is not None:
+            return speed
+    return DEFAULT_SPEED_KMH.get(road_class, 30.0)
 
 
 def lanes_per_direction(tags: Mapping[str, str], oneway: int, road_class: str) -> float:
