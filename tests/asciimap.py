@@ -122,12 +122,18 @@ def write_ascii_network(
     grid_m: float = 100.0,
     origin: tuple[float, float] = HELSINKI_ORIGIN,
     filename: str = "network.osm",
+    ways_first: bool = False,
+    omit: str = "",
 ) -> AsciiNetwork:
     """Write the drawn network to ``directory/filename`` (``.osm`` XML, or ``.osm.pbf``) and describe it.
 
     ``ways`` are ``(node characters in order, OSM tags)``, e.g. ``("abc", {"highway": "primary",
     "oneway": "yes"})``. The top-left character cell is at ``origin`` (lat, lon); columns go east and
     rows go south, ``grid_m`` metres per cell.
+
+    Real-world files that are not tidy: ``ways_first=True`` writes the ways before the nodes (as
+    Overpass does); ``omit`` lists node characters that are drawn and used by ways but left out of
+    the file (an extract clipped at its border).
     """
     cells = parse_node_map(node_map)
     for index, (chars, _) in enumerate(ways):
@@ -144,10 +150,19 @@ def write_ascii_network(
 
     path = directory / filename
     way_ids = tuple(range(1, len(ways) + 1))
+    nodes = [
+        Node(id=ord(char), location=(lat_lon[char][1], lat_lon[char][0]), version=1)
+        for char in sorted(cells, key=ord)  # OSM files list nodes by ascending id
+        if char not in omit
+    ]
+    osm_ways = [
+        Way(id=way_id, nodes=[ord(c) for c in chars], tags=dict(tags), version=1)
+        for way_id, (chars, tags) in zip(way_ids, ways, strict=True)
+    ]
     with osmium.SimpleWriter(str(path), overwrite=True) as writer:
-        for char in sorted(cells, key=ord):  # OSM files list nodes by ascending id
-            lat, lon = lat_lon[char]
-            writer.add_node(Node(id=ord(char), location=(lon, lat), version=1))
-        for way_id, (chars, tags) in zip(way_ids, ways, strict=True):
-            writer.add_way(Way(id=way_id, nodes=[ord(c) for c in chars], tags=dict(tags), version=1))
+        for obj in [*osm_ways, *nodes] if ways_first else [*nodes, *osm_ways]:
+            if isinstance(obj, Node):
+                writer.add_node(obj)
+            else:
+                writer.add_way(obj)
     return AsciiNetwork(path=path, grid_m=grid_m, cells=cells, lat_lon=lat_lon, way_ids=way_ids)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 
 import safepassage.network.load as load_module
 from safepassage.network import RoadNetwork, file_sha256, load_network
-from safepassage.network.cache import cache_dir
+from safepassage.network.cache import BUILD_VERSION, NetworkCacheWarning, cache_dir
 from safepassage.scenario import TravelMode
 
 
@@ -96,7 +98,8 @@ def test_unreadable_cache_file_is_rebuilt(ascii_network, empty_cache: Path, coun
     good = load_network(drawn.path)
     (cached,) = (empty_cache / "networks").glob("*.npz")
     cached.write_bytes(b"half-written garbage")
-    again = load_network(drawn.path)
+    with pytest.warns(NetworkCacheWarning):
+        again = load_network(drawn.path)
     assert len(count_parses) == 2
     assert_same_network(good, again)
 
@@ -112,6 +115,105 @@ def test_unwritable_cache_is_skipped(ascii_network, tmp_path: Path, monkeypatch:
     blocker.write_text("a file where the cache directory should be")
     monkeypatch.setenv("SAFEPASSAGE_CACHE_DIR", str(blocker))
     drawn = ascii_network("a-b", [("ab", {"highway": "residential"})])
-    network = load_network(drawn.path)  # builds, fails to cache, still answers
+    with pytest.warns(NetworkCacheWarning, match="network cache not written"):
+        network = load_network(drawn.path)  # builds, fails to cache, still answers
     assert network.link_count == 2
     assert blocker.read_text() == "a file where the cache directory should be"
+
+
+def _break_truncate(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def _break_flip_bytes(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 64] = bytes(b ^ 0xFF for b in data[middle : middle + 64])
+    path.write_bytes(bytes(data))
+
+
+def _break_old_report(path: Path) -> None:
+    """A file of the previous layout: a report of six numbers."""
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["report"] = arrays["report"][:6]
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def _break_shapes(path: Path) -> None:
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["link_head"] = arrays["link_head"][:-1]
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+
+
+def _break_empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+@pytest.mark.parametrize(
+    "damage", [_break_truncate, _break_flip_bytes, _break_old_report, _break_shapes, _break_empty]
+)
+def test_bad_cache_file_is_rebuilt_with_a_warning(
+    ascii_network, empty_cache: Path, count_parses: list[Path], damage
+) -> None:  # type: ignore[no-untyped-def]
+    drawn = ascii_network("a-b--c", [("abc", {"highway": "residential"}), ("bc", {"highway": "primary"})])
+    good = load_network(drawn.path)
+    (cached,) = (empty_cache / "networks").glob("*.npz")
+    assert cached.name.endswith(f"-drive-v{BUILD_VERSION}.npz")
+    damage(cached)
+    with pytest.warns(NetworkCacheWarning, match="network cache file is unreadable") as caught:
+        again = load_network(drawn.path)
+    assert str(cached) in str(caught[0].message)
+    assert "rebuilding the network from the extract" in str(caught[0].message)
+    assert len(count_parses) == 2
+    assert_same_network(good, again)
+    # The rebuilt network was written back: the third load reads it without a warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        third = load_network(drawn.path)
+    assert len(count_parses) == 2
+    assert_same_network(good, third)
+
+
+def test_failed_cache_write_leaves_no_temporary_file(
+    ascii_network, empty_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A disk that fills up half-way through the write: the network is still returned."""
+    real_savez = np.savez
+
+    def disk_full(handle, **arrays):  # type: ignore[no-untyped-def]
+        handle.write(b"PK\x03\x04 partial zip")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    drawn = ascii_network("a-b", [("ab", {"highway": "residential"})])
+    with pytest.warns(NetworkCacheWarning, match=r"network cache not written \(OSError: \[Errno 28\]"):
+        network = load_network(drawn.path)
+    assert network.link_count == 2
+    assert list((empty_cache / "networks").iterdir()) == []
+    # Once there is room again, the cache is written and read as usual.
+    monkeypatch.setattr(np, "savez", real_savez)
+    load_network(drawn.path)
+    assert [
+        p.name.endswith(".npz") and ".tmp" not in p.name for p in (empty_cache / "networks").iterdir()
+    ] == [True]
+
+
+def test_interrupted_cache_write_leaves_no_temporary_file(
+    ascii_network, empty_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Any other failure (here Ctrl-C during the write) also removes the file, then goes on up."""
+
+    def interrupted(handle, **arrays):  # type: ignore[no-untyped-def]
+        handle.write(b"PK")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", interrupted)
+    drawn = ascii_network("a-b", [("ab", {"highway": "residential"})])
+    with pytest.raises(KeyboardInterrupt):
+        load_network(drawn.path)
+    assert list((empty_cache / "networks").iterdir()) == []

@@ -16,8 +16,9 @@ Three tables decide, in this order (see docs/network-tags.md for the reasons):
    skipped, so the next more general key decides.
 
 ``oneway=reversible`` / ``alternating`` (the direction changes by time of day or is signalled
-turn by turn) are closed to driving in both directions: a plan cannot know which way is open when
-(:func:`is_reversible`; the network report counts them). Walking ignores one-way rules.
+turn by turn) are closed to driving in both directions: a plan cannot know which way is open when.
+Scenarios have no switch to open them; the OSM reader leaves them out of the drive network
+(:func:`is_reversible`) and the network report counts them. Walking ignores one-way rules.
 """
 
 from __future__ import annotations
@@ -134,7 +135,8 @@ def may_use(road_class: str, tags: Mapping[str, str], mode: TravelMode) -> bool:
     """Whether ``mode`` may use a way of this class and tags (the three tables above).
 
     Areas (``area=yes``, e.g. a square mapped as a pedestrian area) are never used: their outline
-    is not a road.
+    is not a road. Reversible ways are a separate question (:func:`is_reversible`), so that the
+    reader can count those it leaves out.
     """
     if tags.get("area") == "yes" or road_class not in MODE_CLASSES[mode]:
         return False
@@ -145,8 +147,6 @@ def may_use(road_class: str, tags: Mapping[str, str], mode: TravelMode) -> bool:
             opened = _value_open(merged[key])
             if opened is not None:
                 verdict = opened
-    if mode is TravelMode.DRIVE and is_reversible(tags):
-        return False
     return verdict
 
 
@@ -159,7 +159,7 @@ def oneway_direction(road_class: str, tags: Mapping[str, str], mode: TravelMode)
     """+1 forward only, -1 backward only, 0 both ways. Walking ignores one-way rules.
 
     Roundabouts and motorways are one-way unless tagged otherwise. Reversible ways never reach
-    here for driving (:func:`may_use` closes them).
+    here for driving (the reader leaves them out).
     """
     if mode is TravelMode.WALK:
         return 0

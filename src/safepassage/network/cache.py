@@ -75,7 +75,7 @@ def load_cached(sha256: str, mode: TravelMode) -> RoadNetwork | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in _ARRAYS}
-            report = BuildReport(*(int(v) for v in data["report"]))
+            report = _report(data["report"])
             crs = str(data["crs"])
         network = RoadNetwork(mode=mode, source_sha256=sha256, crs=crs, report=report, **arrays)
         _check_shapes(network)
@@ -88,6 +88,13 @@ def load_cached(sha256: str, mode: TravelMode) -> RoadNetwork | None:
         )
         return None
     return network
+
+
+def _report(values: np.ndarray) -> BuildReport:
+    """The stored report (ValueError if it has another number of fields: another layout)."""
+    if values.shape != (len(dataclasses.fields(BuildReport)),):
+        raise ValueError(f"report has {values.size} numbers, expected {len(dataclasses.fields(BuildReport))}")
+    return BuildReport(*(int(v) for v in values.tolist()))
 
 
 def _check_shapes(network: RoadNetwork) -> None:

@@ -5,7 +5,7 @@ builder. pyosmium (libosmium) parses every format we accept, so no OSM parsing i
 
 The file is read in two passes, so its order does not matter (Overpass writes ways before their
 nodes): first the highway ways (tags and node ids), then the locations of just the nodes those
-ways use (libosmium's location index, filled in C++ through an id filter). A way whose nodes are
+ways use (libosmium's location index, filled in C++). A way whose nodes are
 partly missing (an extract clipped at its border) is split at every gap: the pieces that remain
 are kept, and nothing joins the two sides of a gap.
 """
@@ -98,7 +98,7 @@ def _read_highways(path: Path, mode: TravelMode) -> tuple[list[_Candidate], int]
     for way in processor:
         if not isinstance(way, osmium.osm.Way):
             continue
-        tags = {tag.k: tag.v for tag in way.tags if tag.k in _TAGS_KEPT}
+        tags = {key: way.tags[key] for key in _TAGS_KEPT if key in way.tags}
         road_class = base_class(tags.get("highway", ""))
         if road_class is None or not may_use(road_class, tags, mode):
             continue
@@ -112,32 +112,33 @@ def _read_highways(path: Path, mode: TravelMode) -> tuple[list[_Candidate], int]
 
 
 def _read_locations(path: Path, candidates: list[_Candidate]) -> dict[int, tuple[float, float]]:
-    """Pass 2: (lat, lon) of every node the candidate ways use and the file holds."""
-    wanted_negative: set[int] = set()
-    tracker = osmium.IdTracker()
-    for candidate in candidates:
-        for ref in candidate.refs:
-            if ref >= 0:
-                tracker.add_node(ref)
-            else:
-                wanted_negative.add(ref)  # hand-made files (JOSM) use negative ids
+    """Pass 2: (lat, lon) of every node the candidate ways use and the file holds.
+
+    libosmium's location index takes every node of the file in C++ (``flex_mem``: sparse for small
+    extracts, dense for large ones); it holds positive ids only, so negative ones (files saved by
+    JOSM before upload) are read in Python, and only when a way uses one.
+    """
     store = osmium.index.create_map("flex_mem")
     with osmium.io.Reader(str(path), osmium.osm.NODE) as reader:
-        osmium.apply(reader, tracker.id_filter(), osmium.NodeLocationsForWays(store))
+        osmium.apply(reader, osmium.NodeLocationsForWays(store))
     locations: dict[int, tuple[float, float]] = {}
+    negative: set[int] = set()
     for candidate in candidates:
         for ref in candidate.refs:
-            if ref < 0 or ref in locations:
+            if ref in locations:
+                continue
+            if ref < 0:
+                negative.add(ref)
                 continue
             try:
                 location = store.get(ref)
             except KeyError:
-                continue
+                continue  # not in the file: the way is cut here
             if location.valid():
                 locations[ref] = (float(location.lat), float(location.lon))
-    if wanted_negative:
+    if negative:
         for node in osmium.FileProcessor(str(path), osmium.osm.NODE):
-            if isinstance(node, osmium.osm.Node) and node.id in wanted_negative and node.location.valid():
+            if isinstance(node, osmium.osm.Node) and node.id in negative and node.location.valid():
                 locations[int(node.id)] = (float(node.location.lat), float(node.location.lon))
     return locations
 
