@@ -117,3 +117,9 @@ def test_access_tags_in_a_real_file(tmp_path: Path) -> None:
     walk = load_network(drawn.path, TravelMode.WALK, use_cache=False)
     assert set(walk.link_way_id.tolist()) == {1, 4, 5}
     assert (drive.report.ways_read, walk.report.ways_read) == (3, 3)
+
+
+def test_docs_list_every_value_with_its_verdict() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "network-tags.md").read_text(encoding="utf-8")
+    for value, (opened, why) in ACCESS_VALUES.items():
+        assert f"| `{value}` | {'open' if opened else 'closed'} | {why} |" in docs, value
