@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asciimap import write_ascii_network
 from safepassage.network import load_network
@@ -123,3 +125,27 @@ def test_docs_list_every_value_with_its_verdict() -> None:
     docs = (Path(__file__).parents[2] / "docs" / "network-tags.md").read_text(encoding="utf-8")
     for value, (opened, why) in ACCESS_VALUES.items():
         assert f"| `{value}` | {'open' if opened else 'closed'} | {why} |" in docs, value
+
+
+_KEY_VALUES = st.sampled_from([*ACCESS_VALUES, "unknown", "sometimes"])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    general=st.dictionaries(st.sampled_from(["access", "vehicle", "motor_vehicle"]), _KEY_VALUES, max_size=3),
+    car=st.sampled_from(sorted(ACCESS_VALUES)),
+    foot=st.sampled_from(sorted(ACCESS_VALUES)),
+)
+def test_the_most_specific_known_key_decides(general: dict[str, str], car: str, foot: str) -> None:
+    """Whatever the general keys say, motorcar decides for cars and foot for walkers."""
+    tags = {**general, "motorcar": car, "foot": foot}
+    assert may_use("residential", tags, D) is ACCESS_VALUES[car][0]
+    assert may_use("residential", tags, W) is ACCESS_VALUES[foot][0]
+    # Vehicle keys never change walking; foot never changes driving.
+    without_vehicle_keys = {
+        k: v for k, v in tags.items() if k not in {"vehicle", "motor_vehicle", "motorcar"}
+    }
+    assert may_use("residential", without_vehicle_keys, W) is may_use("residential", tags, W)
+    assert may_use("residential", {k: v for k, v in tags.items() if k != "foot"}, D) is may_use(
+        "residential", tags, D
+    )
