@@ -152,9 +152,11 @@ def earliest_opening(
     return _earliest(network, scenario, origin_id, destination_ids, after_s, group, closures)
 
 
-def describe_opening(scenario: Scenario, opening: Opening) -> str:
-    """``the earliest route opens at 09:00 (2022-03-05T09:00+02:00), when corridor C1's ...``."""
-    text = f"the earliest route opens at {_clock(scenario, opening.departure_s)}"
+def describe_opening(scenario: Scenario, opening: Opening, *, name_destination: bool = False) -> str:
+    """``the earliest route opens at 09:00 (2022-03-05T09:00+02:00), when corridor C1's ...``
+    (``the earliest route (to D) opens ...`` with ``name_destination``)."""
+    to = f" (to {opening.destination_id})" if name_destination else ""
+    text = f"the earliest route{to} opens at {_clock(scenario, opening.departure_s)}"
     if opening.released_by:
         text += ", when " + " and ".join(opening.released_by)
     return text
