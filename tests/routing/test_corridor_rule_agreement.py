@@ -92,7 +92,10 @@ def test_route_plan_and_check_agree_on_the_corridor(square, fields, obliged) -> 
     # Planning the 3-link chain a-d-e-f-c needs the planner's exact time grid (issue 7 item 1, a
     # separate branch); without it the first departure drifts to -3.6e-15 s and the plan is refused.
     pytest.importorskip("safepassage.planner.time_grid", reason="needs the planner's exact time grid")
-    plan = plan_evacuation(scenario, networks=networks, )
+    plan = plan_evacuation(
+        scenario,
+        networks=networks,
+    )
     assert plan.evacuated == 10
     assert {_letters(drawn, m.path) for m in plan.movements} == {expected_path}
 
@@ -100,7 +103,10 @@ def test_route_plan_and_check_agree_on_the_corridor(square, fields, obliged) -> 
     assert check_plan(scenario, plan, networks=networks) == []
     # ... and a plan that takes the direct street breaks it exactly when the group is obliged.
     free = _scenario(drawn, _corridor(drawn, **{**fields, "evacuees_must_use": False}))
-    direct = plan_evacuation(free, networks=networks, )
+    direct = plan_evacuation(
+        free,
+        networks=networks,
+    )
     assert {_letters(drawn, m.path) for m in direct.movements} == {"abc"}
     violations = check_plan(scenario, direct, networks=networks)
     if obliged:
