@@ -204,7 +204,10 @@ def _released_by(closures: LinkClosures, route: Route, after_s: float) -> tuple[
 
 
 def _clock(scenario: Scenario, t_s: float) -> str:
+    """``09:00 (2022-03-05T09:00+02:00)`` in the scenario's zone; seconds only when not zero."""
     moment = scenario.at(t_s).astimezone(scenario.zone())
+    if moment.second or moment.microsecond:
+        return f"{moment:%H:%M:%S} ({moment.isoformat(timespec='seconds')})"
     return f"{moment:%H:%M} ({moment.isoformat(timespec='minutes')})"
 
 
