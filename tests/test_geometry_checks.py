@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from safepassage.cli import app
@@ -313,3 +315,32 @@ def test_the_demo_has_no_geometry_finding() -> None:
     scenario = load_scenario(demo_scenario_path())
     findings = validate_scenario(scenario)
     assert [f.field for f in findings] == ["origins[0]", "origins[1]"]  # the two "opens at 09:00"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    row=st.floats(0.0, 2.0),
+    col=st.floats(0.0, 4.0),
+    kind=st.sampled_from(["hazards", "exclusion_zones", "blockages", "curfews", "restricted_areas"]),
+)
+def test_any_area_on_the_block_is_accepted_and_its_swap_is_questioned(square, row, col, kind) -> None:
+    """A circle anywhere on the block (100 m cells: a 110 m radius reaches a street from anywhere)
+    is fine; the same circle with lat and lon swapped is an error asking whether they were swapped,
+    in every area field."""
+    drawn, _ = square
+    (top, left), (bottom, right) = drawn.lat_lon["a"], drawn.lat_lon["f"]
+    lat, lon = top + (bottom - top) * row / 2.0, left + (right - left) * col / 4.0
+
+    def fields(area: dict[str, float]) -> dict[str, Any]:
+        return {
+            "hazards": {"hazards": [_hazard(area)]},
+            "exclusion_zones": {"exclusion_zones": [{"id": "z", "name": "z", "area": area}]},
+            "blockages": {"blockages": [{"id": "b", "reason": "r", "area": area}]},
+            "curfews": {"curfews": [{"id": "c", "from": "20:00", "to": "06:00", "area": area}]},
+            "restricted_areas": {"restricted_areas": [{"id": "r", "name": "r", "area": area}]},
+        }[kind]
+
+    assert not [f for f in _findings(square, **fields(_circle(lat, lon, 110))) if f.field.startswith(kind)]
+    found = _only(_findings(square, **fields(_circle(lon, lat, 110))), f"{kind}[0].area")
+    assert found.severity == "error"
+    assert f"{SWAP} (lat {lat:.5f}, lon {lon:.5f} lies on the map)" in found.message

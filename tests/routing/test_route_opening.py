@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from safepassage.cli import app
@@ -148,3 +150,32 @@ def test_route_and_validate_on_the_demo_name_the_corridor_window() -> None:
     assert expected.replace("route opens", "route (to rautatieasema) opens") in " ".join(
         validated.output.split()
     )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ab_until_min=st.integers(1, 200), bc_until_min=st.integers(1, 200))
+def test_opening_is_the_later_blockage_end_on_the_line(ascii_network, ab_until_min, bc_until_min) -> None:
+    """Whole-minute ends and a 48 s first street: the route opens at the later of the two ends."""
+    drawn = ascii_network(LINE, LINE_WAYS)
+    network = load_network(drawn.path, use_cache=False)
+    clock = dt.datetime.fromisoformat(at("08:00"))
+
+    def hhmm(minutes: int) -> str:
+        return (clock + dt.timedelta(minutes=minutes)).strftime("%H:%M")
+
+    scenario = make_scenario(
+        drawn.path,
+        horizon="PT4H",
+        origins=[point(drawn.lat_lon["a"], "a", people=1)],
+        destinations=[point(drawn.lat_lon["c"], "c", capacity=1)],
+        blockages=[
+            _blockage("b1", drawn, "a", "b", hhmm(ab_until_min)),
+            _blockage("b2", drawn, "b", "c", hhmm(bc_until_min)),
+        ],
+    )
+    opening = earliest_opening(network, scenario, "a", ["c"])
+    assert opening is not None
+    assert opening.departure_s == 60.0 * max(ab_until_min, bc_until_min)
+    assert opening.released_by == ("blockage b1 ends", "blockage b2 ends")
+    route = best_route(network, scenario, "a", "c", at=clock + dt.timedelta(seconds=opening.departure_s))
+    assert route.links == opening.route.links
