@@ -8,39 +8,55 @@ further, with the road network and the closures in force:
 - total reception capacity below the people waiting;
 - ceasefire windows and blockages partly outside the horizon (they are clipped);
 - points snapped more than :data:`MAX_SNAP_M` from the road network;
-- origins or destinations inside an exclusion zone, and blockage links naming unknown OSM nodes.
+- origins or destinations inside an exclusion zone;
+- points and areas off the map (did you swap lat and lon?), areas touching no road, polygons whose
+  edges cross, and blockage links that are not one road segment (``safepassage.geometry_checks``);
+- origins no route leaves at the start: when the earliest route opens and which closure holds it;
+- origins that several corridors oblige (only the first is applied).
+
+``plan`` and ``route`` call :func:`require_ready`, which raises on the same errors, so they refuse
+exactly what ``validate`` rejects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
 
 import numpy as np
 from scipy.sparse.csgraph import breadth_first_order
 
-from safepassage.errors import OutsideExtractError
-from safepassage.hazards import area_shape, link_closures, link_index
+from safepassage.errors import OutsideExtractError, Problem, ScenarioError
+from safepassage.finding import Finding
+from safepassage.geometry_checks import geometry_findings, require_places_on_map
+from safepassage.hazards import EVACUEE_VEHICLE, area_shape, binding_corridors, link_closures, link_index
 from safepassage.network import RoadNetwork, Snap, load_scenario_networks, snap_points
+from safepassage.routing import describe_opening, earliest_opening
 from safepassage.scenario.model import Origin, Scenario
-from safepassage.scenario.vocabulary import TravelMode
+from safepassage.scenario.vocabulary import Cargo, TravelMode
 
-__all__ = ["MAX_SNAP_M", "Finding", "validate_scenario"]
+__all__ = ["MAX_SNAP_M", "Finding", "require_ready", "validate_scenario"]
 
 #: Points farther than this from the nearest road node are reported.
 MAX_SNAP_M = 500.0
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One thing to fix (``error``: planning would be wrong or fail) or to know (``warning``)."""
+def require_ready(
+    scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork] | None = None
+) -> list[Finding]:
+    """Refuse a scenario that ``safepassage validate`` rejects; return its warnings otherwise.
 
-    severity: Literal["error", "warning"]
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.severity}: {self.field}: {self.message}"
+    ``networks`` may give some or all modes' networks; the others are loaded. Raises
+    :class:`ScenarioError` (exit 2) listing every error finding, each naming its field.
+    """
+    label = scenario.source_path.name if scenario.source_path else "scenario"
+    findings = validate_scenario(scenario, load_scenario_networks(scenario, given=networks))
+    errors = [f for f in findings if f.severity == "error"]
+    if errors:
+        raise ScenarioError(
+            [Problem(label, f.field, f.message) for f in errors]
+            + [Problem(label, "", "run `safepassage validate` on it to see every finding")]
+        )
+    return findings
 
 
 def validate_scenario(
@@ -70,12 +86,14 @@ def _validate(scenario: Scenario, networks: dict[TravelMode, RoadNetwork] | None
             )
         )
     findings += _windows_clipped(scenario)
+    require_places_on_map(scenario, networks)
+    findings += geometry_findings(scenario, networks)
     for mode, network in networks.items():
         origins = [(i, o) for i, o in enumerate(scenario.origins) if o.mode is mode]
         if not origins:
             continue
         findings += _reachability(scenario, network, origins)
-    findings += _unknown_blockage_nodes(scenario, next(iter(networks.values())))
+    findings += _corridors_in_conflict(scenario)
     return findings
 
 
@@ -99,7 +117,8 @@ def _reachability(
             )
     findings += _inside_exclusion(scenario, network, snaps)
 
-    closures = link_closures(network, scenario)
+    vehicle = EVACUEE_VEHICLE[network.mode]
+    closures = link_closures(network, scenario, vehicle=vehicle, cargo=Cargo.PEOPLE)
     never_open = closures.closed_throughout(0.0, scenario.horizon_s)
     open_at_start = closures.open_at(0.0)
     origin_snaps = snaps[: len(origins)]
@@ -117,12 +136,43 @@ def _reachability(
             )
             continue
         if not _reachable(network, snap.node, open_at_start)[dest_nodes].any():
+            opening = earliest_opening(
+                network,
+                scenario,
+                origin.id,
+                [d.id for d in scenario.destinations],
+                vehicle=vehicle,
+                closures=closures,
+            )
+            later = (
+                describe_opening(scenario, opening, name_destination=True)
+                if opening
+                else "roads to a destination open later in the horizon, but no route is open end to "
+                "end at any moment a closure ends"
+            )
             findings.append(
                 Finding(
                     "warning",
                     f"origins[{index}]",
                     f"{origin.name} ({origin.id}) cannot reach any destination at the start "
-                    f"({scenario.start.isoformat()}); routes open later in the horizon",
+                    f"({scenario.start.isoformat()}); {later}",
+                )
+            )
+    return findings
+
+
+def _corridors_in_conflict(scenario: Scenario) -> list[Finding]:
+    findings: list[Finding] = []
+    for i, origin in enumerate(scenario.origins):
+        binding = binding_corridors(scenario, origin.id, EVACUEE_VEHICLE[origin.mode], Cargo.PEOPLE)
+        if len(binding) > 1:
+            others = ", ".join(c.id for c in binding[1:])
+            findings.append(
+                Finding(
+                    "warning",
+                    f"origins[{i}]",
+                    f"{origin.id}: corridors {binding[0].id}, {others} all oblige its evacuees; only the "
+                    f"first, {binding[0].id}, is applied (by route, plan and check-plan alike)",
                 )
             )
     return findings
@@ -166,25 +216,6 @@ def _windows_clipped(scenario: Scenario) -> list[Finding]:
                         f"{window.start.isoformat()} to {window.end.isoformat()} reaches outside the "
                         f"horizon ({start.isoformat()} to {end.isoformat()}); only the part inside "
                         "is planned",
-                    )
-                )
-    return findings
-
-
-def _unknown_blockage_nodes(scenario: Scenario, network: RoadNetwork) -> list[Finding]:
-    findings: list[Finding] = []
-    known = set(network.node_osm_id.tolist())
-    for bi, blockage in enumerate(scenario.blockages):
-        for li, (u, v) in enumerate(blockage.links):
-            missing = [n for n in (u, v) if n not in known]
-            if missing:
-                findings.append(
-                    Finding(
-                        "error",
-                        f"blockages[{bi}].links[{li}]",
-                        f"OSM node(s) {', '.join(map(str, missing))} are not intersections of the "
-                        "road network; expected ids of nodes where the blocked road segment starts "
-                        "and ends",
                     )
                 )
     return findings

@@ -23,7 +23,7 @@ from safepassage.planner.features import movement_features
 from safepassage.routing import Route, best_route
 from safepassage.scenario import Scenario, load_scenario, resolve_network_path
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
-from safepassage.validation import Finding, validate_scenario
+from safepassage.validation import Finding, require_ready, validate_scenario
 
 __all__ = ["register"]
 
@@ -94,6 +94,7 @@ def route(
     scenario = load_scenario(scenario_file)
     mode = scenario.origin(origin).mode
     network = load_network(resolve_network_path(scenario), mode)
+    require_ready(scenario, {mode: network})  # refuse what `validate` rejects
     vehicle = VehicleClass.PEDESTRIAN if mode is TravelMode.WALK else vehicle
     r = best_route(network, scenario, origin, destination, at=_parse_time(at, scenario), vehicle=vehicle)
     depart = scenario.at(r.departure_s)

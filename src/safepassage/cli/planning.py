@@ -16,6 +16,7 @@ from safepassage.planner.check import validate_plan
 from safepassage.planner.features import movement_features
 from safepassage.planner.problem import load_networks
 from safepassage.scenario import load_scenario
+from safepassage.validation import require_ready
 
 __all__ = ["parse_delay", "print_plan_summary", "register"]
 
@@ -91,6 +92,7 @@ def plan(
     delay = parse_delay(max_delay)
     scenario = load_scenario(scenario_file)
     networks = load_networks(scenario)
+    require_ready(scenario, networks)  # refuse what `validate` rejects
     result = plan_evacuation(
         scenario, mode="fast" if mode == "fast" else "exact", max_delay=delay, networks=networks
     )

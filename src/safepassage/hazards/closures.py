@@ -24,12 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from safepassage.hazards.corridor_rule import corridor_serves
 from safepassage.hazards.credibility import closes_roads, credibility
 from safepassage.hazards.geometry import area_shape, link_index, route_shape
 from safepassage.hazards.intensity import closing_interval_s
 from safepassage.network.model import RoadNetwork
 from safepassage.scenario.model import Corridor, Curfew, Scenario
-from safepassage.scenario.vocabulary import Cargo, CorridorPurpose, VehicleClass
+from safepassage.scenario.vocabulary import Cargo, VehicleClass
 
 __all__ = ["LinkClosures", "corridor_links", "curfew_intervals_s", "link_closures"]
 
@@ -38,13 +39,22 @@ BoolArray = npt.NDArray[np.bool_]
 
 @dataclass(frozen=True, eq=False)
 class LinkClosures:
-    """Closure intervals: link ``link[i]`` may not be entered during ``[from_s[i], to_s[i])``."""
+    """Closure intervals: link ``link[i]`` may not be entered during ``[from_s[i], to_s[i])``.
+
+    ``reason[i]`` says what closes it; ``release[i]`` says what happens when it reopens at ``to_s[i]``
+    (e.g. "corridor C1's ceasefire window starts"), for "when does a route open" messages.
+    """
 
     link_count: int
     link: npt.NDArray[np.int64]
     from_s: npt.NDArray[np.float64]
     to_s: npt.NDArray[np.float64]
     reason: tuple[str, ...]
+    release: tuple[str, ...] = ()
+
+    def release_of(self, i: int) -> str:
+        """What reopens closure ``i`` (its reason when no release phrase was recorded)."""
+        return self.release[i] if self.release else self.reason[i]
 
     def open_at(self, t_s: float) -> BoolArray:
         """Mask over links: may a group enter the link at ``t_s``?"""
@@ -81,8 +91,9 @@ class _Collector:
         self.tos: list[float] = []
         self.counts: list[int] = []
         self.reasons: list[str] = []
+        self.releases: list[str] = []
 
-    def add(self, mask: BoolArray, from_s: float, to_s: float, reason: str) -> None:
+    def add(self, mask: BoolArray, from_s: float, to_s: float, reason: str, release: str) -> None:
         links = np.flatnonzero(mask)
         if links.size == 0 or to_s <= from_s:
             return
@@ -91,21 +102,25 @@ class _Collector:
         self.tos.append(to_s)
         self.counts.append(int(links.size))
         self.reasons.append(reason)
+        self.releases.append(release)
 
     def build(self) -> LinkClosures:
         if not self.links:
             empty_f = np.zeros(0, dtype=np.float64)
-            return LinkClosures(self.link_count, np.zeros(0, dtype=np.int64), empty_f, empty_f, ())
+            return LinkClosures(self.link_count, np.zeros(0, dtype=np.int64), empty_f, empty_f, (), ())
         counts = np.asarray(self.counts)
         reasons: list[str] = []
-        for reason, count in zip(self.reasons, self.counts, strict=True):
+        releases: list[str] = []
+        for reason, release, count in zip(self.reasons, self.releases, self.counts, strict=True):
             reasons.extend([reason] * count)
+            releases.extend([release] * count)
         return LinkClosures(
             self.link_count,
             np.concatenate(self.links),
             np.repeat(np.asarray(self.froms, dtype=np.float64), counts),
             np.repeat(np.asarray(self.tos, dtype=np.float64), counts),
             tuple(reasons),
+            tuple(releases),
         )
 
 
@@ -124,7 +139,13 @@ def link_closures(
 
     for zone in scenario.exclusion_zones:
         mask = index.links_touching(area_shape(zone.area, shape_of))
-        out.add(mask, -math.inf, math.inf, f"exclusion zone {zone.id} ({zone.name})")
+        out.add(
+            mask,
+            -math.inf,
+            math.inf,
+            f"exclusion zone {zone.id} ({zone.name})",
+            f"exclusion zone {zone.id} is lifted",
+        )
 
     for blockage in scenario.blockages:
         mask = np.zeros(network.link_count, dtype=bool)
@@ -133,7 +154,9 @@ def link_closures(
         mask |= _named_links(network, blockage.links)
         begin = scenario.seconds_since_start(blockage.start) if blockage.start else -math.inf
         end = scenario.seconds_since_start(blockage.until) if blockage.until else math.inf
-        out.add(mask, begin, end, f"blockage {blockage.id} ({blockage.reason})")
+        out.add(
+            mask, begin, end, f"blockage {blockage.id} ({blockage.reason})", f"blockage {blockage.id} ends"
+        )
 
     for hazard in scenario.hazards:
         if not closes_roads(hazard.kind, hazard.source.type, hazard.verification):
@@ -147,6 +170,7 @@ def link_closures(
             end,
             f"hazard {hazard.id} ({hazard.kind.value}, {hazard.verification.value} "
             f"{hazard.source.type.value} report, credibility {cred:.1f})",
+            f"hazard report {hazard.id} ({hazard.kind.value}) stops closing roads",
         )
 
     for curfew in scenario.curfews:
@@ -157,7 +181,13 @@ def link_closures(
         else:
             mask = index.links_touching(area_shape(curfew.area, shape_of))
         for begin, end in curfew_intervals_s(curfew, scenario):
-            out.add(mask, begin, end, f"curfew {curfew.id} ({curfew.start_local}-{curfew.end_local})")
+            out.add(
+                mask,
+                begin,
+                end,
+                f"curfew {curfew.id} ({curfew.start_local}-{curfew.end_local})",
+                f"curfew {curfew.id} ends",
+            )
 
     tail_of, head_of = network.link_tail, network.link_head
     for rule in scenario.restricted_areas:
@@ -171,11 +201,17 @@ def link_closures(
             mask = inside[tail_of] & ~inside[head_of]
         else:
             mask = index.links_touching(shape) | inside[tail_of] | inside[head_of]
-        out.add(mask, -math.inf, math.inf, f"restricted area {rule.id} ({rule.applies_to})")
+        out.add(
+            mask,
+            -math.inf,
+            math.inf,
+            f"restricted area {rule.id} ({rule.applies_to})",
+            f"restricted area {rule.id} is lifted",
+        )
 
     masks = corridor_links(network, scenario)
     for corridor in scenario.corridors:
-        if not _corridor_concerns(corridor, cargo):
+        if not corridor_serves(corridor, cargo):
             continue
         mask = masks[corridor.id]
         if not corridor.is_in_force or vehicle not in corridor.allowed_vehicle_classes:
@@ -184,10 +220,16 @@ def link_closures(
                 if not corridor.is_in_force
                 else f"corridor {corridor.id} does not admit {vehicle.value}"
             )
-            out.add(mask, -math.inf, math.inf, why)
+            out.add(mask, -math.inf, math.inf, why, f"corridor {corridor.id} admits {vehicle.value}")
             continue
         for begin, end in _outside_windows_s(corridor, scenario, horizon_s):
-            out.add(mask, begin, end, f"corridor {corridor.id} outside its ceasefire window")
+            out.add(
+                mask,
+                begin,
+                end,
+                f"corridor {corridor.id} outside its ceasefire window",
+                f"corridor {corridor.id}'s ceasefire window starts",
+            )
     return out.build()
 
 
@@ -218,13 +260,6 @@ def curfew_intervals_s(curfew: Curfew, scenario: Scenario) -> list[tuple[float, 
             intervals.append((b, e))
         day += dt.timedelta(days=1)
     return intervals
-
-
-def _corridor_concerns(corridor: Corridor, cargo: Cargo) -> bool:
-    if corridor.purpose is CorridorPurpose.BOTH:
-        return True
-    wants_evacuation = cargo is Cargo.PEOPLE
-    return (corridor.purpose is CorridorPurpose.EVACUATION) == wants_evacuation
 
 
 def _outside_windows_s(corridor: Corridor, scenario: Scenario, horizon_s: float) -> list[tuple[float, float]]:

@@ -22,9 +22,9 @@ the plan says about links, capacities or closures. Its rules, in the plan's time
   people entering a link sum to at most its capacity per step, recomputed from the network;
 - **closures**: no link is entered while closed (exclusion zones, blockages, credible hazard
   reports, restricted areas, curfews, corridor links outside their ceasefire windows), recomputed
-  by ``safepassage.hazards.link_closures`` for the evacuees' vehicle class; where a corridor in
-  force must be used by evacuees, every movement from an origin it serves uses at least one of its
-  links;
+  by ``safepassage.hazards.link_closures`` for the evacuees' vehicle class; where the evacuees of
+  an origin must use a corridor (the one rule of ``safepassage.hazards.corridor_rule``, which the
+  planner and ``route`` also call), every movement from that origin uses at least one of its links;
 - **people**: each origin's movements plus its unserved equal its people; each destination receives
   at most its reception capacity;
 - **clearance**: ``clearance_time_s`` is the last arrival, ``clearance_time_s >= lower_bound_s``,
@@ -53,8 +53,10 @@ import numpy.typing as npt
 
 from safepassage.errors import PlanRejectedError
 from safepassage.hazards import (
+    EVACUEE_VEHICLE,
     LinkClosures,
     area_shape,
+    binding_corridor,
     corridor_links,
     link_closures,
     link_index,
@@ -63,8 +65,8 @@ from safepassage.hazards import (
 from safepassage.network import RoadNetwork, load_network, snap_points
 from safepassage.planner.plan_file import TIME_TOLERANCE_S, Movement, Plan, plan_gap
 from safepassage.scenario.load import resolve_network_path
-from safepassage.scenario.model import Corridor, Scenario
-from safepassage.scenario.vocabulary import Cargo, CorridorPurpose, TravelMode, VehicleClass
+from safepassage.scenario.model import Scenario
+from safepassage.scenario.vocabulary import Cargo, TravelMode
 
 __all__ = [
     "EVACUEE_VEHICLE",
@@ -73,13 +75,6 @@ __all__ = [
     "check_plan",
     "validate_plan",
 ]
-
-#: Vehicle class whose closures (curfew exemptions, restricted areas, corridor classes) apply to
-#: evacuees of each travel mode; the planner must plan with the same.
-EVACUEE_VEHICLE: Mapping[TravelMode, VehicleClass] = {
-    TravelMode.DRIVE: VehicleClass.CAR,
-    TravelMode.WALK: VehicleClass.PEDESTRIAN,
-}
 
 #: Slack when comparing a hop's duration with a link's travel time (JSON round trips, float sums).
 HOP_TIME_TOLERANCE_S = 1e-3
@@ -699,15 +694,6 @@ def _check_edges(
             )
 
 
-def _must_use(corridor: Corridor, mode: TravelMode) -> bool:
-    return (
-        corridor.evacuees_must_use
-        and corridor.is_in_force
-        and corridor.purpose in (CorridorPurpose.EVACUATION, CorridorPurpose.BOTH)
-        and EVACUEE_VEHICLE[mode] in corridor.allowed_vehicle_classes
-    )
-
-
 def _check_corridor_use(
     plan: Plan,
     network: RoadNetwork,
@@ -717,23 +703,27 @@ def _check_corridor_use(
     usable: Iterable[int],
     out: _Violations,
 ) -> None:
-    binding = [c for c in scenario.corridors if _must_use(c, network.mode)]
-    if not binding:
+    """Movements whose group must use a corridor (``safepassage.hazards.corridor_rule``) take one of
+    its links."""
+    vehicle = EVACUEE_VEHICLE[network.mode]
+    binding = {o.id: binding_corridor(scenario, o.id, vehicle, Cargo.PEOPLE) for o in scenario.origins}
+    if not any(binding.values()):
         return
     masks = corridor_links(network, scenario)
-    for corridor in binding:
-        on_corridor = masks[corridor.id][link]
-        used = set(hops.movement[on_corridor].tolist())
-        for i in usable:
-            movement = plan.movements[i]
-            if corridor.origins and movement.origin not in corridor.origins:
-                continue
-            if i not in used and len(movement.path) > 1:
-                out.add(
-                    "corridor",
-                    f"movement {i}: from origin {movement.origin!r} never uses corridor {corridor.id!r}, "
-                    "which evacuees must use",
-                )
+    used: dict[str, set[int]] = {}
+    for i in usable:
+        movement = plan.movements[i]
+        corridor = binding.get(movement.origin)
+        if corridor is None or len(movement.path) <= 1:
+            continue
+        if corridor.id not in used:
+            used[corridor.id] = set(hops.movement[masks[corridor.id][link]].tolist())
+        if i not in used[corridor.id]:
+            out.add(
+                "corridor",
+                f"movement {i}: from origin {movement.origin!r} never uses corridor {corridor.id!r}, "
+                "which evacuees must use",
+            )
 
 
 def _check_exposure(

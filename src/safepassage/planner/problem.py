@@ -1,9 +1,10 @@
 """The planning problem on real roads: layers of usable links, origins, destinations, closures.
 
 A *layer* is one road network (one travel mode) seen by one group of evacuees. Usually there is
-one layer per travel mode. A corridor in force that evacuees must use (``evacuees_must_use``)
-restricts the people of the origins it serves to the corridor and the streets that lead to and
-from it. The planner models that rule as follows (simple, and always on the safe side):
+one layer per travel mode. A corridor the evacuees of an origin must use (the rule is
+``safepassage.hazards.corridor_rule``, shared with ``route`` and ``check-plan``) restricts them to
+the corridor and the streets that lead to and from it. The planner models that rule as follows
+(simple, and always on the safe side):
 
 - the corridor's entry (first waypoint) and exit (last waypoint) are snapped to the network, and
   every node is put on the *entry side* or the *exit side*, whichever end is nearer in free-flow
@@ -33,10 +34,16 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
-from safepassage.hazards import LinkClosures, corridor_links, link_closures
+from safepassage.hazards import (
+    EVACUEE_VEHICLE,
+    LinkClosures,
+    binding_corridor,
+    corridor_links,
+    link_closures,
+)
 from safepassage.network import RoadNetwork, load_scenario_networks, snap_points
 from safepassage.scenario.model import Corridor, Scenario
-from safepassage.scenario.vocabulary import Cargo, CorridorPurpose, TravelMode, VehicleClass
+from safepassage.scenario.vocabulary import Cargo, TravelMode
 
 __all__ = [
     "EVACUEE_VEHICLE",
@@ -44,19 +51,11 @@ __all__ = [
     "PlanningProblem",
     "build_problem",
     "load_networks",
-    "must_use_corridor",
 ]
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
-
-#: Vehicle class whose closures apply to evacuees of each mode (the same table as check-plan's).
-EVACUEE_VEHICLE: Mapping[TravelMode, VehicleClass] = {
-    TravelMode.DRIVE: VehicleClass.CAR,
-    TravelMode.WALK: VehicleClass.PEDESTRIAN,
-}
-
 
 @dataclass(frozen=True, eq=False)
 class Layer:
@@ -109,24 +108,6 @@ class PlanningProblem:
         return offsets[self.origin_layer] + self.origin_node
 
 
-def must_use_corridor(scenario: Scenario, origin_id: str, mode: TravelMode) -> Corridor | None:
-    """The corridor in force that evacuees of ``origin_id`` travelling by ``mode`` must use, if any.
-
-    Same rule as ``check-plan``: in force (agreed or open), for evacuation, admitting the mode's
-    vehicle class, and serving this origin (an empty ``origins`` list serves all).
-    """
-    for corridor in scenario.corridors:
-        if (
-            corridor.evacuees_must_use
-            and corridor.is_in_force
-            and corridor.purpose in (CorridorPurpose.EVACUATION, CorridorPurpose.BOTH)
-            and EVACUEE_VEHICLE[mode] in corridor.allowed_vehicle_classes
-            and (not corridor.origins or origin_id in corridor.origins)
-        ):
-            return corridor
-    return None
-
-
 def load_networks(scenario: Scenario) -> dict[TravelMode, RoadNetwork]:
     """The road network of every mode the scenario's origins travel by."""
     return load_scenario_networks(scenario, {o.mode for o in scenario.origins})
@@ -142,7 +123,7 @@ def build_problem(
     networks = load_scenario_networks(scenario, {o.mode for o in scenario.origins}, given=networks)
     groups: dict[tuple[TravelMode, str | None], list[int]] = {}
     for i, origin in enumerate(scenario.origins):
-        corridor = must_use_corridor(scenario, origin.id, origin.mode)
+        corridor = binding_corridor(scenario, origin.id, EVACUEE_VEHICLE[origin.mode], Cargo.PEOPLE)
         groups.setdefault((origin.mode, corridor.id if corridor else None), []).append(i)
 
     people = np.array([o.people for o in scenario.origins], dtype=np.int64)

@@ -7,9 +7,14 @@ the route is then walked link by link with its entry times: a link that would be
 closed is forbidden and the search repeats, until every link is open when it is entered. The result
 is always checked that way before it is returned.
 
-Where a corridor in force obliges evacuees of this origin to use it, the route goes origin ->
-corridor entry (first waypoint) -> along the corridor's links only -> corridor exit (last
-waypoint) -> destination.
+Where a corridor obliges this group (origin, vehicle class, cargo) to use it -- the one rule of
+``safepassage.hazards.corridor_rule``, which the planner and ``check-plan`` also call -- the route
+goes origin -> corridor entry (first waypoint) -> along the corridor's links only -> corridor exit
+(last waypoint) -> destination.
+
+When no route is open at the departure, :func:`earliest_opening` tries departures at each moment a
+closure ends (closure intervals from ``safepassage.hazards.closures``) and says when the first
+route opens and which closures' ends release it; :class:`NoRouteError` carries that sentence.
 """
 
 from __future__ import annotations
@@ -24,12 +29,12 @@ import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
 from safepassage.errors import NoRouteError
-from safepassage.hazards import LinkClosures, corridor_links, link_closures, link_risk
+from safepassage.hazards import LinkClosures, binding_corridor, corridor_links, link_closures, link_risk
 from safepassage.network import RoadNetwork, Snap, snap_points
-from safepassage.scenario.model import Corridor, Scenario
+from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import Cargo, VehicleClass
 
-__all__ = ["DEFAULT_RISK_PENALTY_S", "Route", "best_route", "mandatory_corridor"]
+__all__ = ["DEFAULT_RISK_PENALTY_S", "Opening", "Route", "best_route", "describe_opening", "earliest_opening"]
 
 #: Seconds of extra travel worth accepting to avoid one risk point (one person crossing a fully
 #: credible, active shelling area). Ten minutes: a detour is nearly always better than exposure.
@@ -73,15 +78,15 @@ class Route:
         return out
 
 
-def mandatory_corridor(scenario: Scenario, origin_id: str, cargo: Cargo) -> Corridor | None:
-    """The corridor in force that evacuees of ``origin_id`` must use, if any."""
-    if cargo is not Cargo.PEOPLE:
-        return None
-    for corridor in scenario.corridors:
-        serves = not corridor.origins or origin_id in corridor.origins
-        if corridor.evacuees_must_use and corridor.is_in_force and serves:
-            return corridor
-    return None
+@dataclass(frozen=True)
+class Opening:
+    """When the earliest route opens: leaving at ``departure_s`` (seconds after the start) for
+    ``destination_id``, once the closures ``released_by`` describes have ended."""
+
+    departure_s: float
+    destination_id: str
+    released_by: tuple[str, ...]  # e.g. ("corridor C1's ceasefire window starts",)
+    route: Route
 
 
 def best_route(
@@ -96,17 +101,137 @@ def best_route(
     risk_penalty_s: float = DEFAULT_RISK_PENALTY_S,
     closures: LinkClosures | None = None,
 ) -> Route:
-    """Best route leaving at ``at`` (default: the scenario start). Raises :class:`NoRouteError`."""
+    """Best route leaving at ``at`` (default: the scenario start).
+
+    Raises :class:`NoRouteError` saying what is closed then and, when a route opens later in the
+    horizon, when the earliest one opens and which closure's end releases it.
+    """
     origin = scenario.origin(origin_id)
     dest = scenario.destination(destination_id)
     departure_s = scenario.seconds_since_start(at) if at else 0.0
     if closures is None:
         closures = link_closures(network, scenario, vehicle=vehicle, cargo=cargo)
+    group = _Group(vehicle, cargo, risk_penalty_s)
+    route = _find_route(network, scenario, origin_id, destination_id, departure_s, group, closures)
+    if route is not None:
+        return route
+    corridor = binding_corridor(scenario, origin.id, vehicle, cargo)
+    where = f"{origin.name} ({origin.id}) to {dest.name} ({dest.id})"
+    opening = _earliest(network, scenario, origin_id, [destination_id], departure_s, group, closures)
+    raise NoRouteError(
+        f"no open route from {where} leaving {_clock(scenario, departure_s)}"
+        + (f" via corridor {corridor.id}" if corridor else "")
+        + "; "
+        + _closure_summary(closures, departure_s)
+        + "; "
+        + (describe_opening(scenario, opening) if opening else _never_opens(scenario))
+    )
+
+
+def earliest_opening(
+    network: RoadNetwork,
+    scenario: Scenario,
+    origin_id: str,
+    destination_ids: Sequence[str],
+    *,
+    after_s: float = 0.0,
+    vehicle: VehicleClass = VehicleClass.CAR,
+    cargo: Cargo = Cargo.PEOPLE,
+    risk_penalty_s: float = DEFAULT_RISK_PENALTY_S,
+    closures: LinkClosures | None = None,
+) -> Opening | None:
+    """The earliest departure after ``after_s`` (seconds after the start) at which a route opens.
+
+    Departures are tried at each moment a closure ends, in time order, up to the end of the
+    horizon; at each, every destination of ``destination_ids`` in order. Returns None when no route
+    opens within the horizon. A route that opens between two closure ends is found at the later one.
+    """
+    if closures is None:
+        closures = link_closures(network, scenario, vehicle=vehicle, cargo=cargo)
+    group = _Group(vehicle, cargo, risk_penalty_s)
+    return _earliest(network, scenario, origin_id, destination_ids, after_s, group, closures)
+
+
+def describe_opening(scenario: Scenario, opening: Opening, *, name_destination: bool = False) -> str:
+    """``the earliest route opens at 09:00 (2022-03-05T09:00+02:00), when corridor C1's ...``
+    (``the earliest route (to D) opens ...`` with ``name_destination``)."""
+    to = f" (to {opening.destination_id})" if name_destination else ""
+    text = f"the earliest route{to} opens at {_clock(scenario, opening.departure_s)}"
+    if opening.released_by:
+        text += ", when " + " and ".join(opening.released_by)
+    return text
+
+
+@dataclass(frozen=True)
+class _Group:
+    vehicle: VehicleClass
+    cargo: Cargo
+    risk_penalty_s: float
+
+
+def _earliest(
+    network: RoadNetwork,
+    scenario: Scenario,
+    origin_id: str,
+    destination_ids: Sequence[str],
+    after_s: float,
+    group: _Group,
+    closures: LinkClosures,
+) -> Opening | None:
+    ends = closures.to_s[(closures.to_s > after_s) & (closures.to_s < scenario.horizon_s)]
+    for t_s in np.unique(ends).tolist():
+        for destination_id in destination_ids:
+            route = _find_route(network, scenario, origin_id, destination_id, t_s, group, closures)
+            if route is not None:
+                return Opening(t_s, destination_id, _released_by(closures, route, after_s), route)
+    return None
+
+
+def _released_by(closures: LinkClosures, route: Route, after_s: float) -> tuple[str, ...]:
+    """What keeps ``route`` closed to a group leaving at ``after_s`` and has ended when it is taken:
+    closures of its links active at the entry times shifted back to ``after_s``."""
+    shift_s = route.departure_s - after_s
+    found: dict[str, None] = {}
+    for link, entered_s in zip(route.links, route.entry_times_s, strict=False):
+        then_s = entered_s - shift_s
+        hits = (closures.link == link) & (closures.from_s <= then_s) & (then_s < closures.to_s)
+        for i in np.flatnonzero(hits & (closures.to_s <= entered_s)).tolist():
+            found[closures.release_of(i)] = None
+    if not found:
+        for i in np.flatnonzero(closures.to_s == route.departure_s).tolist():
+            found[closures.release_of(i)] = None
+    return tuple(found)
+
+
+def _clock(scenario: Scenario, t_s: float) -> str:
+    """``09:00 (2022-03-05T09:00+02:00)`` in the scenario's zone; seconds only when not zero."""
+    moment = scenario.at(t_s).astimezone(scenario.zone())
+    if moment.second or moment.microsecond:
+        return f"{moment:%H:%M:%S} ({moment.isoformat(timespec='seconds')})"
+    return f"{moment:%H:%M} ({moment.isoformat(timespec='minutes')})"
+
+
+def _never_opens(scenario: Scenario) -> str:
+    return f"no route opens before the horizon ends at {_clock(scenario, scenario.horizon_s)}"
+
+
+def _find_route(
+    network: RoadNetwork,
+    scenario: Scenario,
+    origin_id: str,
+    destination_id: str,
+    departure_s: float,
+    group: _Group,
+    closures: LinkClosures,
+) -> Route | None:
+    """The best route leaving at ``departure_s``, or None when none is open then."""
+    origin = scenario.origin(origin_id)
+    dest = scenario.destination(destination_id)
     risk = link_risk(network, scenario, departure_s)
     travel_s = network.travel_time_s(scenario.capacity)
-    cost = travel_s + risk_penalty_s * risk
+    cost = travel_s + group.risk_penalty_s * risk
     snaps = snap_points(network, [(origin.id, origin.lat, origin.lon), (dest.id, dest.lat, dest.lon)])
-    corridor = mandatory_corridor(scenario, origin.id, cargo)
+    corridor = binding_corridor(scenario, origin.id, group.vehicle, group.cargo)
     stops = [snaps[0].node]
     masks: list[npt.NDArray[np.bool_] | None] = [None]
     if corridor is not None:
@@ -131,18 +256,11 @@ def best_route(
             network, closures, cost, travel_s, stops[leg], stops[leg + 1], times[-1], allowed
         )
         if not leg_links:
-            where = f"{origin.name} ({origin.id}) to {dest.name} ({dest.id})"
-            raise NoRouteError(
-                f"no open route from {where} leaving {scenario.at(departure_s).isoformat()}"
-                + (f" via corridor {corridor.id}" if corridor else "")
-                + "; "
-                + _closure_summary(closures, departure_s)
-            )
+            return None
         nodes += leg_nodes[1:]
         links += leg_links
         times += leg_times[1:]
     _assert_open_when_entered(closures, links, times)
-    path_risk = float(risk[links].sum()) if links else 0.0
     return Route(
         origin=snaps[0],
         destination=snaps[1],
@@ -151,7 +269,7 @@ def best_route(
         links=tuple(links),
         entry_times_s=tuple(times),
         distance_m=float(network.link_length_m[links].sum()) if links else 0.0,
-        risk_exposure=path_risk,
+        risk_exposure=float(risk[links].sum()) if links else 0.0,
         corridor=corridor.id if corridor else None,
     )
 
