@@ -92,6 +92,7 @@ from safepassage.planner.time_expansion import (
     expand,
     min_weight_matrix,
 )
+from safepassage.planner.time_grid import ms_to_s, step_ms, whole_ms_substeps
 from safepassage.planner.unserved import explain_unserved
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode
@@ -179,6 +180,12 @@ def plan_problem(
     timings: dict[str, float] = {}
     if substeps is not None and not 1 <= substeps <= 60:
         raise InputError(f"substeps: {substeps} is out of range; expected 1 to 60 model steps per time step")
+    scenario_step_ms = step_ms(problem.step_s)
+    if substeps is not None and scenario_step_ms % substeps:
+        raise InputError(
+            f"substeps: {substeps} does not split the time step of {scenario_step_ms} ms into whole "
+            "milliseconds; expected a divisor of it (planner times are whole milliseconds)"
+        )
     scenario_steps = max(1, math.floor(problem.horizon_s / problem.step_s + 1e-9))
 
     mark = time.perf_counter()
@@ -198,8 +205,9 @@ def plan_problem(
         sub = substeps
     else:
         most = EXACT_SUBSTEPS if mode == "exact" else FAST_SUBSTEPS
-        sub = max(1, min(most, budget // size_per_substep))
-    step = problem.step_s / sub  # the plan model's step
+        sub = whole_ms_substeps(scenario_step_ms, min(most, budget // size_per_substep))
+    model_step_ms = scenario_step_ms // sub  # the plan model's step, whole milliseconds
+    step = ms_to_s(model_step_ms)
     max_steps = scenario_steps * sub
     plan_model = StepModel(step, substeps=sub)
     start_steps = known_short = None
@@ -232,14 +240,16 @@ def plan_problem(
     transit = search.times.transit
     before = 0.0
     if has_risk and servable > 0:
-        before = float((flow * risk_costs(problem, graph, network, risk, step)).sum()) / RISK_COST_SCALE
+        before = (
+            float((flow * risk_costs(problem, graph, network, risk, model_step_ms)).sum()) / RISK_COST_SCALE
+        )
     tidy_details: dict[str, JsonValue] = {"ran": False, "arc_budget": tidy_arc_budget}
     if mode == "exact" and before > 0.0:
         # Risk pass, with the tidy travel term folded in lexicographically when it fits.
         mark = time.perf_counter()
         target = min(max_steps, math.floor(search.horizon_steps * (1.0 + max_delay) + 1e-9))
         network = with_source_capacity(expand(graph, plan_model, target, search.times), served_first)
-        cost = risk_costs(problem, graph, network, risk, step)
+        cost = risk_costs(problem, graph, network, risk, model_step_ms)
         travel = travel_costs(network, transit)
         combined = None
         if network.arc_count <= tidy_arc_budget:
@@ -289,7 +299,7 @@ def plan_problem(
     loops_shifted, shift_ran = 0, paths.count <= LOOP_SHIFT_PATH_BUDGET
     if shift_ran:
         paths, loops_shifted = depart_later_over_loops(network, paths, graph.arc_head)
-    groups = groups_from_paths(problem, graph, network, paths, step)
+    groups = groups_from_paths(problem, graph, network, paths, model_step_ms)
     merged = merge_identical_groups(groups)
     movement_details: dict[str, JsonValue] = {
         "flow_paths": len(groups),
@@ -307,7 +317,7 @@ def plan_problem(
     unserved = explain_unserved(problem, served, received)
 
     mark = time.perf_counter()
-    clearance_s = max((g.entry_times_s[-1] for g in groups), default=0.0)
+    clearance_s = ms_to_s(max((g.entry_times_ms[-1] for g in groups), default=0))
     moved = int(served.sum())
     if coarse is None or coarse.servable != moved:  # fewer served than wait: bound for `moved`
         coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, moved)
@@ -410,7 +420,7 @@ def _lower_bound(
                 f"the {name} lower-bound relaxation moves only {result.servable} of {moved} people "
                 "within the horizon; a relaxation must allow every valid plan (internal error)"
             )
-        seconds = result.horizon_steps * problem.step_s * factor
+        seconds = ms_to_s(result.horizon_steps * step_ms(problem.step_s) * factor)
         bound = max(bound, seconds)
         details[f"{name}_relaxation"] = {
             "step_s": problem.step_s * factor,
@@ -419,7 +429,7 @@ def _lower_bound(
             "probes": len(result.probes),
             "largest_arcs": result.largest_network_arcs,
         }
-    path_s = _shortest_path_bound(problem, graph, served)
+    path_s = ms_to_s(_shortest_path_bound_ms(problem, graph, served))
     details["shortest_path_s"] = path_s
     if bound > clearance_s + 1e-6:
         raise SolverError(
@@ -428,17 +438,21 @@ def _lower_bound(
     return max(bound, path_s), details
 
 
-def _shortest_path_bound(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> float:
-    """Free-flow time from the farthest served origin to its nearest usable destination."""
+def _shortest_path_bound_ms(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> int:
+    """Free-flow time from the farthest served origin to its nearest usable destination, in ms.
+
+    Link times rounded down to whole ms; exact integer sums (weights ``ms * K + 1`` with ``K`` above
+    any path's arc count, so zero-time arcs stay arcs and ``dist // K`` is the sum of the ms).
+    """
     closed_always = np.zeros(graph.arc_count, dtype=bool)
     whole = (graph.closure_from_s <= 0.0) & (graph.closure_to_s >= problem.horizon_s)
     closed_always[graph.closure_arc[whole]] = True
     keep = ~closed_always
-    matrix = min_weight_matrix(
-        graph.arc_tail[keep], graph.arc_head[keep], graph.arc_travel_s[keep] + 1e-9, graph.node_count
-    )
+    scale = graph.node_count + 1
+    weights = graph.arc_travel_lo_ms[keep].astype(np.float64) * scale + 1.0
+    matrix = min_weight_matrix(graph.arc_tail[keep], graph.arc_head[keep], weights, graph.node_count)
     to_sink = dijkstra(matrix.T.tocsr(), indices=np.unique(graph.sink_node), min_only=True)
     nodes = graph.origin_node[served > 0]
     values = to_sink[nodes]
     values = values[np.isfinite(values)]
-    return float(values.max()) if values.size else 0.0
+    return int(values.max()) // scale if values.size else 0
