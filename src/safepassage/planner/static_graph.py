@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safepassage.planner.contraction import Chains, contract_chains, single_link_chains
+from safepassage.planner.parallel_links import shadow_closures
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.time_grid import ms_down, ms_up
 
@@ -121,17 +122,22 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         chain_links.append(chains.link)
         chain_offsets.append(offsets)
 
-        # Closures: every closure row of a link in some chain, at that link's offset in its chain.
+        # Closures: every closure row of a link in some chain, at that link's offset in its chain;
+        # then the rows closing slower parallel links while a faster one is open (``parallel_links``).
+        shadow_link, shadow_from, shadow_to = shadow_closures(net, layer.closures)
+        closed_link = np.concatenate([layer.closures.link, shadow_link])
+        closed_from = np.concatenate([layer.closures.from_s, shadow_from])
+        closed_to = np.concatenate([layer.closures.to_s, shadow_to])
         position_of_link = np.full(net.link_count, -1, dtype=np.int64)
         position_of_link[chains.link] = np.arange(chains.link.shape[0])
-        pos = position_of_link[layer.closures.link]
+        pos = position_of_link[closed_link]
         hit = pos >= 0
         c_arc.append(arc_of_pos[pos[hit]] + arc_base)
         c_offset.append(offsets[pos[hit]])
         c_offset_lo.append(offsets_lo[pos[hit]])
         c_position.append(pos[hit] - chains.indptr[arc_of_pos[pos[hit]]])
-        c_from.append(layer.closures.from_s[hit])
-        c_to.append(layer.closures.to_s[hit])
+        c_from.append(closed_from[hit])
+        c_to.append(closed_to[hit])
 
         dest = np.flatnonzero(layer.destination_node >= 0)
         sink_node.append(layer.destination_node[dest] + layer.node_offset)

@@ -279,20 +279,22 @@ def _closed_mask(
         return np.zeros(total, dtype=bool)
     step = model.step_ms
     arc = graph.closure_arc
+    offset, offset_lo = graph.closure_offset_ms, graph.closure_offset_lo_ms
+    from_s, to_s = graph.closure_from_s, graph.closure_to_s
     if model.relaxed:
         # Closed only if every instant the link could be entered lies inside [from, to): from
         # t*step + offset to (t+1)*step + offset plus one step of allowed slowdown per earlier
         # link of the chain (offsets: the least and the most the links before may take).
-        from_ms = _clip_ms(np.ceil(graph.closure_from_s * MS_PER_S - 1e-6))
-        to_ms = _clip_ms(np.floor(graph.closure_to_s * MS_PER_S + 1e-6))
+        from_ms = _clip_ms(np.ceil(from_s * MS_PER_S - 1e-6))
+        to_ms = _clip_ms(np.floor(to_s * MS_PER_S + 1e-6))
         slack = graph.closure_position * model.slowdown_ms
-        t0 = -((graph.closure_offset_lo_ms - from_ms) // step)  # ceil((from - offset) / step)
-        t1 = (to_ms - graph.closure_offset_ms - slack) // step
+        t0 = -((offset_lo - from_ms) // step)  # ceil((from - offset) / step)
+        t1 = (to_ms - offset - slack) // step
     else:  # closed if the entry instant t*step + offset lies in [from, to), both on the ms grid
-        from_ms = first_ms_at_or_after(graph.closure_from_s)
-        to_ms = first_ms_at_or_after(graph.closure_to_s)
-        t0 = -((graph.closure_offset_ms - from_ms) // step)
-        t1 = -((graph.closure_offset_ms - to_ms) // step)
+        from_ms = first_ms_at_or_after(from_s)
+        to_ms = first_ms_at_or_after(to_s)
+        t0 = -((offset - from_ms) // step)
+        t1 = -((offset - to_ms) // step)
     lo_t = t_start[arc]
     hi_t = lo_t + count[arc]  # exclusive
     t0 = np.clip(t0, lo_t, hi_t).astype(np.int64)
