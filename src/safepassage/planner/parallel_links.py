@@ -40,11 +40,14 @@ def shadow_closures(network: RoadNetwork, closures: LinkClosures) -> tuple[IntAr
     links: list[int] = []
     froms: list[float] = []
     tos: list[float] = []
+    if not (sizes > 1).any():
+        return np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
+    by_link = _ClosuresByLink(closures)
     for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist(), strict=True):
         ranked = order[start : start + size].tolist()
         allowed: Intervals = [(-np.inf, np.inf)]  # when every faster link is closed
         for rank in range(1, size):
-            allowed = _intersect(allowed, _closed_intervals(closures, ranked[rank - 1]))
+            allowed = _intersect(allowed, by_link.union(ranked[rank - 1]))
             for lo, hi in _complement(allowed):
                 links.append(ranked[rank])
                 froms.append(lo)
@@ -56,12 +59,25 @@ def shadow_closures(network: RoadNetwork, closures: LinkClosures) -> tuple[IntAr
     )
 
 
-def _closed_intervals(closures: LinkClosures, link: int) -> Intervals:
-    """The union of ``link``'s closures, as sorted disjoint half-open intervals."""
-    rows = np.flatnonzero(closures.link == link)
-    spans = sorted(zip(closures.from_s[rows].tolist(), closures.to_s[rows].tolist(), strict=True))
+class _ClosuresByLink:
+    """Closure rows grouped by link (one sort), so each link's rows are found by binary search."""
+
+    def __init__(self, closures: LinkClosures) -> None:
+        order = np.argsort(closures.link, kind="stable")
+        self.link = closures.link[order]
+        self.from_s = closures.from_s[order]
+        self.to_s = closures.to_s[order]
+
+    def union(self, link: int) -> Intervals:
+        """The union of ``link``'s closures, as sorted disjoint half-open intervals."""
+        lo, hi = np.searchsorted(self.link, [link, link + 1]).tolist()
+        return _merge(list(zip(self.from_s[lo:hi].tolist(), self.to_s[lo:hi].tolist(), strict=True)))
+
+
+def _merge(spans: Intervals) -> Intervals:
+    """Sorted disjoint union of half-open intervals."""
     merged: Intervals = []
-    for lo, hi in spans:
+    for lo, hi in sorted(spans):
         if hi <= lo:
             continue
         if merged and lo <= merged[-1][1]:
