@@ -37,6 +37,7 @@ from safepassage.planner.time_expansion import (
     expand,
     substep_capacity,
 )
+from safepassage.planner.time_grid import ms_down, ms_up
 
 STEP_S = 60.0
 
@@ -64,14 +65,16 @@ def static_graphs(draw: st.DrawFn) -> StaticGraph:
         arc_tail=np.array(tails, dtype=np.int64),
         arc_head=np.array(heads, dtype=np.int64),
         arc_layer=np.zeros(m, dtype=np.int64),
-        arc_travel_s=np.array(travel),
+        arc_travel_ms=ms_up(np.array(travel)),
+        arc_travel_lo_ms=ms_down(np.array(travel)),
         arc_capacity=np.array(capacity, dtype=np.int64),
         arc_first_capacity_raw=np.array(capacity, dtype=np.float64),
         chain_indptr=np.arange(m + 1, dtype=np.int64),
         chain_link=np.arange(m, dtype=np.int64),
-        chain_offset_s=np.zeros(m),
+        chain_offset_ms=np.zeros(m, dtype=np.int64),
         closure_arc=np.array(c_arc, dtype=np.int64),
-        closure_offset_s=np.zeros(k),
+        closure_offset_ms=np.zeros(k, dtype=np.int64),
+        closure_offset_lo_ms=np.zeros(k, dtype=np.int64),
         closure_position=np.zeros(k, dtype=np.int64),
         closure_from_s=np.array(c_from),
         closure_to_s=np.array(c_from) + np.array(c_len),
@@ -106,8 +109,9 @@ def naive_network(g: StaticGraph, horizon: int, *, relaxed: bool, substeps: int 
     for dest, cap in enumerate(g.destination_capacity.tolist()):
         add(("D", dest), "Z", cap)
     for a in range(g.arc_count):
-        ratio = g.arc_travel_s[a] / step
-        transit = math.floor(ratio + 1e-9) if relaxed else max(1, math.ceil(ratio - 1e-9))
+        step_ms = round(step * 1000)  # planner times are whole milliseconds
+        up, down = int(g.arc_travel_ms[a]), int(g.arc_travel_lo_ms[a])
+        transit = down // step_ms if relaxed else max(1, -(-up // step_ms))
         for t in range(horizon + 1):
             if t + transit > horizon:
                 continue

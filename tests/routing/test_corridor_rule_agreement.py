@@ -91,7 +91,6 @@ def test_route_plan_and_check_agree_on_the_corridor(square, fields, obliged) -> 
     assert [layer.corridor for layer in problem.layers] == ["k1" if obliged else None]
     # Planning the 3-link chain a-d-e-f-c needs the planner's exact time grid (issue 7 item 1, a
     # separate branch); without it the first departure drifts to -3.6e-15 s and the plan is refused.
-    pytest.importorskip("safepassage.planner.time_grid", reason="needs the planner's exact time grid")
     plan = plan_evacuation(
         scenario,
         networks=networks,

@@ -81,7 +81,14 @@ def plan(
     scenario_file: ScenarioArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write (JSON).")],
     geojson: Annotated[Path | None, typer.Option(help="Also write the movements as GeoJSON.")] = None,
-    mode: Annotated[str, typer.Option(help="exact (proven quickest) or fast (within 3%).")] = "exact",
+    mode: Annotated[
+        str,
+        typer.Option(
+            help="exact: the quickest plan of the planner's time-step model; fast: coarser steps and an "
+            "early stop, quicker to compute but may clear later (no promise how much). Either way the "
+            "output gives the clearance, a proven lower bound and the gap between them."
+        ),
+    ] = "exact",
     max_delay: Annotated[
         str, typer.Option(help="Accept this much later clearance for less risk exposure, e.g. 10%.")
     ] = "0%",

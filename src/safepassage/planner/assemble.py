@@ -5,6 +5,9 @@ movement departs at the first link's step; each contracted arc is unfolded into 
 the group enters the chain's k-th link at ``t * step + offset_k`` (free-flow driving inside the
 chain) and reaches the chain's last node at ``(t + transit) * step`` — the model's rounding up to
 whole steps, never more than one step longer than free flow on that last link.
+
+Every time here is whole milliseconds (``time_grid``: integer steps times the model step in ms,
+plus integer chain offsets); :func:`build_plan` turns them into seconds, once, for the file.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from safepassage.planner.plan_file import (
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import ARRIVE, LINK, SOURCE, TimeExpandedNetwork
+from safepassage.planner.time_grid import ms_to_s
 
 __all__ = ["Group", "build_plan", "groups_from_paths", "merge_identical_groups", "movement_exposure"]
 
@@ -52,7 +56,11 @@ class Group:
     layer: int
     nodes: tuple[int, ...]  # layer-local node indices, travel order
     links: tuple[int, ...]  # layer-local link indices, len(nodes) - 1
-    entry_times_s: tuple[float, ...]  # one per node
+    entry_times_ms: tuple[int, ...]  # one per node, whole milliseconds after start
+
+    @property
+    def entry_times_s(self) -> tuple[float, ...]:
+        return tuple(ms_to_s(t) for t in self.entry_times_ms)
 
 
 def groups_from_paths(
@@ -60,9 +68,12 @@ def groups_from_paths(
     graph: StaticGraph,
     network: TimeExpandedNetwork,
     paths: FlowPaths,
-    step_s: float,
+    step_ms: int,
 ) -> list[Group]:
-    """Unfold every flow path into a :class:`Group` (see module docstring); vectorised over hops."""
+    """Unfold every flow path into a :class:`Group` (see module docstring); vectorised over hops.
+
+    ``step_ms``: the plan model's step in whole milliseconds.
+    """
     count = paths.count
     arcs = paths.arcs
     group_of = np.repeat(np.arange(count, dtype=np.int64), np.diff(paths.indptr))
@@ -85,7 +96,7 @@ def groups_from_paths(
     position = graph.chain_indptr[static][rank] + (np.arange(total, dtype=np.int64) - hop_first[rank])
     hop_group = group_of[is_link][rank]
     hop_link = graph.chain_link[position]
-    hop_time = network.time[link_arcs][rank] * step_s + graph.chain_offset_s[position]
+    hop_time = network.time[link_arcs][rank] * step_ms + graph.chain_offset_ms[position]
     layer = problem.origin_layer[origin]
     hop_head = np.empty(total, dtype=np.int64)
     hop_layer = layer[hop_group]
@@ -97,7 +108,7 @@ def groups_from_paths(
     start_node = problem.origin_node[origin].tolist()
     links_l, heads_l, times_l = hop_link.tolist(), hop_head.tolist(), hop_time.tolist()
     ptr = hop_ptr.tolist()
-    arrive_s = (arrive_step * step_s).tolist()
+    arrive_ms = (arrive_step * step_ms).tolist()
     people = paths.people.tolist()
     origin_l, destination_l, layer_l = origin.tolist(), destination.tolist(), layer.tolist()
     return [
@@ -108,7 +119,7 @@ def groups_from_paths(
             layer=layer_l[g],
             nodes=(start_node[g], *heads_l[ptr[g] : ptr[g + 1]]),
             links=tuple(links_l[ptr[g] : ptr[g + 1]]),
-            entry_times_s=(*times_l[ptr[g] : ptr[g + 1]], arrive_s[g]),
+            entry_times_ms=(*times_l[ptr[g] : ptr[g + 1]], arrive_ms[g]),
         )
         for g in range(count)
     ]
@@ -120,9 +131,9 @@ def merge_identical_groups(groups: Sequence[Group]) -> list[Group]:
     The decomposition splits flow wherever arcs with flow branch, so the same route at the same
     times can come out as several small groups; a coordinator wants one movement for it.
     """
-    merged: dict[tuple[int, int, int, tuple[int, ...], tuple[int, ...], tuple[float, ...]], Group] = {}
+    merged: dict[tuple[int, int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]], Group] = {}
     for g in groups:
-        key = (g.origin, g.destination, g.layer, g.nodes, g.links, g.entry_times_s)
+        key = (g.origin, g.destination, g.layer, g.nodes, g.links, g.entry_times_ms)
         seen = merged.get(key)
         merged[key] = g if seen is None else replace(seen, people=seen.people + g.people)
     return list(merged.values())
@@ -139,7 +150,10 @@ def movement_exposure(
             continue
         counts = np.array([len(groups[i].links) for i in members])
         links = np.concatenate([np.asarray(groups[i].links, dtype=np.int64) for i in members])
-        times = np.concatenate([np.asarray(groups[i].entry_times_s[:-1]) for i in members])
+        times_ms = np.concatenate(
+            [np.asarray(groups[i].entry_times_ms[:-1], dtype=np.int64) for i in members]
+        )
+        times = times_ms / 1000.0
         per_hop = risk[layer].at(links, times)
         owner = np.repeat(np.asarray(members), counts)
         people = np.array([groups[i].people for i in members])
@@ -165,6 +179,7 @@ def build_plan(
     for group, exp in zip(groups, exposure.tolist(), strict=True):
         net = problem.layers[group.layer].network
         osm = osm_ids[group.layer]
+        times_s = group.entry_times_s
         # Built from arrays this module guarantees consistent (one entry time per node, times in
         # order); skipping per-field validation saves seconds on 100,000 movements. check-plan
         # re-verifies everything independently.
@@ -174,13 +189,13 @@ def build_plan(
                 destination=problem.destination_ids[group.destination],
                 people=group.people,
                 mode=net.mode,
-                departure=start + dt.timedelta(seconds=group.entry_times_s[0]),
+                departure=start + dt.timedelta(milliseconds=group.entry_times_ms[0]),
                 path=[osm[n] for n in group.nodes],
-                entry_times_s=list(group.entry_times_s),
+                entry_times_s=list(times_s),
                 exposure=exp,
             )
         )
-    clearance = max((g.entry_times_s[-1] for g in groups), default=0.0)
+    clearance = ms_to_s(max((g.entry_times_ms[-1] for g in groups), default=0))
     evacuated = sum(g.people for g in groups)
     return Plan(
         scenario=ScenarioRef(name=scenario.name, sha256=scenario.content_sha256),
@@ -278,9 +293,9 @@ def _origin_summaries(
                 people=int(problem.origin_people[i]),
                 evacuated=sum(g.people for g in mine),
                 unserved=lost.get(origin_id, 0),
-                first_departure_s=min((g.entry_times_s[0] for g in mine), default=None),
-                last_departure_s=max((g.entry_times_s[0] for g in mine), default=None),
-                last_arrival_s=max((g.entry_times_s[-1] for g in mine), default=None),
+                first_departure_s=_s_or_none(min((g.entry_times_ms[0] for g in mine), default=None)),
+                last_departure_s=_s_or_none(max((g.entry_times_ms[0] for g in mine), default=None)),
+                last_arrival_s=_s_or_none(max((g.entry_times_ms[-1] for g in mine), default=None)),
             )
         )
     return out
@@ -298,8 +313,12 @@ def _destination_summaries(problem: PlanningProblem, groups: Sequence[Group]) ->
                 destination=dest_id,
                 capacity=int(problem.destination_capacity[j]),
                 received=sum(g.people for g in mine),
-                first_arrival_s=min((g.entry_times_s[-1] for g in mine), default=None),
-                last_arrival_s=max((g.entry_times_s[-1] for g in mine), default=None),
+                first_arrival_s=_s_or_none(min((g.entry_times_ms[-1] for g in mine), default=None)),
+                last_arrival_s=_s_or_none(max((g.entry_times_ms[-1] for g in mine), default=None)),
             )
         )
     return out
+
+
+def _s_or_none(ms: int | None) -> float | None:
+    return None if ms is None else ms_to_s(ms)

@@ -59,9 +59,11 @@ def risk_costs(
     graph: StaticGraph,
     network: TimeExpandedNetwork,
     risk: list[RiskModel],
-    step_s: float,
+    step_ms: int,
 ) -> IntArray:
     """Per arc: thousandths of risk points of the chain's links, evaluated at the entry step.
+
+    ``step_ms``: the model step in whole milliseconds.
 
     Risk changes with time only through report intensities, so the chain risks are computed once
     per distinct risk vector over the steps, not once per step.
@@ -84,7 +86,7 @@ def risk_costs(
         bounds = [*first.tolist(), int(order.size)]
         distinct: dict[bytes, FloatArray] = {}
         for k, t in enumerate(unique_steps.tolist()):
-            per_link = model.per_link_at(t * step_s)
+            per_link = model.per_link_at(t * step_ms / 1000.0)
             key = per_link.tobytes()
             if key not in distinct:
                 # chain_link holds every layer's local link ids; only this layer's chains are read.

@@ -5,6 +5,11 @@ travel time of the whole chain, the offset of each link's entry from the chain's
 chain's capacity in whole people per step (the smallest of its links', times the layer's share).
 Closures are kept per (arc, link offset) as ``[from_s, to_s)`` intervals forbidding entry, so the
 time expansion can test "may the group entering this arc at time t enter every link of it?".
+
+Times are whole milliseconds (``time_grid``), summed exactly: ``*_ms`` rounds each link's free-flow
+time up (the plan model: a hop never takes less than its free-flow time), ``*_lo_ms`` rounds it
+down (the lower-bound relaxation: never more). Offsets are sums of the links before, so the first
+link's offset is exactly 0 and every offset is a whole millisecond.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from safepassage.planner.contraction import Chains, contract_chains, single_link_chains
+from safepassage.planner.parallel_links import shadow_closures
 from safepassage.planner.problem import PlanningProblem
+from safepassage.planner.time_grid import ms_down, ms_up
 
 __all__ = ["StaticGraph", "build_static_graph"]
 
@@ -32,14 +39,16 @@ class StaticGraph:
     arc_tail: IntArray
     arc_head: IntArray
     arc_layer: IntArray
-    arc_travel_s: FloatArray
+    arc_travel_ms: IntArray  # free-flow time of the chain, each link rounded up to whole ms
+    arc_travel_lo_ms: IntArray  # the same, each link rounded down (relaxation, bounds)
     arc_capacity: IntArray  # whole people per (fine) time step
     arc_first_capacity_raw: FloatArray  # the first link's per-step capacity, unshared (relaxation)
     chain_indptr: IntArray  # links of arc k: chain_link[chain_indptr[k]:chain_indptr[k+1]]
     chain_link: IntArray  # layer-local link indices
-    chain_offset_s: FloatArray  # entry of each chain link, seconds after the arc's entry
+    chain_offset_ms: IntArray  # entry of each chain link after the arc's entry (links before, rounded up)
     closure_arc: IntArray
-    closure_offset_s: FloatArray
+    closure_offset_ms: IntArray  # the closed link's chain offset (rounded up, as chain_offset_ms)
+    closure_offset_lo_ms: IntArray  # the same with travel times rounded down (relaxation)
     closure_position: IntArray  # index of the closed link within its chain (0: the first link)
     closure_from_s: FloatArray
     closure_to_s: FloatArray
@@ -60,14 +69,16 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
     tails: list[IntArray] = []
     heads: list[IntArray] = []
     layer_of: list[IntArray] = []
-    travel: list[FloatArray] = []
+    travel: list[IntArray] = []
+    travel_lo: list[IntArray] = []
     capacity: list[IntArray] = []
     capacity_raw: list[FloatArray] = []
     chain_ptrs: list[IntArray] = []
     chain_links: list[IntArray] = []
-    chain_offsets: list[FloatArray] = []
+    chain_offsets: list[IntArray] = []
     c_arc: list[IntArray] = []
-    c_offset: list[FloatArray] = []
+    c_offset: list[IntArray] = []
+    c_offset_lo: list[IntArray] = []
     c_position: list[IntArray] = []
     c_from: list[FloatArray] = []
     c_to: list[FloatArray] = []
@@ -89,13 +100,11 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         link_travel = net.travel_time_s(scenario.capacity)
         link_cap = net.capacity_people_per_step(scenario.capacity, problem.step_s)
         per_link_cap = np.floor(link_cap * layer.capacity_share + 1e-9).astype(np.int64)
-        sizes = np.diff(chains.indptr)
-        arc_of_pos = np.repeat(np.arange(chains.arc_count), sizes)
-        link_t = link_travel[chains.link]
-        cum = np.cumsum(link_t)
-        start_cum = np.concatenate([[0.0], cum])[chains.indptr[:-1]]
-        offsets = cum - link_t - start_cum[arc_of_pos]
-        arc_travel = np.add.reduceat(link_t, chains.indptr[:-1]) if chains.arc_count else np.zeros(0)
+        arc_of_pos = np.repeat(np.arange(chains.arc_count), np.diff(chains.indptr))
+        offsets, arc_travel = _chain_offsets(ms_up(link_travel[chains.link]), chains.indptr, arc_of_pos)
+        offsets_lo, arc_travel_lo = _chain_offsets(
+            ms_down(link_travel[chains.link]), chains.indptr, arc_of_pos
+        )
         arc_cap = (
             np.minimum.reduceat(per_link_cap[chains.link], chains.indptr[:-1])
             if chains.arc_count
@@ -106,22 +115,29 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         heads.append(chains.head + layer.node_offset)
         layer_of.append(np.full(chains.arc_count, index, dtype=np.int64))
         travel.append(arc_travel)
+        travel_lo.append(arc_travel_lo)
         capacity.append(arc_cap.astype(np.int64))
         capacity_raw.append(arc_raw)
         chain_ptrs.append(chains.indptr[:-1] + link_base)
         chain_links.append(chains.link)
         chain_offsets.append(offsets)
 
-        # Closures: every closure row of a link in some chain, at that link's offset in its chain.
+        # Closures: every closure row of a link in some chain, at that link's offset in its chain;
+        # then the rows closing slower parallel links while a faster one is open (``parallel_links``).
+        shadow_link, shadow_from, shadow_to = shadow_closures(net, layer.closures)
+        closed_link = np.concatenate([layer.closures.link, shadow_link])
+        closed_from = np.concatenate([layer.closures.from_s, shadow_from])
+        closed_to = np.concatenate([layer.closures.to_s, shadow_to])
         position_of_link = np.full(net.link_count, -1, dtype=np.int64)
         position_of_link[chains.link] = np.arange(chains.link.shape[0])
-        pos = position_of_link[layer.closures.link]
+        pos = position_of_link[closed_link]
         hit = pos >= 0
         c_arc.append(arc_of_pos[pos[hit]] + arc_base)
         c_offset.append(offsets[pos[hit]])
+        c_offset_lo.append(offsets_lo[pos[hit]])
         c_position.append(pos[hit] - chains.indptr[arc_of_pos[pos[hit]]])
-        c_from.append(layer.closures.from_s[hit])
-        c_to.append(layer.closures.to_s[hit])
+        c_from.append(closed_from[hit])
+        c_to.append(closed_to[hit])
 
         dest = np.flatnonzero(layer.destination_node >= 0)
         sink_node.append(layer.destination_node[dest] + layer.node_offset)
@@ -135,14 +151,16 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         arc_tail=np.concatenate(tails),
         arc_head=np.concatenate(heads),
         arc_layer=np.concatenate(layer_of),
-        arc_travel_s=np.concatenate(travel),
+        arc_travel_ms=np.concatenate(travel),
+        arc_travel_lo_ms=np.concatenate(travel_lo),
         arc_capacity=np.concatenate(capacity),
         arc_first_capacity_raw=np.concatenate(capacity_raw),
         chain_indptr=chain_indptr,
         chain_link=np.concatenate(chain_links),
-        chain_offset_s=np.concatenate(chain_offsets),
+        chain_offset_ms=np.concatenate(chain_offsets),
         closure_arc=np.concatenate(c_arc),
-        closure_offset_s=np.concatenate(c_offset),
+        closure_offset_ms=np.concatenate(c_offset),
+        closure_offset_lo_ms=np.concatenate(c_offset_lo),
         closure_position=np.concatenate(c_position),
         closure_from_s=np.concatenate(c_from),
         closure_to_s=np.concatenate(c_to),
@@ -153,3 +171,18 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         destination_capacity=problem.destination_capacity,
         contracted=contract,
     )
+
+
+def _chain_offsets(link_ms: IntArray, indptr: IntArray, arc_of_pos: IntArray) -> tuple[IntArray, IntArray]:
+    """(entry offset of each chain position, travel of each chain), whole ms, exact integer sums.
+
+    ``link_ms`` is per chain position (``indptr`` delimits the chains, ``arc_of_pos`` owns each
+    position). The first link of every chain has offset 0.
+    """
+    cum = np.cumsum(link_ms, dtype=np.int64)
+    start_cum = np.concatenate([np.zeros(1, np.int64), cum])[indptr[:-1]]
+    offsets: IntArray = cum - link_ms - start_cum[arc_of_pos]
+    arc_ms: IntArray = (
+        np.add.reduceat(link_ms, indptr[:-1]).astype(np.int64) if indptr.size > 1 else np.zeros(0, np.int64)
+    )
+    return offsets, arc_ms

@@ -28,6 +28,9 @@ Two step models share the builder:
   flow of this model arriving in the same or an earlier step, so the least T this model clears is
   a proven lower bound on any valid plan's clearance time.
 
+All times are whole milliseconds (``time_grid``): the step, each chain's travel time and link
+offsets, closure instants; transit and "closed at step t" are integer divisions, exact.
+
 Pruning: ``(v, t)`` is kept only if some origin can reach v by step t and v can still reach a
 destination by T (static shortest paths in steps, ``scipy.sparse.csgraph``); nodes get compact
 indices per their time window ``[earliest(v), T - to_go(v)]``.
@@ -43,6 +46,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from safepassage.planner.static_graph import StaticGraph
+from safepassage.planner.time_grid import FAR_MS, MS_PER_S, first_ms_at_or_after, step_ms
 
 __all__ = [
     "ARRIVE",
@@ -68,13 +72,30 @@ _EPS = 1e-9
 
 @dataclass(frozen=True)
 class StepModel:
-    """How time is discretised (see module docstring)."""
+    """How time is discretised (see module docstring).
+
+    ``step_s`` and ``slowdown_s`` must be whole milliseconds (``InputError`` otherwise): the model
+    computes in integer milliseconds (``step_ms``, ``slowdown_ms``; see ``time_grid``).
+    """
 
     step_s: float
     relaxed: bool = False
     capacity_factor: int = 1
     slowdown_s: float = 0.0  # relaxation: how much longer than free flow a hop may take
     substeps: int = 1  # plan model: model steps per scenario step (see ``substep_capacity``)
+
+    def __post_init__(self) -> None:
+        step_ms(self.step_s)  # raises when the step is not whole milliseconds
+        if self.slowdown_s:
+            step_ms(self.slowdown_s)
+
+    @property
+    def step_ms(self) -> int:
+        return step_ms(self.step_s)
+
+    @property
+    def slowdown_ms(self) -> int:
+        return step_ms(self.slowdown_s) if self.slowdown_s else 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,11 +129,11 @@ class TimeExpandedNetwork:
 
 def static_times(graph: StaticGraph, model: StepModel) -> StaticTimes:
     """Transit per arc and earliest / to-go steps per node for ``model``."""
-    ratio = graph.arc_travel_s / model.step_s
+    step = model.step_ms
     if model.relaxed:
-        transit = np.floor(ratio + _EPS).astype(np.int64)
+        transit = graph.arc_travel_lo_ms // step
     else:
-        transit = np.maximum(1, np.ceil(ratio - _EPS)).astype(np.int64)
+        transit = np.maximum(1, -(-graph.arc_travel_ms // step))
     weights = transit.astype(np.float64) + _EPS
     matrix = min_weight_matrix(graph.arc_tail, graph.arc_head, weights, graph.node_count)
     people = graph.origin_people > 0
@@ -250,33 +271,46 @@ def _spread(owner: IntArray, first_t: IntArray, count: IntArray) -> tuple[IntArr
 def _closed_mask(
     graph: StaticGraph, model: StepModel, t_start: IntArray, count: IntArray, first: IntArray, total: int
 ) -> npt.NDArray[np.bool_]:
-    """Which candidate (arc, step) pairs are closed, via a difference array over the candidates."""
+    """Which candidate (arc, step) pairs are closed, via a difference array over the candidates.
+
+    Integer milliseconds throughout (``time_grid``), so "closed at step t" is decided exactly.
+    """
     if total == 0 or graph.closure_arc.size == 0:
         return np.zeros(total, dtype=bool)
-    step = model.step_s
+    step = model.step_ms
     arc = graph.closure_arc
-    rel_from = graph.closure_from_s - graph.closure_offset_s
-    rel_to = graph.closure_to_s - graph.closure_offset_s
-    with np.errstate(invalid="ignore"):
-        if model.relaxed:
-            # Closed only if every instant the link could be entered lies inside [from, to): from
-            # t*step + offset to (t+1)*step + offset plus one step of allowed slowdown per earlier
-            # link of the chain.
-            slack = graph.closure_position * model.slowdown_s
-            t0 = np.ceil(rel_from / step - _EPS)
-            t1 = np.floor((rel_to - slack) / step + _EPS)
-        else:  # closed if the entry instant t*step lies in [from, to)
-            t0 = np.ceil(rel_from / step - _EPS)
-            t1 = np.ceil(rel_to / step - _EPS)
+    offset, offset_lo = graph.closure_offset_ms, graph.closure_offset_lo_ms
+    from_s, to_s = graph.closure_from_s, graph.closure_to_s
+    if model.relaxed:
+        # Closed only if every instant the link could be entered lies inside [from, to): from
+        # t*step + offset to (t+1)*step + offset plus one step of allowed slowdown per earlier
+        # link of the chain (offsets: the least and the most the links before may take).
+        from_ms = _clip_ms(np.ceil(from_s * MS_PER_S - 1e-6))
+        to_ms = _clip_ms(np.floor(to_s * MS_PER_S + 1e-6))
+        slack = graph.closure_position * model.slowdown_ms
+        t0 = -((offset_lo - from_ms) // step)  # ceil((from - offset) / step)
+        t1 = (to_ms - offset - slack) // step
+    else:  # closed if the entry instant t*step + offset lies in [from, to), both on the ms grid
+        from_ms = first_ms_at_or_after(from_s)
+        to_ms = first_ms_at_or_after(to_s)
+        t0 = -((offset - from_ms) // step)
+        t1 = -((offset - to_ms) // step)
     lo_t = t_start[arc]
     hi_t = lo_t + count[arc]  # exclusive
-    t0 = np.clip(np.nan_to_num(t0, neginf=-1e18, posinf=1e18), lo_t, hi_t).astype(np.int64)
-    t1 = np.clip(np.nan_to_num(t1, neginf=-1e18, posinf=1e18), lo_t, hi_t).astype(np.int64)
+    t0 = np.clip(t0, lo_t, hi_t).astype(np.int64)
+    t1 = np.clip(t1, lo_t, hi_t).astype(np.int64)
     real = t1 > t0
     diff = np.zeros(total + 1, dtype=np.int64)
     np.add.at(diff, first[arc[real]] + (t0[real] - lo_t[real]), 1)
     np.add.at(diff, first[arc[real]] + (t1[real] - lo_t[real]), -1)
     return np.cumsum(diff[:-1]) > 0
+
+
+def _clip_ms(ms: npt.NDArray[np.float64] | IntArray) -> IntArray:
+    """Milliseconds (float, maybe ±inf) as int64 within ``±FAR_MS``."""
+    finite = np.nan_to_num(np.asarray(ms, dtype=np.float64), neginf=-FAR_MS, posinf=FAR_MS)
+    out: IntArray = np.clip(finite, -FAR_MS, FAR_MS).astype(np.int64)
+    return out
 
 
 def min_weight_matrix(tail: IntArray, head: IntArray, weight: FloatArray, n: int) -> csr_matrix:
