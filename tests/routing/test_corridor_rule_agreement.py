@@ -89,12 +89,7 @@ def test_route_plan_and_check_agree_on_the_corridor(square, fields, obliged) -> 
     # planner
     problem = build_problem(scenario, networks)
     assert [layer.corridor for layer in problem.layers] == ["k1" if obliged else None]
-    # Planning the 3-link chain a-d-e-f-c needs the planner's exact time grid (issue 7 item 1, a
-    # separate branch); without it the first departure drifts to -3.6e-15 s and the plan is refused.
-    plan = plan_evacuation(
-        scenario,
-        networks=networks,
-    )
+    plan = plan_evacuation(scenario, networks=networks)
     assert plan.evacuated == 10
     assert {_letters(drawn, m.path) for m in plan.movements} == {expected_path}
 
