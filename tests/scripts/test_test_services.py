@@ -70,7 +70,9 @@ def _server_was_up(env: dict[str, str]) -> list[str]:
 
 
 @pytest.mark.parametrize("exit_status", [0, 3])
-def test_the_server_it_started_is_stopped_on_success_and_failure(env: dict[str, str], exit_status: int) -> None:
+def test_the_server_it_started_is_stopped_on_success_and_failure(
+    env: dict[str, str], exit_status: int
+) -> None:
     command = _server_was_up(env)
     command[-1] = str(exit_status)
     done = _run(env, *command)
