@@ -86,9 +86,7 @@ def test_the_server_it_started_is_stopped_on_success_and_failure(
 
 def test_the_server_is_stopped_when_the_run_is_interrupted(env: dict[str, str]) -> None:
     port = int(env["SAFEPASSAGE_TEST_PG_PORT"])
-    run = subprocess.Popen(
-        ["bash", str(SCRIPT), "sleep", "120"], env=env, stdout=subprocess.PIPE, text=True
-    )
+    run = subprocess.Popen(["bash", str(SCRIPT), "sleep", "120"], env=env, stdout=subprocess.PIPE, text=True)
     assert run.stdout is not None
     for line in run.stdout:  # until the script says whether the server is up
         if "PostgreSQL ready" in line or "will skip" in line:

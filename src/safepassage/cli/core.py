@@ -11,15 +11,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from safepassage.cli._options import INSTANT, check_within_horizon
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli.planning import print_plan_summary
 from safepassage.errors import InputError, PlanRejectedError
-from safepassage.geojson import area_features, closure_features, hazard_features, path_feature, write_geojson
+from safepassage.geojson import path_feature, write_geojson, write_map
 from safepassage.hazards import link_closures
-from safepassage.network import Projector, RoadNetwork, load_network, load_scenario_networks
+from safepassage.local_time import iso_text, stamp_text
+from safepassage.network import RoadNetwork, load_network, load_scenario_networks
 from safepassage.planner import plan_evacuation, write_plan
 from safepassage.planner.check import check_plan
-from safepassage.planner.features import movement_features
 from safepassage.routing import Route, best_route
 from safepassage.scenario import Scenario, load_scenario, resolve_network_path
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
@@ -58,20 +59,6 @@ def validate(scenario_file: ScenarioArg) -> None:
     out_console.print(f"{scenario_file}: ready to plan ({len(findings)} warning(s))")
 
 
-def _parse_time(value: str | None, scenario: Scenario) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"--at: {value!r} is not a time; expected ISO 8601 like 2022-03-05T10:00:00+02:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=scenario.zone())
-    return moment
-
-
 def _route_table(network: RoadNetwork, r: Route) -> Table:
     table = Table(title="Streets taken", show_lines=False)
     table.add_column("street")
@@ -86,20 +73,30 @@ def route(
     scenario_file: ScenarioArg,
     origin: Annotated[str, typer.Option("--from", help="Origin id.")],
     destination: Annotated[str, typer.Option("--to", help="Destination id.")],
-    at: Annotated[str | None, typer.Option("--at", help="Departure time (ISO 8601); default start.")] = None,
+    at: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--at",
+            parser=INSTANT,
+            metavar="TIME",
+            help="Departure, ISO 8601 with UTC offset (2022-03-05T10:30:00+02:00); default the start.",
+        ),
+    ] = None,
     vehicle: Annotated[VehicleClass, typer.Option(help="Vehicle class.")] = VehicleClass.CAR,
     geojson: Annotated[Path | None, typer.Option(help="Write the route as GeoJSON here.")] = None,
 ) -> None:
     """Print the best open route (time, distance, risk, streets) from ORIGIN to DEST."""
     scenario = load_scenario(scenario_file)
+    if at is not None:
+        check_within_horizon(at, scenario, "--at")
     mode = scenario.origin(origin).mode
     network = load_network(resolve_network_path(scenario), mode)
     vehicle = VehicleClass.PEDESTRIAN if mode is TravelMode.WALK else vehicle
-    r = best_route(network, scenario, origin, destination, at=_parse_time(at, scenario), vehicle=vehicle)
+    r = best_route(network, scenario, origin, destination, at=at, vehicle=vehicle)
     depart = scenario.at(r.departure_s)
     out_console.print(
         f"[bold]{scenario.origin(origin).name}[/] -> [bold]{scenario.destination(destination).name}[/] "
-        f"leaving {depart:%Y-%m-%d %H:%M %Z}",
+        f"leaving {stamp_text(depart, scenario.zone())}",
         highlight=False,
     )
     out_console.print(
@@ -125,7 +122,7 @@ def _route_props(scenario: Scenario, r: Route, origin: str, destination: str) ->
         "layer": "route",
         "origin": origin,
         "destination": destination,
-        "departure": scenario.at(r.departure_s).isoformat(),
+        "departure": iso_text(scenario.at(r.departure_s), scenario.zone()),
         "travel_time_s": round(r.travel_time_s, 1),
         "distance_m": round(r.distance_m, 1),
         "risk_exposure": round(r.risk_exposure, 3),
@@ -159,9 +156,7 @@ def demo(
     if any(f.severity == "error" for f in findings):
         raise InputError(f"{path}: the scenario has problems to fix before planning (listed above)")
 
-    features = []
     drive = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
-    projector = Projector(drive.crs)
     closures = link_closures(drive, scenario)
     counts = closures.count_by_reason()
     table = Table(title="Closures over the horizon")
@@ -170,27 +165,23 @@ def demo(
     for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         table.add_row(reason, str(n))
     out_console.print(table)
-    features += closure_features(drive, closures, scenario)
-    features += hazard_features(scenario, projector)
-    features += area_features(scenario, projector)
 
     out_console.rule("[bold]Plan")
     plan = plan_evacuation(scenario, networks=networks)
     violations = check_plan(scenario, plan, networks=networks)
     if violations:  # pragma: no cover - a planner bug; the check is the guard, not the planner
         raise PlanRejectedError(violations)
-    print_plan_summary(plan)
+    print_plan_summary(plan, scenario.zone())
     out_console.print(
         "independent check: the plan keeps every rule (roads, one-ways, capacity per step, closures, "
         "curfew, ceasefire windows, reception capacity, conservation of people)",
         highlight=False,
     )
-    features += movement_features(plan, networks)
     out.mkdir(parents=True, exist_ok=True)
     write_plan(plan, out / "plan.json")
-    write_geojson(out / "demo.geojson", features)
+    features = write_map(out / "demo.geojson", scenario, networks, plan, closures=closures)
     out_console.print(
-        f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({len(features)} features) "
+        f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({features} features) "
         f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )

@@ -17,6 +17,7 @@ from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
+from safepassage.local_time import clock_text, iso_text
 from safepassage.monitor.feeds import iter_feed
 from safepassage.monitor.replay import ReplayResult, replay_feeds
 from safepassage.monitor.report import IncidentReport, RowError
@@ -82,7 +83,7 @@ def _print_timeline(scenario: Scenario, result: ReplayResult) -> None:
     for event in result.events:
         style = _STYLE.get(event.kind, "")
         table.add_row(
-            f"{event.at.astimezone(zone):%H:%M}",
+            clock_text(event.at, zone),
             f"[{style}]{event.kind}[/]" if style else event.kind,
             event.corridor or "",
             event.message,
@@ -112,7 +113,8 @@ def _keep(
         )
         notices = [e for e in result.events if e.kind in ("replan", "warning")]
         for event in notices:
-            writer.add_notification(event.kind, COORDINATORS, f"{event.at.isoformat()}: {event.message}")
+            when = iso_text(event.at, scenario.zone())
+            writer.add_notification(event.kind, COORDINATORS, f"{when}: {event.message}")
     out_console.print(
         f"stored: {new_reports:,} new report(s), {len(result.plans)} plan(s), {len(result.verdicts)} "
         f"verdict(s), {len(notices)} notification(s)",
