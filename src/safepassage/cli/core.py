@@ -1,4 +1,8 @@
-"""Core commands: ``validate``, ``route`` and ``demo``."""
+"""Core commands: ``validate``, ``route`` and ``demo``.
+
+The network, planner and routing modules (numpy, scipy, OR-Tools, osmium) are imported inside the
+commands, so ``safepassage route --help`` and a mistyped option answer at once.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +10,22 @@ import datetime as dt
 import importlib.resources
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from safepassage.cli._options import INSTANT, check_within_horizon
 from safepassage.cli._output import err_console, exits_on_error, out_console
-from safepassage.cli.planning import print_plan_summary
 from safepassage.errors import InputError, PlanRejectedError
-from safepassage.geojson import path_feature, write_geojson, write_map
-from safepassage.hazards import link_closures
 from safepassage.local_time import iso_text, stamp_text
-from safepassage.network import RoadNetwork, load_network, load_scenario_networks
-from safepassage.planner import plan_evacuation, write_plan
-from safepassage.planner.check import check_plan
-from safepassage.routing import Route, best_route
 from safepassage.scenario import Scenario, load_scenario, resolve_network_path
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
-from safepassage.validation import Finding, validate_scenario
+
+if TYPE_CHECKING:
+    from safepassage.network import RoadNetwork
+    from safepassage.routing import Route
+    from safepassage.validation import Finding
 
 __all__ = ["register"]
 
@@ -46,6 +47,9 @@ def _print_findings(findings: list[Finding]) -> None:
 @exits_on_error
 def validate(scenario_file: ScenarioArg) -> None:
     """List what must be fixed before planning; exit 2 if anything must be."""
+    from safepassage.network import load_scenario_networks
+    from safepassage.validation import validate_scenario
+
     scenario = load_scenario(scenario_file)
     networks = load_scenario_networks(scenario)
     for mode, network in networks.items():
@@ -86,6 +90,10 @@ def route(
     geojson: Annotated[Path | None, typer.Option(help="Write the route as GeoJSON here.")] = None,
 ) -> None:
     """Print the best open route (time, distance, risk, streets) from ORIGIN to DEST."""
+    from safepassage.geojson import path_feature, write_geojson
+    from safepassage.network import load_network
+    from safepassage.routing import best_route
+
     scenario = load_scenario(scenario_file)
     if at is not None:
         check_within_horizon(at, scenario, "--at")
@@ -143,6 +151,14 @@ def demo(
     ] = None,
 ) -> None:
     """Run the bundled Helsinki scenario: validate, plan, check the plan, write plan and GeoJSON."""
+    from safepassage.cli.planning import print_plan_summary
+    from safepassage.geojson import write_map
+    from safepassage.hazards import link_closures
+    from safepassage.network import load_scenario_networks
+    from safepassage.planner import plan_evacuation, write_plan
+    from safepassage.planner.check import check_plan
+    from safepassage.validation import validate_scenario
+
     started = time.perf_counter()
     path = scenario_file or demo_scenario_path()
     scenario = load_scenario(path)

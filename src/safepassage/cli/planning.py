@@ -1,10 +1,14 @@
-"""Planning commands: ``plan`` (write a safepassage-plan/1 file) and ``check-plan`` (re-verify one)."""
+"""Planning commands: ``plan`` (write a safepassage-plan/1 file) and ``check-plan`` (re-verify one).
+
+The planner (numpy, scipy, OR-Tools) is imported inside the commands, so ``--help`` and a mistyped
+option answer at once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,12 +16,11 @@ from rich.table import Table
 from safepassage.cli._options import DELAY
 from safepassage.cli._output import exits_on_error, out_console
 from safepassage.errors import InputError
-from safepassage.geojson import write_map
 from safepassage.local_time import clock_text
-from safepassage.planner import Plan, plan_evacuation, read_plan, write_plan
-from safepassage.planner.check import validate_plan
-from safepassage.planner.problem import load_networks
 from safepassage.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from safepassage.planner import Plan
 
 __all__ = ["print_plan_summary", "register"]
 
@@ -82,6 +85,10 @@ def plan(
     ] = 0.0,
 ) -> None:
     """Plan the evacuation: who leaves when, by which roads, to where; write safepassage-plan/1."""
+    from safepassage.geojson import write_map
+    from safepassage.planner import plan_evacuation, write_plan
+    from safepassage.planner.problem import load_networks
+
     if mode not in ("exact", "fast"):
         raise InputError(f"--mode: {mode!r} is not a planning mode; expected exact or fast")
     scenario = load_scenario(scenario_file)
@@ -103,6 +110,9 @@ def check_plan(
     plan_file: Annotated[Path, typer.Argument(help="Plan file (safepassage-plan/1 JSON).")],
 ) -> None:
     """Re-verify a plan against the scenario and the real roads; exit 5 listing every violation."""
+    from safepassage.planner import read_plan
+    from safepassage.planner.check import validate_plan
+
     scenario = load_scenario(scenario_file)
     result = read_plan(plan_file)
     validate_plan(scenario, result)
