@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 
 from safepassage.bounds import COUNT, FATALITIES, LATITUDE, RADIUS_M
 from safepassage.cli import app
-from safepassage.cli._options import number, read_day, read_delay, read_instant, whole
+from safepassage.cli._options import (
+    number,
+    read_day,
+    read_day_or_instant,
+    read_delay,
+    read_instant,
+    whole,
+)
 
 runner = CliRunner()
 
@@ -133,6 +140,15 @@ def test_days_are_within_1900_2100() -> None:
         read_day("0001-01-01")
     with pytest.raises(ValueError, match=re.escape("'2022-3-2x' is not a date; expected YYYY-MM-DD")):
         read_day("2022-3-2x")
+
+
+def test_a_since_option_takes_a_day_or_an_instant() -> None:
+    assert read_day_or_instant("2022-03-02") == dt.datetime(2022, 3, 2, tzinfo=dt.UTC)
+    assert read_day_or_instant("2022-03-02T10:00+02:00") == dt.datetime(2022, 3, 2, 8, tzinfo=dt.UTC)
+    with pytest.raises(ValueError, match=re.escape("'2022-03-02T10:00' has no UTC offset")):
+        read_day_or_instant("2022-03-02T10:00")
+    with pytest.raises(ValueError, match=re.escape("'9999-12-31' is out of range")):
+        read_day_or_instant("9999-12-31")
 
 
 # -- numbers -----------------------------------------------------------------------------------------

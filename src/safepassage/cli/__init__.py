@@ -14,7 +14,7 @@ import typer
 
 from safepassage.cli._lazy import LazyCommand, LazyGroup
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "main"]
 
 #: Every top-level command: name, module whose ``register(app)`` adds it, first line of its help.
 COMMANDS = (
@@ -73,6 +73,7 @@ COMMANDS = (
 
 class _SafePassageGroup(LazyGroup):
     commands_table = COMMANDS
+    package = "safepassage.cli"
 
 
 app = typer.Typer(

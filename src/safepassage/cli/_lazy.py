@@ -9,6 +9,7 @@ table (:class:`LazyCommand`) and imports a command's module only when that comma
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -39,11 +40,14 @@ class _Placeholder(TyperCommand):
 class LazyGroup(TyperGroup):
     """A typer group that imports a command's module when the command is resolved, not before.
 
-    Subclass it with ``commands_table`` set; unknown names load every module before failing, so a
-    command a module registers but the table misses still runs (the test reports the omission).
+    Subclass it with ``commands_table`` set (and ``package``, the package of the command modules).
+    A name not in the table loads every module of ``package`` that has a ``register`` before
+    failing, so a command a module registers but the table misses still runs (and
+    ``tests/cli/test_startup.py`` reports the omission).
     """
 
     commands_table: ClassVar[Sequence[LazyCommand]] = ()
+    package: ClassVar[str] = ""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -57,13 +61,22 @@ class LazyGroup(TyperGroup):
             if isinstance(found, _Placeholder):
                 self.load(found.module)
             elif found is None and not args[0].startswith("-"):
-                for module in dict.fromkeys(e.module for e in self.commands_table):
+                for module in self._every_module():
                     self.load(module)
         return super().resolve_command(ctx, args)
+
+    def _every_module(self) -> list[str]:
+        names = [e.module for e in self.commands_table]
+        if self.package:
+            package = importlib.import_module(self.package)
+            names += [f"{self.package}.{m.name}" for m in pkgutil.iter_modules(package.__path__)]
+        return [n for n in dict.fromkeys(names) if not n.rpartition(".")[2].startswith("_")]
 
     def load(self, module_name: str) -> None:
         """Import ``module_name`` and put the commands its ``register`` adds in place of placeholders."""
         module = importlib.import_module(module_name)
+        if not callable(getattr(module, "register", None)):
+            return
         holder = typer.Typer()
         module.register(holder)
         loaded = typer.main.get_group(holder)

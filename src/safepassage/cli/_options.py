@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DAY",
+    "DAY_OR_INSTANT",
     "DELAY",
     "INSTANT",
     "as_parser",
@@ -49,6 +50,7 @@ __all__ = [
     "number",
     "parse_option",
     "read_day",
+    "read_day_or_instant",
     "read_delay",
     "read_instant",
     "whole",
@@ -91,6 +93,14 @@ def read_day(text: str) -> dt.date:
             f"{EARLIEST_INSTANT:%Y-%m-%d} and {LATEST_INSTANT:%Y-%m-%d}"
         )
     return day
+
+
+def read_day_or_instant(text: str) -> dt.datetime:
+    """A bare ``YYYY-MM-DD`` as 00:00 UTC that day, else :func:`read_instant` (e.g. for ``--since``)."""
+    raw = text.strip()
+    if len(raw) == 10 and raw[4:5] == "-" and raw[7:8] == "-":
+        return dt.datetime.combine(read_day(raw), dt.time(0, 0), tzinfo=dt.UTC)
+    return read_instant(text)
 
 
 def read_delay(text: str) -> float:
@@ -181,4 +191,5 @@ def check_within_horizon(moment: dt.datetime, scenario: Scenario, option: str) -
 #: typer parsers for the common kinds: ``typer.Option("--at", parser=INSTANT, metavar="TIME")``.
 INSTANT = as_parser(read_instant)
 DAY = as_parser(read_day)
+DAY_OR_INSTANT = as_parser(read_day_or_instant)
 DELAY = as_parser(read_delay)
