@@ -236,3 +236,19 @@ def test_figures_add_refuses_a_count_and_date_out_of_bounds(tmp_path: Path) -> N
     old = runner.invoke(app, [*base, "--count", "5", "--as-of", "0001-01-01"])
     assert old.exit_code == 2
     assert "Invalid value for '--as-of': '0001-01-01' is out of range" in plain(old.output)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["corridors", "history", "99999999999999999999"], ["corridors", "judge", "1", "99999999999999999999"],
+     ["corridors", "set-status", "99999999999999999999", "open", "--reason", "x"]],
+)  # fmt: skip
+def test_corridor_ids_beyond_a_database_id_are_refused_with_exit_2(tmp_path: Path, args: list[str]) -> None:
+    db = tmp_path / "store.sqlite"
+    result = runner.invoke(app, [*args, "--db", f"sqlite:///{db}"])  # was OverflowError, exit 1
+    assert result.exit_code == 2, result.output
+    assert (
+        "99999999999999999999 is out of range; expected a whole number from 0 to 9,223,372,036,854,775,807"
+        in (plain(result.output))
+    )
+    assert not db.exists()

@@ -19,7 +19,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, RADIUS_M
+from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, NUMERIC_ID, RADIUS_M
 from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
@@ -46,6 +46,7 @@ from safepassage.store.schema import CorridorStatusChange
 __all__ = ["register"]
 
 UKRAINE_CENTRE_LONLAT = (31.0, 48.5)  # centre of the metric plane incidents are judged in
+CORRIDOR_ID = as_parser(whole(NUMERIC_ID))
 COORDINATORS = "coordinators"  # recipient of the notifications the monitoring commands record
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
@@ -540,7 +541,7 @@ def corridors_list(
 @corridors_app.command("set-status")
 @exits_on_error
 def corridors_set_status(
-    corridor_id: Annotated[int, typer.Argument(help="Corridor id (see corridors list).")],
+    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
     status: Annotated[CorridorStatus, typer.Argument(help="New lifecycle status.")],
     reason: Annotated[str, typer.Option(help="Why (recorded with the change).")],
     db: DbOption = None,
@@ -562,7 +563,8 @@ def corridors_set_status(
 @exits_on_error
 def corridors_judge(
     corridor_ids: Annotated[
-        list[int] | None, typer.Argument(help="Corridor ids to judge (default: every imported corridor).")
+        list[int] | None,
+        typer.Argument(parser=CORRIDOR_ID, help="Corridor ids to judge (default: every imported corridor)."),
     ] = None,
     buffer_m: Annotated[
         float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
@@ -665,7 +667,7 @@ def _print_evidence(verdict: Verdict) -> None:
 @corridors_app.command("history")
 @exits_on_error
 def corridors_history(
-    corridor_id: Annotated[int, typer.Argument(help="Corridor id (see corridors list).")],
+    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
     db: DbOption = None,
 ) -> None:
     """Every status a corridor went through, who changed it, when and why."""
