@@ -112,13 +112,9 @@ def _fmt(number: float) -> str:
 
 def show_value(value: object, limit: int = 40) -> str:
     """A value for a message, never longer than ``limit`` characters (huge inputs are cut)."""
-    text = (
-        repr(value)
-        if isinstance(value, str)
-        else str(value)
-        if isinstance(value, int | float)
-        else type(value).__name__
-    )
+    text = repr(value) if isinstance(value, str) else str(value) if isinstance(value, int | float) else type(
+        value
+    ).__name__
     if isinstance(value, int) and not isinstance(value, bool) and len(text) > limit:
         return f"a {len(text)}-digit number"
     return text if len(text) <= limit else text[: limit - 3] + "..."
