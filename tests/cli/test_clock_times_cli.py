@@ -97,6 +97,15 @@ def test_plan_json_departures_carry_the_offset_in_force_then(planned: tuple[str,
     assert "+03:00" in offsets
 
 
+def test_check_plan_accepts_departures_written_in_summer_time(
+    planned: tuple[str, Path, Path], scenario_file: Path
+) -> None:
+    _, plan_path, _ = planned
+    checked = runner.invoke(app, ["check-plan", str(scenario_file), str(plan_path)])
+    assert checked.exit_code == 0, checked.output
+    assert "valid" in checked.output
+
+
 def test_the_map_of_a_plan_has_every_layer_and_local_times(
     planned: tuple[str, Path, Path], scenario_file: Path
 ) -> None:
