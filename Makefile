@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench bench-startup clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
@@ -19,14 +19,18 @@ $(BIN)/python:
 demo: .stamp-install
 	$(BIN)/safepassage demo --out out/demo
 
+# The suite runs inside scripts/test-services, which starts a throw-away PostgreSQL server for the
+# store tests and stops it again (on success, failure or Ctrl-C) if it started it.
 test: .stamp-install
-	bash scripts/test-services
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q
+	bash scripts/test-services $(BIN)/python -m pytest -q
 
 bench: .stamp-install
 	$(BIN)/python benchmarks/plan_bench.py
+
+bench-startup: .stamp-install
+	$(BIN)/python benchmarks/startup_bench.py
 
 clean:
 	rm -rf $(VENV) .stamp-install out

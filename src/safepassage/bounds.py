@@ -16,6 +16,7 @@ Why these figures:
 - **Walking speed** 0.1 to 3 m/s (a stretcher party to a brisk walk); **road speeds** 1 to 200 km/h.
 - **Capacities** (vehicles per hour per lane) 1 to 10,000; reception capacity up to 10,000,000.
 - **Fatalities** 0 to 1,000,000 per event or claim; **counts** in general to 10**12.
+- **Max delay** (later clearance accepted for less risk) 0 to 10, i.e. 0 % to 1000 %.
 - **Ids** (text) at most 200 characters; numeric ids 0 to 2**63 - 1 (SQL BIGINT).
 
 Each check raises :class:`ValueError` whose message gives the value (shortened) and what is
@@ -38,6 +39,7 @@ __all__ = [
     "LATEST_INSTANT",
     "LATITUDE",
     "LONGITUDE",
+    "MAX_DELAY",
     "MAX_TEXT_ID_CHARS",
     "NUMERIC_ID",
     "PEOPLE",
@@ -134,6 +136,7 @@ DESTINATION_CAPACITY = Quantity("reception capacity", 0, 10_000_000, "people", w
 FATALITIES = Quantity("fatalities", 0, 1_000_000, whole=True)
 COUNT = Quantity("count", 0, 10**12, whole=True)
 NUMERIC_ID = Quantity("id", 0, 2**63 - 1, whole=True)
+MAX_DELAY = Quantity("max delay", 0.0, 10.0, "(a fraction of the quickest clearance: 0.1 is 10 %)")
 MAX_TEXT_ID_CHARS = 200
 
 EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)

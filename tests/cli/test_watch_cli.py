@@ -27,7 +27,8 @@ def test_monitor_prints_the_timeline_and_keeps_every_decision(db_url: str) -> No
     assert result.exit_code == 0, result.output
     flat = " ".join(result.output.split())
     assert "ceasefire window opens" in flat
-    assert "re-plan from 09:12" in flat
+    assert "re-plan from 09:12+02:00" in flat  # every clock time with its offset (issue 7 #13)
+    assert "16:00+02:00" in flat  # the ceasefire window's end
     assert "final: violated" in flat
     assert "stored: 4 new report(s), 2 plan(s), 1 verdict(s)" in flat
     with Store.open(db_url) as store, store.reading() as session:
@@ -40,6 +41,7 @@ def test_monitor_prints_the_timeline_and_keeps_every_decision(db_url: str) -> No
         assert [v.outcome for v in verdicts] == ["violated"]
         notices = session.scalars(select(Notification)).all()
         assert {n.topic for n in notices} == {"replan", "warning"}
+        assert all(n.message.startswith("2022-03-05T") and "+02:00: " in n.message for n in notices)
         verify_chain(session)
 
 

@@ -1,4 +1,8 @@
-"""Core commands: ``validate``, ``route`` and ``demo``."""
+"""Core commands: ``validate``, ``route`` and ``demo``.
+
+The network, planner and routing modules (numpy, scipy, OR-Tools, osmium) are imported inside the
+commands, so ``safepassage route --help`` and a mistyped option answer at once.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +10,22 @@ import datetime as dt
 import importlib.resources
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from safepassage.cli._options import INSTANT, check_within_horizon
 from safepassage.cli._output import err_console, exits_on_error, out_console
-from safepassage.cli.planning import print_plan_summary
 from safepassage.errors import InputError, PlanRejectedError
-from safepassage.geojson import area_features, closure_features, hazard_features, path_feature, write_geojson
-from safepassage.hazards import link_closures
-from safepassage.network import Projector, RoadNetwork, load_network, load_scenario_networks
-from safepassage.planner import plan_evacuation, write_plan
-from safepassage.planner.check import check_plan
-from safepassage.planner.features import movement_features
-from safepassage.routing import Route, best_route
+from safepassage.local_time import iso_text, stamp_text
 from safepassage.scenario import Scenario, load_scenario, resolve_network_path
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
-from safepassage.validation import Finding, require_ready, validate_scenario
+
+if TYPE_CHECKING:
+    from safepassage.network import RoadNetwork
+    from safepassage.routing import Route
+    from safepassage.validation import Finding
 
 __all__ = ["register"]
 
@@ -45,6 +47,9 @@ def _print_findings(findings: list[Finding]) -> None:
 @exits_on_error
 def validate(scenario_file: ScenarioArg) -> None:
     """List what must be fixed before planning; exit 2 if anything must be."""
+    from safepassage.network import load_scenario_networks
+    from safepassage.validation import validate_scenario
+
     scenario = load_scenario(scenario_file)
     networks = load_scenario_networks(scenario)
     for mode, network in networks.items():
@@ -56,20 +61,6 @@ def validate(scenario_file: ScenarioArg) -> None:
         err_console.print(f"{scenario_file}: {len(errors)} problem(s) to fix before planning")
         raise typer.Exit(code=InputError.exit_code)
     out_console.print(f"{scenario_file}: ready to plan ({len(findings)} warning(s))")
-
-
-def _parse_time(value: str | None, scenario: Scenario) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"--at: {value!r} is not a time; expected ISO 8601 like 2022-03-05T10:00:00+02:00"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=scenario.zone())
-    return moment
 
 
 def _route_table(network: RoadNetwork, r: Route) -> Table:
@@ -86,21 +77,36 @@ def route(
     scenario_file: ScenarioArg,
     origin: Annotated[str, typer.Option("--from", help="Origin id.")],
     destination: Annotated[str, typer.Option("--to", help="Destination id.")],
-    at: Annotated[str | None, typer.Option("--at", help="Departure time (ISO 8601); default start.")] = None,
+    at: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--at",
+            parser=INSTANT,
+            metavar="TIME",
+            help="Departure, ISO 8601 with UTC offset (2022-03-05T10:30:00+02:00); default the start.",
+        ),
+    ] = None,
     vehicle: Annotated[VehicleClass, typer.Option(help="Vehicle class.")] = VehicleClass.CAR,
     geojson: Annotated[Path | None, typer.Option(help="Write the route as GeoJSON here.")] = None,
 ) -> None:
     """Print the best open route (time, distance, risk, streets) from ORIGIN to DEST."""
+    from safepassage.geojson import path_feature, write_geojson
+    from safepassage.network import load_network
+    from safepassage.routing import best_route
+    from safepassage.validation import require_ready
+
     scenario = load_scenario(scenario_file)
+    if at is not None:
+        check_within_horizon(at, scenario, "--at")
     mode = scenario.origin(origin).mode
     network = load_network(resolve_network_path(scenario), mode)
     require_ready(scenario, {mode: network})  # refuse what `validate` rejects
     vehicle = VehicleClass.PEDESTRIAN if mode is TravelMode.WALK else vehicle
-    r = best_route(network, scenario, origin, destination, at=_parse_time(at, scenario), vehicle=vehicle)
+    r = best_route(network, scenario, origin, destination, at=at, vehicle=vehicle)
     depart = scenario.at(r.departure_s)
     out_console.print(
         f"[bold]{scenario.origin(origin).name}[/] -> [bold]{scenario.destination(destination).name}[/] "
-        f"leaving {depart:%Y-%m-%d %H:%M %Z}",
+        f"leaving {stamp_text(depart, scenario.zone())}",
         highlight=False,
     )
     out_console.print(
@@ -126,7 +132,7 @@ def _route_props(scenario: Scenario, r: Route, origin: str, destination: str) ->
         "layer": "route",
         "origin": origin,
         "destination": destination,
-        "departure": scenario.at(r.departure_s).isoformat(),
+        "departure": iso_text(scenario.at(r.departure_s), scenario.zone()),
         "travel_time_s": round(r.travel_time_s, 1),
         "distance_m": round(r.distance_m, 1),
         "risk_exposure": round(r.risk_exposure, 3),
@@ -147,6 +153,14 @@ def demo(
     ] = None,
 ) -> None:
     """Run the bundled Helsinki scenario: validate, plan, check the plan, write plan and GeoJSON."""
+    from safepassage.cli.planning import print_plan_summary
+    from safepassage.geojson import write_map
+    from safepassage.hazards import link_closures
+    from safepassage.network import load_scenario_networks
+    from safepassage.planner import plan_evacuation, write_plan
+    from safepassage.planner.check import check_plan
+    from safepassage.validation import validate_scenario
+
     started = time.perf_counter()
     path = scenario_file or demo_scenario_path()
     scenario = load_scenario(path)
@@ -160,9 +174,7 @@ def demo(
     if any(f.severity == "error" for f in findings):
         raise InputError(f"{path}: the scenario has problems to fix before planning (listed above)")
 
-    features = []
     drive = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
-    projector = Projector(drive.crs)
     closures = link_closures(drive, scenario)
     counts = closures.count_by_reason()
     table = Table(title="Closures over the horizon")
@@ -171,27 +183,23 @@ def demo(
     for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
         table.add_row(reason, str(n))
     out_console.print(table)
-    features += closure_features(drive, closures, scenario)
-    features += hazard_features(scenario, projector)
-    features += area_features(scenario, projector)
 
     out_console.rule("[bold]Plan")
     plan = plan_evacuation(scenario, networks=networks)
     violations = check_plan(scenario, plan, networks=networks)
     if violations:  # pragma: no cover - a planner bug; the check is the guard, not the planner
         raise PlanRejectedError(violations)
-    print_plan_summary(plan)
+    print_plan_summary(plan, scenario.zone())
     out_console.print(
         "independent check: the plan keeps every rule (roads, one-ways, capacity per step, closures, "
         "curfew, ceasefire windows, reception capacity, conservation of people)",
         highlight=False,
     )
-    features += movement_features(plan, networks)
     out.mkdir(parents=True, exist_ok=True)
     write_plan(plan, out / "plan.json")
-    write_geojson(out / "demo.geojson", features)
+    features = write_map(out / "demo.geojson", scenario, networks, plan, closures=closures)
     out_console.print(
-        f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({len(features)} features) "
+        f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({features} features) "
         f"in {time.perf_counter() - started:.1f} s",
         highlight=False,
     )

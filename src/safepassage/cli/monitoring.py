@@ -19,6 +19,8 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, NUMERIC_ID, RADIUS_M
+from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.errors import InputError, UnknownIdError
@@ -44,6 +46,7 @@ from safepassage.store.schema import CorridorStatusChange
 __all__ = ["register"]
 
 UKRAINE_CENTRE_LONLAT = (31.0, 48.5)  # centre of the metric plane incidents are judged in
+CORRIDOR_ID = as_parser(whole(NUMERIC_ID))
 COORDINATORS = "coordinators"  # recipient of the notifications the monitoring commands record
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
@@ -182,28 +185,28 @@ def _merge_incidents(store: Store, actor: str) -> None:
 # -- single reports ---------------------------------------------------------------------------------
 
 
-def _utc(value: str, option: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise InputError(
-            f"{option}: {value!r} is not a time; expected ISO 8601 like 2022-03-05T10:00:00+02:00"
-        ) from None
-    if moment.tzinfo is None:
-        raise InputError(f"{option}: {value!r} has no UTC offset; expected e.g. 2022-03-05T10:00:00+02:00")
-    return moment.astimezone(dt.UTC)
-
-
 @report_app.command("add")
 @exits_on_error
 def report_add(
     kind: Annotated[HazardKind, typer.Option(help="What happened.")],
-    at: Annotated[str, typer.Option(help="When, ISO 8601 with offset (2022-03-05T10:00:00+02:00).")],
+    at: Annotated[
+        dt.datetime,
+        typer.Option(
+            parser=INSTANT, metavar="TIME", help="When, ISO 8601 with offset (2022-03-05T10:00:00+02:00)."
+        ),
+    ],
     source: Annotated[str, typer.Option(help="Who reported it (agency, outlet, team).")],
     source_type: Annotated[SourceType, typer.Option(help="Kind of source (credibility depends on it).")],
-    lat: Annotated[float | None, typer.Option(min=-90, max=90, help="Latitude (WGS84).")] = None,
-    lon: Annotated[float | None, typer.Option(min=-180, max=180, help="Longitude (WGS84).")] = None,
-    radius_m: Annotated[float, typer.Option(min=0, help="How far off the location may be, metres.")] = 1000.0,
+    lat: Annotated[
+        float | None, typer.Option(parser=as_parser(number(LATITUDE)), help="Latitude (WGS84).")
+    ] = None,
+    lon: Annotated[
+        float | None, typer.Option(parser=as_parser(number(LONGITUDE)), help="Longitude (WGS84).")
+    ] = None,
+    radius_m: Annotated[
+        float,
+        typer.Option(parser=as_parser(number(RADIUS_M)), help="How far off the location may be, metres."),
+    ] = 1000.0,
     time_uncertainty_s: Annotated[float, typer.Option(min=0, help="How far off the time may be, s.")] = 900.0,
     report_id: Annotated[
         str | None,
@@ -211,7 +214,9 @@ def report_add(
     ] = None,
     location: Annotated[str, typer.Option(help="Place name as reported.")] = "",
     description: Annotated[str, typer.Option(help="What was reported.")] = "",
-    fatalities: Annotated[int | None, typer.Option(min=0, help="Deaths claimed by this source.")] = None,
+    fatalities: Annotated[
+        int | None, typer.Option(parser=as_parser(whole(FATALITIES)), help="Deaths claimed by this source.")
+    ] = None,
     verification: Annotated[
         Verification, typer.Option(help="Whether the report is already verified (e.g. by your own team).")
     ] = Verification.UNVERIFIED,
@@ -221,7 +226,7 @@ def report_add(
     """Store one report typed in (e.g. a field team's radio message), feed ``cli``."""
     if (lat is None) != (lon is None):
         raise InputError("--lat and --lon go together: give both, or neither for a report without a location")
-    observed_at = _utc(at, "--at")
+    observed_at = at.astimezone(dt.UTC)
     # Without --id, the id is derived from what was reported, so typing the same report twice
     # (e.g. after a lost connection) stores it once.
     content = repr((source, source_type.value, kind.value, lat, lon, description))
@@ -418,10 +423,12 @@ def figures(
 @exits_on_error
 def figures_add(
     what: Annotated[FigureKind, typer.Option(help="What is counted.")],
-    count: Annotated[int, typer.Option(min=0, help="The claimed number.")],
+    count: Annotated[int, typer.Option(parser=as_parser(whole(COUNT)), help="The claimed number.")],
     source: Annotated[str, typer.Option(help="Who claims it.")],
     method: Annotated[CountMethod, typer.Option(help="Counted and confirmed one by one, or estimated.")],
-    as_of: Annotated[str, typer.Option(help="Date the count refers to (YYYY-MM-DD).")],
+    as_of: Annotated[
+        dt.date, typer.Option(parser=DAY, metavar="DATE", help="Date the count refers to (YYYY-MM-DD).")
+    ],
     verification: Annotated[Verification, typer.Option(help="Whether the claim has been verified.")] = (
         Verification.UNVERIFIED
     ),
@@ -434,16 +441,12 @@ def figures_add(
     by: ByOption = None,
 ) -> None:
     """Record one claimed count, e.g. the UN's confirmed-only toll beside an official estimate."""
-    try:
-        day = dt.date.fromisoformat(as_of)
-    except ValueError:
-        raise InputError(f"--as-of: {as_of!r} is not a date; expected YYYY-MM-DD") from None
     claim = FigureClaim(
         what=what,
         count=count,
         source=source,
         method=method,
-        as_of=day,
+        as_of=as_of,
         verification=verification,
         note=note,
         scope=scope,
@@ -538,7 +541,7 @@ def corridors_list(
 @corridors_app.command("set-status")
 @exits_on_error
 def corridors_set_status(
-    corridor_id: Annotated[int, typer.Argument(help="Corridor id (see corridors list).")],
+    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
     status: Annotated[CorridorStatus, typer.Argument(help="New lifecycle status.")],
     reason: Annotated[str, typer.Option(help="Why (recorded with the change).")],
     db: DbOption = None,
@@ -560,7 +563,8 @@ def corridors_set_status(
 @exits_on_error
 def corridors_judge(
     corridor_ids: Annotated[
-        list[int] | None, typer.Argument(help="Corridor ids to judge (default: every imported corridor).")
+        list[int] | None,
+        typer.Argument(parser=CORRIDOR_ID, help="Corridor ids to judge (default: every imported corridor)."),
     ] = None,
     buffer_m: Annotated[
         float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
@@ -663,7 +667,7 @@ def _print_evidence(verdict: Verdict) -> None:
 @corridors_app.command("history")
 @exits_on_error
 def corridors_history(
-    corridor_id: Annotated[int, typer.Argument(help="Corridor id (see corridors list).")],
+    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
     db: DbOption = None,
 ) -> None:
     """Every status a corridor went through, who changed it, when and why."""

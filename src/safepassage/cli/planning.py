@@ -1,24 +1,28 @@
-"""Planning commands: ``plan`` (write a safepassage-plan/1 file) and ``check-plan`` (re-verify one)."""
+"""Planning commands: ``plan`` (write a safepassage-plan/1 file) and ``check-plan`` (re-verify one).
+
+The planner (numpy, scipy, OR-Tools) is imported inside the commands, so ``--help`` and a mistyped
+option answer at once.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
+from safepassage.cli._options import DELAY
 from safepassage.cli._output import exits_on_error, out_console
 from safepassage.errors import InputError
-from safepassage.geojson import write_geojson
-from safepassage.planner import Plan, plan_evacuation, read_plan, write_plan
-from safepassage.planner.check import validate_plan
-from safepassage.planner.features import movement_features
-from safepassage.planner.problem import load_networks
+from safepassage.local_time import clock_text
 from safepassage.scenario import load_scenario
-from safepassage.validation import require_ready
 
-__all__ = ["parse_delay", "print_plan_summary", "register"]
+if TYPE_CHECKING:
+    from safepassage.planner import Plan
+
+__all__ = ["print_plan_summary", "register"]
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario YAML file (see docs/scenario-format.md).")]
 
@@ -28,30 +32,16 @@ def register(app: typer.Typer) -> None:
     app.command("check-plan")(check_plan)
 
 
-def parse_delay(text: str) -> float:
-    """``10%`` or ``0.1`` -> 0.1; raises :class:`InputError` on anything else."""
-    raw = text.strip()
-    try:
-        value = float(raw[:-1]) / 100.0 if raw.endswith("%") else float(raw)
-    except ValueError:
-        raise InputError(
-            f"--max-delay: {text!r} is not a delay; expected a percentage like 10% or 0.1"
-        ) from None
-    if not 0.0 <= value <= 10.0:
-        raise InputError(f"--max-delay: {text!r} is out of range; expected 0% to 1000%")
-    return value
-
-
 def _minutes(seconds: float | None) -> str:
     return "" if seconds is None else f"{seconds / 60.0:,.0f}"
 
 
-def print_plan_summary(result: Plan) -> None:
-    """Clearance, bound, gap, people and per-origin figures, for a person."""
+def print_plan_summary(result: Plan, zone: dt.tzinfo) -> None:
+    """Clearance, bound, gap, people and per-origin figures, for a person; clock times in ``zone``."""
     gap = "n/a" if result.gap is None else f"{result.gap:.1%}"
     out_console.print(
         f"clearance [bold]{result.clearance_time_s / 60:.0f} min[/] "
-        f"(last arrival {result.at(result.clearance_time_s):%H:%M}), proven lower bound "
+        f"(last arrival {clock_text(result.at(result.clearance_time_s), zone)}), proven lower bound "
         f"{result.lower_bound_s / 60:.0f} min, gap {gap}; "
         f"{result.evacuated:,} of {result.people_total:,} people evacuated in {len(result.movements):,} "
         f"movements; risk exposure {result.exposure.total:.2f} ({result.solver.mode} mode, "
@@ -80,7 +70,10 @@ def print_plan_summary(result: Plan) -> None:
 def plan(
     scenario_file: ScenarioArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write (JSON).")],
-    geojson: Annotated[Path | None, typer.Option(help="Also write the movements as GeoJSON.")] = None,
+    geojson: Annotated[
+        Path | None,
+        typer.Option(help="Also write the map (closures, hazards, areas, places, movements) as GeoJSON."),
+    ] = None,
     mode: Annotated[
         str,
         typer.Option(
@@ -90,24 +83,33 @@ def plan(
         ),
     ] = "exact",
     max_delay: Annotated[
-        str, typer.Option(help="Accept this much later clearance for less risk exposure, e.g. 10%.")
-    ] = "0%",
+        float,
+        typer.Option(
+            parser=DELAY,
+            metavar="DELAY",
+            help="Accept this much later clearance for less risk exposure: 10% or 0.1 (not a bare 10).",
+        ),
+    ] = 0.0,
 ) -> None:
     """Plan the evacuation: who leaves when, by which roads, to where; write safepassage-plan/1."""
+    from safepassage.geojson import write_map
+    from safepassage.planner import plan_evacuation, write_plan
+    from safepassage.planner.problem import load_networks
+    from safepassage.validation import require_ready
+
     if mode not in ("exact", "fast"):
         raise InputError(f"--mode: {mode!r} is not a planning mode; expected exact or fast")
-    delay = parse_delay(max_delay)
     scenario = load_scenario(scenario_file)
     networks = load_networks(scenario)
     require_ready(scenario, networks)  # refuse what `validate` rejects
     result = plan_evacuation(
-        scenario, mode="fast" if mode == "fast" else "exact", max_delay=delay, networks=networks
+        scenario, mode="fast" if mode == "fast" else "exact", max_delay=max_delay, networks=networks
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     write_plan(result, output)
     if geojson is not None:
-        write_geojson(geojson, movement_features(result, networks))
-    print_plan_summary(result)
+        write_map(geojson, scenario, networks, result)
+    print_plan_summary(result, scenario.zone())
     out_console.print(f"plan written to {output}" + (f", routes to {geojson}" if geojson else ""))
 
 
@@ -117,6 +119,9 @@ def check_plan(
     plan_file: Annotated[Path, typer.Argument(help="Plan file (safepassage-plan/1 JSON).")],
 ) -> None:
     """Re-verify a plan against the scenario and the real roads; exit 5 listing every violation."""
+    from safepassage.planner import read_plan
+    from safepassage.planner.check import validate_plan
+
     scenario = load_scenario(scenario_file)
     result = read_plan(plan_file)
     validate_plan(scenario, result)

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
-from safepassage.monitor.feeds import iter_feed
-from safepassage.monitor.replay import ReplayResult, replay_feeds
-from safepassage.monitor.report import IncidentReport, RowError
-from safepassage.planner.problem import load_networks
+from safepassage.local_time import clock_text, iso_text
 from safepassage.scenario import Scenario, load_scenario
-from safepassage.store import Store
+
+if TYPE_CHECKING:  # the monitor, planner and store (numpy, scipy, SQLAlchemy) load when the command runs
+    from safepassage.monitor.replay import ReplayResult
+    from safepassage.monitor.report import IncidentReport
 
 __all__ = ["register"]
 
@@ -48,6 +48,11 @@ def monitor(
     ] = True,
 ) -> None:
     """Replay feeds in time order: corridor statuses, verdicts and re-plans, all stored."""
+    from safepassage.monitor.feeds import iter_feed
+    from safepassage.monitor.replay import replay_feeds
+    from safepassage.monitor.report import RowError
+    from safepassage.planner.problem import load_networks
+
     scenario = load_scenario(scenario_file)
     networks = load_networks(scenario)
     by_file: dict[Path, list[IncidentReport]] = {}
@@ -82,7 +87,7 @@ def _print_timeline(scenario: Scenario, result: ReplayResult) -> None:
     for event in result.events:
         style = _STYLE.get(event.kind, "")
         table.add_row(
-            f"{event.at.astimezone(zone):%H:%M}",
+            clock_text(event.at, zone),
             f"[{style}]{event.kind}[/]" if style else event.kind,
             event.corridor or "",
             event.message,
@@ -98,6 +103,8 @@ def _keep(
     db: str | None,
     actor: str,
 ) -> None:
+    from safepassage.store import Store
+
     with Store.open(db) as store, store.writing(actor) as writer:
         new_reports = sum(writer.add_reports(reports, str(path)).new for path, reports in by_file.items())
         scenario_id = writer.add_scenario(scenario.name, scenario.model_dump(mode="json", by_alias=True))
@@ -112,7 +119,8 @@ def _keep(
         )
         notices = [e for e in result.events if e.kind in ("replan", "warning")]
         for event in notices:
-            writer.add_notification(event.kind, COORDINATORS, f"{event.at.isoformat()}: {event.message}")
+            when = iso_text(event.at, scenario.zone())
+            writer.add_notification(event.kind, COORDINATORS, f"{when}: {event.message}")
     out_console.print(
         f"stored: {new_reports:,} new report(s), {len(result.plans)} plan(s), {len(result.verdicts)} "
         f"verdict(s), {len(notices)} notification(s)",

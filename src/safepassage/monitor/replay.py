@@ -32,6 +32,7 @@ import numpy as np
 
 from safepassage.hazards import area_shape, closes_roads, link_index
 from safepassage.hazards.intensity import closing_interval_s
+from safepassage.local_time import clock_text
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import Verdict, VerdictOutcome
 from safepassage.monitor.report import IncidentReport
@@ -110,7 +111,7 @@ def replay_feeds(
     result = ReplayResult()
     plan = plan_evacuation(scenario, networks=networks)
     result.plans.append((plan, "initial plan"))
-    result.events.append(TimelineEvent(scenario.start, "plan", _plan_line(plan)))
+    result.events.append(TimelineEvent(scenario.start, "plan", _plan_line(plan, scenario.zone())))
     relevant = _relevant(scenario, reports, networks, result)
     result.reports_used = relevant
     windows = _window_events(scenario)
@@ -157,7 +158,8 @@ def replay_feeds(
             TimelineEvent(
                 report.observed_at,
                 "replan",
-                f"re-plan from {replan_start.astimezone(scenario.zone()):%H:%M}: {why}; " + _plan_line(plan),
+                f"re-plan from {clock_text(replan_start, scenario.zone())}: {why}; "
+                + _plan_line(plan, scenario.zone()),
             )
         )
     result.events += windows
@@ -221,10 +223,9 @@ def _window_events(scenario: Scenario) -> list[TimelineEvent]:
             if window.end <= scenario.start or window.start >= scenario.end:
                 continue
             opens = max(window.start, scenario.start)
+            until = clock_text(window.end, scenario.zone())
             events.append(
-                TimelineEvent(
-                    opens, "status", f"ceasefire window opens (until {window.end:%H:%M})", corridor.id
-                )
+                TimelineEvent(opens, "status", f"ceasefire window opens (until {until})", corridor.id)
             )
             if window.end < scenario.end:
                 events.append(TimelineEvent(window.end, "status", "ceasefire window ends", corridor.id))
@@ -312,8 +313,8 @@ def _affected(
     zone = scenario.zone()
     warnings = [
         f"{len(groups)} group(s), {sum(p for p, _ in groups):,} people, already left {origin} and would "
-        f"enter roads closed by {hazard.id} between {min(t for _, t in groups).astimezone(zone):%H:%M} "
-        f"and {max(t for _, t in groups).astimezone(zone):%H:%M}: reach them and turn them back"
+        f"enter roads closed by {hazard.id} between {clock_text(min(t for _, t in groups), zone)} "
+        f"and {clock_text(max(t for _, t in groups), zone)}: reach them and turn them back"
         for origin, groups in sorted(moving.items())
     ]
     return waiting, warnings
@@ -355,10 +356,10 @@ def _remaining_scenario(
     )
 
 
-def _plan_line(plan: Plan) -> str:
+def _plan_line(plan: Plan, zone: dt.tzinfo) -> str:
     unserved = sum(u.people for u in plan.unserved)
     return (
-        f"clearance {plan.clearance_time_s / 60:.0f} min after {plan.start:%H:%M} "
+        f"clearance {plan.clearance_time_s / 60:.0f} min after {clock_text(plan.start, zone)} "
         f"(bound {plan.lower_bound_s / 60:.0f} min), {plan.evacuated:,} people in "
         f"{len(plan.movements):,} groups" + (f", {unserved:,} unserved" if unserved else "")
     )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from safepassage.local_time import in_zone
 from safepassage.planner.decompose import FlowPaths
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.plan_file import (
@@ -174,6 +175,7 @@ def build_plan(
     """The ``safepassage-plan/1`` document for ``groups``."""
     scenario = problem.scenario
     start = scenario.start
+    zone = scenario.zone()  # departures are shown with the offset in force then (summer time)
     movements: list[Movement] = []
     osm_ids = [layer.network.node_osm_id.tolist() for layer in problem.layers]
     for group, exp in zip(groups, exposure.tolist(), strict=True):
@@ -189,7 +191,7 @@ def build_plan(
                 destination=problem.destination_ids[group.destination],
                 people=group.people,
                 mode=net.mode,
-                departure=start + dt.timedelta(milliseconds=group.entry_times_ms[0]),
+                departure=in_zone(start + dt.timedelta(milliseconds=group.entry_times_ms[0]), zone),
                 path=[osm[n] for n in group.nodes],
                 entry_times_s=list(times_s),
                 exposure=exp,

@@ -20,8 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Final, Literal, Self
 
@@ -35,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from safepassage.atomic_file import write_atomically
 from safepassage.errors import PlanFileError
 from safepassage.input_problems import problems_from_validation
 from safepassage.scenario.vocabulary import TravelMode
@@ -250,16 +249,7 @@ def write_plan(plan: Plan, path: str | Path) -> None:
     path = Path(path)
     nodes = sum(len(m.path) for m in plan.movements)
     text = plan.model_dump_json(indent=2 if nodes <= INDENT_LIMIT_NODES else None) + "\n"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(path, text)  # mode from the user's umask, not mkstemp's 0600
 
 
 def read_plan(path: str | Path) -> Plan:
