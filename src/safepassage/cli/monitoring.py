@@ -7,6 +7,7 @@ that ``safepassage audit verify`` checks.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import Counter
@@ -19,6 +20,7 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from safepassage.cli._lists import Column, FormatOption, ListFormat, SinceOption, parse_since, print_list
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.errors import InputError, UnknownIdError
@@ -35,11 +37,11 @@ from safepassage.monitor.records import (
     VerdictOutcome,
 )
 from safepassage.monitor.report import IncidentReport, RowError
-from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor
+from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor, show_km
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
 from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
-from safepassage.store.schema import CorridorStatusChange
+from safepassage.store.schema import CorridorStatusChange, Review
 
 __all__ = ["register"]
 
@@ -327,51 +329,128 @@ def review(
         with store.reading() as session:
             history = queries.review_history(session, report_id=report_id, incident_id=incident_id)
     what = f"report {report_id}" if report_id is not None else f"incident {incident_id}"
-    table = Table(title=f"Reviews of {what}")
-    for column in ("when (UTC)", "state", "published", "by", "why", "claim"):
-        table.add_column(column)
-    for r in history:
-        table.add_row(
-            f"{r.reviewed_at:%Y-%m-%d %H:%M}",
-            r.state,
-            "yes" if r.published else "no",
-            r.reviewer,
-            r.reason,
-            r.claim,
-        )
-    out_console.print(table)
+    _print_reviews(f"Reviews of {what}", history, ListFormat.TABLE)
+
+
+_REVIEW_COLUMNS = (
+    Column("reviewed_at", "when (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
+    Column("state", whole=True),
+    Column("published", whole=True, show=lambda b: "yes" if b else "no"),
+    Column("reviewer", "by"),
+    Column("reason", "why"),
+    Column("claim"),
+)
+
+
+def _print_reviews(title: str, history: list[Review], fmt: ListFormat) -> None:
+    rows = [
+        {
+            "reviewed_at": r.reviewed_at,
+            "state": r.state,
+            "published": r.published,
+            "reviewer": r.reviewer,
+            "reason": r.reason,
+            "claim": r.claim,
+        }
+        for r in history
+    ]
+    print_list(out_console, title, _REVIEW_COLUMNS, rows, fmt)
+
+
+_REPORT_COLUMNS = (
+    Column("id", whole=True, justify="right"),
+    Column("feed", whole=True),
+    Column("source_id", "source id", whole=True),
+    Column("kind"),
+    Column("observed_at", "observed (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
+    Column("lat", in_table=False),
+    Column("lon", in_table=False),
+    Column("radius_m", in_table=False),
+    Column("where", in_data=False),
+    Column("source_name", "source"),
+    Column("source_type", "type"),
+    Column("feed_verification", "feed says", in_table=False),
+    Column("review_state", "review", whole=True),
+    Column("counts_as", "counts as", whole=True),
+    Column("location_name", "place", in_table=False),
+    Column("description", in_table=False),
+)
+
+
+@report_app.command("list")
+@exits_on_error
+def report_list(
+    since: SinceOption = None,
+    status: Annotated[
+        ReviewState | None, typer.Option(help="Only reports whose latest review is in this state.")
+    ] = None,
+    feed: Annotated[
+        str | None, typer.Option(help="Only reports of this feed (acled, ucdp, cli, ...).")
+    ] = None,
+    fmt: FormatOption = ListFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Stored reports in time order with their review state and what they count as in verdicts."""
+    after = parse_since(since)
+    with _store(db) as store, store.reading() as session:
+        reports = queries.report_summaries(session, after, feed, status)
+    rows = []
+    for r in reports:
+        where = f"{r.lat:.4f}, {r.lon:.4f} ± {show_km(r.radius_m)}" if r.lat is not None else "no location"
+        rows.append({**dataclasses.asdict(r), "where": where})
+    print_list(out_console, f"Reports ({len(rows)})", _REPORT_COLUMNS, rows, fmt)
 
 
 # -- figures --------------------------------------------------------------------------------------
 
 
-def _figures_table(comparisons: list[FigureComparison]) -> Table:
-    table = Table(title="Figures: every claim beside the others, with their range (never averaged)")
-    for column in ("as of", "what", "scope", "source", "count", "method", "verification", "note"):
-        # counts and dates never wrap: a number split over two lines is a number misread
-        table.add_column(
-            column, justify="right" if column == "count" else "left", no_wrap=column in ("as of", "count")
-        )
+_FIGURE_COLUMNS = (
+    Column("as_of", "as of", whole=True),
+    Column("what"),
+    Column("daily", in_table=False),
+    Column("scope"),
+    Column("source"),
+    Column("claimed", "count", whole=True, justify="right", in_data=False),
+    Column("count", in_table=False),
+    Column("at_least", in_table=False),
+    Column("method"),
+    Column("verification"),
+    Column("note"),
+    Column("sources_disagree", in_table=False),
+    Column("range", in_table=False),
+)
+
+
+def _print_figures(comparisons: list[FigureComparison], fmt: ListFormat) -> None:
+    """Every claim beside the others with the range when sources disagree (never averaged)."""
+    rows: list[dict[str, object]] = []
+    notes: list[str] = []
     for comparison in comparisons:
+        open_top = any(c.lower_bound and c.count == comparison.high for c in comparison.claims)
+        spread = f"{comparison.low:,} to {'more than ' if open_top else ''}{comparison.high:,}"
         for claim in comparison.claims:
-            count = f"more than {claim.count:,}" if claim.lower_bound else f"{claim.count:,}"
-            what = f"{claim.what.value} (daily)" if claim.daily else claim.what.value
-            table.add_row(
-                comparison.as_of.isoformat(),
-                what,
-                claim.scope,
-                claim.source,
-                count,
-                claim.method.value,
-                claim.verification.value,
-                claim.note,
+            rows.append(
+                {
+                    "as_of": comparison.as_of,
+                    "what": f"{claim.what.value} (daily)" if claim.daily else claim.what.value,
+                    "daily": claim.daily,
+                    "scope": claim.scope,
+                    "source": claim.source,
+                    "claimed": f"more than {claim.count:,}" if claim.lower_bound else f"{claim.count:,}",
+                    "count": claim.count,
+                    "at_least": claim.lower_bound,
+                    "method": claim.method.value,
+                    "verification": claim.verification.value,
+                    "note": claim.note,
+                    "sources_disagree": comparison.sources_disagree,
+                    "range": spread,
+                }
             )
         if comparison.sources_disagree:
-            open_top = any(c.lower_bound and c.count == comparison.high for c in comparison.claims)
-            spread = f"{comparison.low:,} to {'more than ' if open_top else ''}{comparison.high:,}"
-            table.add_row("[bold]sources disagree[/]", "", "", "", spread, "", "", "")
-        table.add_section()
-    return table
+            what = comparison.claims[0].what.value
+            notes.append(f"{comparison.as_of.isoformat()} {what}: sources disagree, {spread}")
+    title = "Figures: every claim beside the others, with their range (never averaged)"
+    print_list(out_console, f"{title} ({len(rows)})", _FIGURE_COLUMNS, rows, fmt, notes)
 
 
 @figures_app.callback()
@@ -383,10 +462,12 @@ def figures(
         typer.Option("--import", help="First import a UNHCR series or a claims CSV (what,count,source,...)."),
     ] = None,
     what: Annotated[FigureKind | None, typer.Option(help="Show only this kind of figure.")] = None,
+    since: SinceOption = None,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
-    """Show claimed counts side by side with their range; never averaged."""
+    """Show claimed counts side by side with their range; never averaged (--since: as of that day)."""
     if ctx.invoked_subcommand is not None:
         return
     with _store(db) as store:
@@ -408,10 +489,13 @@ def figures(
                 err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
         with store.reading() as session:
             claims_stored = queries.figure_claim_records(session, what)
-    if claims_stored:
-        out_console.print(_figures_table(side_by_side(claims_stored)))
+    after = parse_since(since)
+    if after is not None:
+        claims_stored = [c for c in claims_stored if c.as_of >= after.date()]
+    if claims_stored or fmt is not ListFormat.TABLE:
+        _print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
     else:
-        _say("no figures stored yet (safepassage figures --import FILE, or safepassage figures add ...)")
+        _say("no figures stored (safepassage figures --import FILE, or safepassage figures add ...)")
 
 
 @figures_app.command("add")
@@ -501,38 +585,39 @@ def corridors_import(
         _say(f"  ... and {len(unplaced) - show_unplaced} more")
 
 
+_CORRIDOR_COLUMNS = (
+    Column("id", whole=True, justify="right"),
+    Column("key", whole=True),
+    Column("announced_on", "announced", whole=True),
+    Column("from_name", "from"),
+    Column("to_name", "to"),
+    Column("proposed_by", "proposed by"),
+    Column("status", whole=True),
+    Column("status_reason", "why"),
+    Column("recorded_outcome", "outcome"),
+    Column("waypoints", justify="right"),
+    Column("waypoints_unplaced", "unplaced"),
+)
+
+
 @corridors_app.command("list")
 @exits_on_error
 def corridors_list(
     status: Annotated[
         CorridorStatus | None, typer.Option(help="Only corridors currently in this status.")
     ] = None,
+    since: SinceOption = None,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """List corridors with their current status and the reason for it."""
+    """List corridors with their current status and why (--since: announced that day or later)."""
+    after = parse_since(since)
     with _store(db) as store, store.reading() as session:
-        rows = queries.corridor_summaries(session, status)
-    table = Table(title=f"Corridors ({len(rows)})")
-    columns = ("id", "key", "announced", "from", "to", "proposed by", "status", "why", "outcome", "waypoints")
-    for column in columns:
-        table.add_column(column, no_wrap=column in ("id", "key", "announced"))
-    for c in rows:
-        waypoints = str(c.waypoints) + (
-            f" (+{len(c.waypoints_unplaced)} unplaced)" if c.waypoints_unplaced else ""
-        )
-        table.add_row(
-            str(c.id),
-            c.key,
-            c.announced_on.isoformat() if c.announced_on else "",
-            c.from_name,
-            c.to_name,
-            c.proposed_by,
-            c.status,
-            c.status_reason,
-            c.recorded_outcome,
-            waypoints,
-        )
-    out_console.print(table)
+        corridors = queries.corridor_summaries(session, status)
+    if after is not None:
+        corridors = [c for c in corridors if c.announced_on is not None and c.announced_on >= after.date()]
+    rows = [dataclasses.asdict(c) for c in corridors]
+    print_list(out_console, f"Corridors ({len(rows)})", _CORRIDOR_COLUMNS, rows, fmt)
 
 
 @corridors_app.command("set-status")
@@ -565,13 +650,15 @@ def corridors_judge(
     buffer_m: Annotated[
         float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
     ] = DEFAULT_BUFFER_M,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
     """Judge corridors over their windows: honoured / violated / contested / insufficient evidence.
 
-    Uses every stored report, merged into incidents, and the rule in docs/verdicts.md; each verdict
-    is stored with its evidence. With one corridor id, the evidence is listed.
+    Uses every stored report with its latest review, merged into incidents, and the rule in
+    docs/verdicts.md; each verdict is stored with its evidence. With one corridor id, the evidence
+    is listed (and which of it is decisive).
     """
     with _store(db) as store:
         with store.reading() as session:
@@ -605,36 +692,52 @@ def corridors_judge(
                         f"confidence {v.confidence:.2f}: {v.reason}"
                     )
                     writer.add_notification("corridor_violated", COORDINATORS, message)
-    table = Table(
-        title=f"Verdicts ({len(verdicts)} corridors, {len(reports)} reports, buffer {buffer_m:,.0f} m)"
-    )
-    for column in (
-        "id",
-        "from",
-        "to",
-        "window (UTC)",
-        "verdict",
-        "confidence",
-        "violation score",
-        "evidence",
-    ):
-        table.add_column(column, no_wrap=column in ("id", "window (UTC)", "verdict"))
-    for a, v in zip(chosen, verdicts, strict=True):
-        table.add_row(
-            str(ids_by_key[v.corridor_id]),
-            a.from_name,
-            a.to_name,
-            _window_text(v.window_start, v.window_end),
-            v.outcome.value,
-            f"{v.confidence:.2f}",
-            f"{v.violation_score:.2f}",
-            str(len(v.evidence)),
-        )
-    out_console.print(table)
+    rows = [
+        {
+            "id": ids_by_key[v.corridor_id],
+            "key": v.corridor_id,
+            "from": a.from_name,
+            "to": a.to_name,
+            "window": _window_text(v.window_start, v.window_end),
+            "window_start": v.window_start,
+            "window_end": v.window_end,
+            "verdict": v.outcome.value,
+            "confidence": round(v.confidence, 4),
+            "violation_score": round(v.violation_score, 4),
+            "evidence": len(v.evidence),
+            "decisive": [e.incident_id for e in v.evidence if e.decisive],
+            "buffer_m": buffer_m,
+            "reason": v.reason,
+        }
+        for a, v in zip(chosen, verdicts, strict=True)
+    ]
     counts = Counter(v.outcome for v in verdicts)
-    _say(", ".join(f"{outcome.value}: {counts[outcome]}" for outcome in VerdictOutcome))
-    if len(verdicts) == 1:
-        _print_evidence(verdicts[0])
+    title = (
+        f"Verdicts ({len(verdicts)} corridors, {len(reports)} reports; "
+        f"evidence within {show_km(buffer_m)} of the route)"
+    )
+    summary = ", ".join(f"{outcome.value}: {counts[outcome]}" for outcome in VerdictOutcome)
+    print_list(out_console, title, _VERDICT_COLUMNS, rows, fmt, [summary])
+    if len(verdicts) == 1 and fmt is ListFormat.TABLE:
+        _print_evidence(verdicts[0], buffer_m)
+
+
+_VERDICT_COLUMNS = (
+    Column("id", whole=True, justify="right"),
+    Column("key", in_table=False),
+    Column("from"),
+    Column("to"),
+    Column("window", "window (UTC)", in_data=False),
+    Column("window_start", in_table=False),
+    Column("window_end", in_table=False),
+    Column("verdict", whole=True),
+    Column("confidence", whole=True, show=lambda x: f"{x:.2f}"),
+    Column("violation_score", "score", whole=True, show=lambda x: f"{x:.2f}"),
+    Column("evidence", whole=True, justify="right"),
+    Column("decisive", in_table=False),
+    Column("buffer_m", in_table=False),
+    Column("reason", in_table=False),
+)
 
 
 def _window_text(start: dt.datetime, end: dt.datetime) -> str:
@@ -643,42 +746,59 @@ def _window_text(start: dt.datetime, end: dt.datetime) -> str:
     return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
 
 
-def _print_evidence(verdict: Verdict) -> None:
+_EVIDENCE_COLUMNS = (
+    Column("incident_id", "incident", whole=True),
+    Column("kind"),
+    Column("observed_at", "observed (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
+    Column("distance_to_route_m", "distance to route", whole=True, show=show_km),
+    Column("weight", whole=True, show=lambda w: f"{w:.2f}"),
+    Column("decisive", whole=True, show=lambda d: "yes" if d else "no"),
+    Column("sources"),
+)
+
+
+def _print_evidence(verdict: Verdict, buffer_m: float) -> None:
     _say(f"why: {verdict.reason} (rule {verdict.rule_version})")
-    table = Table(title="Evidence")
-    for column in ("incident", "kind", "observed (UTC)", "distance to route", "weight", "sources"):
-        table.add_column(column)
-    for e in sorted(verdict.evidence, key=lambda e: -e.weight):
-        table.add_row(
-            e.incident_id,
-            e.kind.value,
-            f"{e.observed_at:%Y-%m-%d %H:%M}",
-            f"{e.distance_to_route_m / 1000:,.1f} km",
-            f"{e.weight:.2f}",
-            "; ".join(e.sources),
-        )
-    out_console.print(table)
+    rows = [dataclasses.asdict(e) for e in sorted(verdict.evidence, key=lambda e: -e.weight)]
+    for row in rows:
+        row["kind"] = row["kind"].value
+    title = f"Evidence within {show_km(buffer_m)} of the route ({len(rows)})"
+    print_list(out_console, title, _EVIDENCE_COLUMNS, rows, ListFormat.TABLE)
 
 
 @corridors_app.command("history")
 @exits_on_error
 def corridors_history(
     corridor_id: Annotated[int, typer.Argument(help="Corridor id (see corridors list).")],
+    since: SinceOption = None,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
 ) -> None:
     """Every status a corridor went through, who changed it, when and why."""
+    after = parse_since(since)
     with _store(db) as store, store.reading() as session:
         history = queries.corridor_history(session, corridor_id)
-    _print_history(corridor_id, history)
+    if after is not None:
+        history = [h for h in history if h.changed_at >= after]
+    _print_history(corridor_id, history, fmt)
 
 
-def _print_history(corridor_id: int, history: list[CorridorStatusChange]) -> None:
-    table = Table(title=f"Corridor {corridor_id}: status history")
-    for column in ("when (UTC)", "status", "by", "why"):
-        table.add_column(column)
-    for h in history:
-        table.add_row(f"{h.changed_at:%Y-%m-%d %H:%M}", h.status, h.changed_by, h.reason)
-    out_console.print(table)
+_HISTORY_COLUMNS = (
+    Column("changed_at", "when (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
+    Column("status", whole=True),
+    Column("changed_by", "by"),
+    Column("reason", "why"),
+)
+
+
+def _print_history(
+    corridor_id: int, history: list[CorridorStatusChange], fmt: ListFormat = ListFormat.TABLE
+) -> None:
+    rows = [
+        {"changed_at": h.changed_at, "status": h.status, "changed_by": h.changed_by, "reason": h.reason}
+        for h in history
+    ]
+    print_list(out_console, f"Corridor {corridor_id}: status history", _HISTORY_COLUMNS, rows, fmt)
 
 
 # -- audit ----------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from safepassage.monitor.replay import ReplayResult, replay_feeds
 from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.planner.problem import load_networks
 from safepassage.scenario import Scenario, load_scenario
-from safepassage.store import Store
+from safepassage.store import Store, queries
 
 __all__ = ["register"]
 
@@ -60,6 +60,9 @@ def monitor(
                 reports.append(item)
         by_file[path] = reports
     everything = [r for reports in by_file.values() for r in reports]
+    if store:  # a report reviewed in the store counts as reviewed (rejected: not at all)
+        with Store.open(db) as kept, kept.reading() as session:
+            everything = queries.with_latest_reviews(session, everything)
     result = replay_feeds(scenario, everything, networks)
     _print_timeline(scenario, result)
     out_console.print(
