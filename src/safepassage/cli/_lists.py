@@ -143,7 +143,9 @@ def print_list(
         return
     columns = [c for c in columns if c.in_table]
     texts = [[c.text(row.get(c.key)) for c in columns] for row in rows]
-    if _fits(console, columns, texts):
+    if not rows:
+        console.print(f"{title}: none", highlight=False, markup=False)
+    elif _fits(console, columns, texts):
         console.print(_table(title, columns, texts))
     else:
         console.print(f"{title} (one block per row: too wide for {console.width} columns)", highlight=False)

@@ -39,9 +39,9 @@ least one violating incident happened on the route during the window. The **deci
    any kind within :data:`COVERAGE_RADIUS_M` of it, dated to within two days
    (:data:`COVERAGE_MAX_SPAN_S`; an event known only to "some time between February and October"
    says nothing about this window) and placed to within :data:`COVERAGE_MAX_RADIUS_M` (an oblast,
-   not the whole country), overlapping it, *other than* the weak evidence on the route
-   itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))`` - silence on the
-   route is worth more when the feeds are busy nearby.
+   not the whole country), overlapping it, not rejected (belief 0), *other than* the weak
+   evidence on the route itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))``
+   - silence on the route is worth more when the feeds are busy nearby.
 4. Else **insufficient evidence**, confidence 0: the feeds say nothing about this place and time
    (or only weak, undecided reports of trouble on the route).
 
@@ -239,6 +239,7 @@ def judge_corridor(
         (distance <= COVERAGE_RADIUS_M + radius)
         & (span <= COVERAGE_MAX_SPAN_S)
         & (radius <= COVERAGE_MAX_RADIUS_M)
+        & (index.belief[candidates] > 0.0)  # a rejected report shows nothing, not even live feeds
     )
     place = _place_share(distance, radius, buffer_m)
     time = _time_share(index, candidates, w_start, w_end)
