@@ -470,6 +470,7 @@ def figures(
     """Show claimed counts side by side with their range; never averaged (--since: as of that day)."""
     if ctx.invoked_subcommand is not None:
         return
+    after = parse_since(since)
     with _store(db) as store:
         if import_file is not None:
             claims: list[FigureClaim] = []
@@ -489,13 +490,12 @@ def figures(
                 err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
         with store.reading() as session:
             claims_stored = queries.figure_claim_records(session, what)
-    after = parse_since(since)
+    if not claims_stored and fmt is ListFormat.TABLE:
+        _say("no figures stored yet (safepassage figures --import FILE, or safepassage figures add ...)")
+        return
     if after is not None:
         claims_stored = [c for c in claims_stored if c.as_of >= after.date()]
-    if claims_stored or fmt is not ListFormat.TABLE:
-        _print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
-    else:
-        _say("no figures stored (safepassage figures --import FILE, or safepassage figures add ...)")
+    _print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
 
 
 @figures_app.command("add")
