@@ -88,7 +88,7 @@ __all__ = [
     "show_km",
 ]
 
-RULE_VERSION = "verdict/1"
+RULE_VERSION = "verdict/2"  # verdict/1 counted region- and country-level events
 DEFAULT_BUFFER_M = 10_000.0
 VIOLATED_AT = 0.5
 CONTESTED_AT = 0.2
