@@ -15,6 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from safepassage.cli import app
+from safepassage.cli.core import demo_scenario_path
 from store._pg import fresh_database
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -466,3 +467,20 @@ def test_figures_filters_by_day_and_keeps_the_range(db: Path) -> None:
     table = _run("figures", "--since", "2099-01-01")
     assert table.exit_code == 0, table.output
     assert "(0): none" in " ".join(table.output.split())
+
+
+@pytest.mark.slow
+def test_monitor_replays_with_the_stored_review(db: Path) -> None:
+    """``safepassage monitor`` re-plans on the verified field-team report ft-0912 until it is
+    reviewed ``rejected`` in the store; then the same feed triggers no re-plan."""
+    scenario = demo_scenario_path()
+    feed = scenario.with_name("helsinki-incidents.geojson")
+    first = _run("monitor", str(scenario), "--feed", str(feed))
+    assert first.exit_code == 0, first.output
+    assert "1 re-plan(s)" in " ".join(first.output.split())
+    _review("geojson:ft-0912", "rejected")
+    second = _run("monitor", str(scenario), "--feed", str(feed))
+    assert second.exit_code == 0, second.output
+    flat = " ".join(second.output.split())
+    assert "0 re-plan(s)" in flat
+    assert "(field_team, rejected)" in flat  # the timeline says how the report counts
