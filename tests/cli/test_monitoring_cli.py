@@ -138,6 +138,7 @@ def test_report_add_then_review_keeps_every_decision(db: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "reported by Field team 3 (field_team)" in shown.output
     assert "review state: verified; published: yes; 2 review(s)" in shown.output
+    assert "counts in verdicts and re-plans as: verified" in shown.output
     assert "olena: on_hold (asking ICRC) claims: hit" in shown.output
 
 

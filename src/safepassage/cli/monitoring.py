@@ -41,6 +41,7 @@ from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
 from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
+from safepassage.store.review_workflow import verification_after_review
 from safepassage.store.schema import CorridorStatusChange, Review
 
 __all__ = ["register"]
@@ -267,6 +268,7 @@ def report_show(
         source = queries.report_source(session, row)
         reviews = queries.review_history(session, report_id=row.id)
         merged = queries.current_incident(session, row.id)
+        in_force = queries.latest_review_states(session).get(row.id)
     where = f"{row.lat:.5f}, {row.lon:.5f} +- {row.radius_m:,.0f} m" if row.lat is not None else "no location"
     origin = row.file_name or "the command line"
     _say(f"report {row.id} ({row.feed}:{row.source_id}) from {origin} line {row.line}")
@@ -283,6 +285,8 @@ def report_show(
     state = reviews[-1].state if reviews else "draft"
     published = reviews[-1].published if reviews else False
     _say(f"  review state: {state}; published: {'yes' if published else 'no'}; {len(reviews)} review(s)")
+    counts_as = verification_after_review(Verification(row.verification), in_force)
+    _say(f"  counts in verdicts and re-plans as: {counts_as.value} (latest review of it or its incident)")
     for r in reviews:
         claim = f" claims: {r.claim}" if r.claim else ""
         _say(f"    {r.reviewed_at:%Y-%m-%d %H:%M} {r.reviewer}: {r.state} ({r.reason}){claim}")
@@ -706,6 +710,7 @@ def corridors_judge(
             "confidence": round(v.confidence, 4),
             "violation_score": round(v.violation_score, 4),
             "evidence": len(v.evidence),
+            "evidence_ids": [e.incident_id for e in v.evidence],
             "decisive": [e.incident_id for e in v.evidence if e.decisive],
             "buffer_m": buffer_m,
             "reason": v.reason,
@@ -732,10 +737,11 @@ _VERDICT_COLUMNS = (
     Column("window", "window (UTC)", in_data=False),
     Column("window_start", in_table=False),
     Column("window_end", in_table=False),
-    Column("verdict", whole=True),
+    Column("verdict", show=lambda v: v.replace("_", " ")),  # "insufficient evidence" may wrap
     Column("confidence", whole=True, show=lambda x: f"{x:.2f}"),
-    Column("violation_score", "score", whole=True, show=lambda x: f"{x:.2f}"),
+    Column("violation_score", in_table=False),  # in the reason (one corridor), csv and json
     Column("evidence", whole=True, justify="right"),
+    Column("evidence_ids", in_table=False),
     Column("decisive", in_table=False),
     Column("buffer_m", in_table=False),
     Column("reason", in_table=False),
