@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from safepassage.cli.core import demo_scenario_path
 from safepassage.monitor import IncidentReport, Verdict, VerdictOutcome, iter_feed
@@ -22,7 +24,11 @@ from safepassage.planner.problem import load_networks
 from safepassage.scenario import load_scenario
 from safepassage.scenario.vocabulary import SourceType, Verification
 from safepassage.store import ReviewState, Store, queries
-from safepassage.store.review_workflow import check_review_step, verification_after_review
+from safepassage.store.review_workflow import (
+    REVIEW_TRANSITIONS,
+    check_review_step,
+    verification_after_review,
+)
 
 from ._factories import report
 
@@ -217,3 +223,29 @@ def test_a_report_rejected_in_the_store_no_longer_triggers_the_monitors_replan(s
     assert [e for e in result.events if e.kind == "replan"] == []
     assert len(result.plans) == 1
     assert any("rejected" in e.message and e.kind == "report" for e in result.events)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    feed_says=st.sampled_from(list(Verification)),
+    choices=st.lists(st.integers(min_value=0, max_value=9), max_size=5),
+)
+def test_any_review_path_judges_as_its_latest_state(
+    tmp_path_factory: pytest.TempPathFactory, feed_says: Verification, choices: list[int]
+) -> None:
+    """Whatever the path through the workflow, the verdict is the one the report would get with
+    the verification its latest review state gives it (property over random paths)."""
+    path, state = [], R.DRAFT
+    for choice in choices:
+        options = sorted(REVIEW_TRANSITIONS[state])
+        state = options[choice % len(options)]
+        path.append(state)
+    folder = tmp_path_factory.mktemp("path")
+    with Store.open(f"sqlite:///{folder / 'reviews.sqlite'}") as store:
+        _store_and_review(store, [_ministry(feed_says), *_background()], path)
+        reviewed = _judge(store)
+    counts_as = verification_after_review(feed_says, path[-1] if path else None)
+    direct = judge_corridor(
+        "peacerep:1", ROUTE, START, END, merge_reports([_ministry(counts_as), *_background()]), 10_000.0
+    )
+    assert (reviewed.outcome, reviewed.evidence) == (direct.outcome, direct.evidence)
