@@ -7,10 +7,8 @@ that ``safepassage audit verify`` checks.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,29 +18,36 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from safepassage.cli._lists import Column, FormatOption, ListFormat, SinceOption, parse_since, print_list
+from safepassage.cli._lists import FormatOption, ListFormat, SinceOption, parse_since
+from safepassage.cli._monitor_lists import (
+    print_corridors,
+    print_figures,
+    print_history,
+    print_reports,
+    print_reviews,
+    print_verdicts,
+    window_text,
+)
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS
-from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
+from safepassage.monitor.figures import iter_figures, side_by_side
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import (
     CorridorAnnouncement,
     CountMethod,
     FigureClaim,
     FigureKind,
-    Verdict,
     VerdictOutcome,
 )
 from safepassage.monitor.report import IncidentReport, RowError
-from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor, show_km
+from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
 from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
 from safepassage.store.review_workflow import verification_after_review
-from safepassage.store.schema import CorridorStatusChange, Review
 
 __all__ = ["register"]
 
@@ -333,52 +338,7 @@ def review(
         with store.reading() as session:
             history = queries.review_history(session, report_id=report_id, incident_id=incident_id)
     what = f"report {report_id}" if report_id is not None else f"incident {incident_id}"
-    _print_reviews(f"Reviews of {what}", history, ListFormat.TABLE)
-
-
-_REVIEW_COLUMNS = (
-    Column("reviewed_at", "when (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
-    Column("state", whole=True),
-    Column("published", whole=True, show=lambda b: "yes" if b else "no"),
-    Column("reviewer", "by"),
-    Column("reason", "why"),
-    Column("claim"),
-)
-
-
-def _print_reviews(title: str, history: list[Review], fmt: ListFormat) -> None:
-    rows = [
-        {
-            "reviewed_at": r.reviewed_at,
-            "state": r.state,
-            "published": r.published,
-            "reviewer": r.reviewer,
-            "reason": r.reason,
-            "claim": r.claim,
-        }
-        for r in history
-    ]
-    print_list(out_console, title, _REVIEW_COLUMNS, rows, fmt)
-
-
-_REPORT_COLUMNS = (
-    Column("id", whole=True, justify="right"),
-    Column("feed", whole=True),
-    Column("source_id", "source id", whole=True),
-    Column("kind"),
-    Column("observed_at", "observed (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
-    Column("lat", in_table=False),
-    Column("lon", in_table=False),
-    Column("radius_m", in_table=False),
-    Column("where", in_data=False),
-    Column("source_name", "source"),
-    Column("source_type", "type"),
-    Column("feed_verification", "feed says", in_table=False),
-    Column("review_state", "review", whole=True),
-    Column("counts_as", "counts as", whole=True),
-    Column("location_name", "place", in_table=False),
-    Column("description", in_table=False),
-)
+    print_reviews(f"Reviews of {what}", history, ListFormat.TABLE)
 
 
 @report_app.command("list")
@@ -398,63 +358,10 @@ def report_list(
     after = parse_since(since)
     with _store(db) as store, store.reading() as session:
         reports = queries.report_summaries(session, after, feed, status)
-    rows = []
-    for r in reports:
-        where = f"{r.lat:.4f}, {r.lon:.4f} ± {show_km(r.radius_m)}" if r.lat is not None else "no location"
-        rows.append({**dataclasses.asdict(r), "where": where})
-    print_list(out_console, f"Reports ({len(rows)})", _REPORT_COLUMNS, rows, fmt)
+    print_reports(reports, fmt)
 
 
 # -- figures --------------------------------------------------------------------------------------
-
-
-_FIGURE_COLUMNS = (
-    Column("as_of", "as of", whole=True),
-    Column("what"),
-    Column("daily", in_table=False),
-    Column("scope"),
-    Column("source"),
-    Column("claimed", "count", whole=True, justify="right", in_data=False),
-    Column("count", in_table=False),
-    Column("at_least", in_table=False),
-    Column("method"),
-    Column("verification"),
-    Column("note"),
-    Column("sources_disagree", in_table=False),
-    Column("range", in_table=False),
-)
-
-
-def _print_figures(comparisons: list[FigureComparison], fmt: ListFormat) -> None:
-    """Every claim beside the others with the range when sources disagree (never averaged)."""
-    rows: list[dict[str, object]] = []
-    notes: list[str] = []
-    for comparison in comparisons:
-        open_top = any(c.lower_bound and c.count == comparison.high for c in comparison.claims)
-        spread = f"{comparison.low:,} to {'more than ' if open_top else ''}{comparison.high:,}"
-        for claim in comparison.claims:
-            rows.append(
-                {
-                    "as_of": comparison.as_of,
-                    "what": f"{claim.what.value} (daily)" if claim.daily else claim.what.value,
-                    "daily": claim.daily,
-                    "scope": claim.scope,
-                    "source": claim.source,
-                    "claimed": f"more than {claim.count:,}" if claim.lower_bound else f"{claim.count:,}",
-                    "count": claim.count,
-                    "at_least": claim.lower_bound,
-                    "method": claim.method.value,
-                    "verification": claim.verification.value,
-                    "note": claim.note,
-                    "sources_disagree": comparison.sources_disagree,
-                    "range": spread,
-                }
-            )
-        if comparison.sources_disagree:
-            what = comparison.claims[0].what.value
-            notes.append(f"{comparison.as_of.isoformat()} {what}: sources disagree, {spread}")
-    title = "Figures: every claim beside the others, with their range (never averaged)"
-    print_list(out_console, f"{title} ({len(rows)})", _FIGURE_COLUMNS, rows, fmt, notes)
 
 
 @figures_app.callback()
@@ -499,7 +406,7 @@ def figures(
         return
     if after is not None:
         claims_stored = [c for c in claims_stored if c.as_of >= after.date()]
-    _print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
+    print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
 
 
 @figures_app.command("add")
@@ -589,21 +496,6 @@ def corridors_import(
         _say(f"  ... and {len(unplaced) - show_unplaced} more")
 
 
-_CORRIDOR_COLUMNS = (
-    Column("id", whole=True, justify="right"),
-    Column("key", whole=True),
-    Column("announced_on", "announced", whole=True),
-    Column("from_name", "from"),
-    Column("to_name", "to"),
-    Column("proposed_by", "proposed by"),
-    Column("status", whole=True),
-    Column("status_reason", "why"),
-    Column("recorded_outcome", "outcome"),
-    Column("waypoints", justify="right"),
-    Column("waypoints_unplaced", "unplaced"),
-)
-
-
 @corridors_app.command("list")
 @exits_on_error
 def corridors_list(
@@ -620,8 +512,7 @@ def corridors_list(
         corridors = queries.corridor_summaries(session, status)
     if after is not None:
         corridors = [c for c in corridors if c.announced_on is not None and c.announced_on >= after.date()]
-    rows = [dataclasses.asdict(c) for c in corridors]
-    print_list(out_console, f"Corridors ({len(rows)})", _CORRIDOR_COLUMNS, rows, fmt)
+    print_corridors(corridors, fmt)
 
 
 @corridors_app.command("set-status")
@@ -642,7 +533,7 @@ def corridors_set_status(
             )
         with store.reading() as session:
             history = queries.corridor_history(session, corridor_id)
-    _print_history(corridor_id, history)
+    print_history(corridor_id, history)
 
 
 @corridors_app.command("judge")
@@ -692,86 +583,11 @@ def corridors_judge(
                 if v.outcome is VerdictOutcome.VIOLATED:
                     message = (
                         f"corridor {ids_by_key[v.corridor_id]} ({v.corridor_id}) violated in "
-                        f"{_window_text(v.window_start, v.window_end)} UTC, "
+                        f"{window_text(v.window_start, v.window_end)} UTC, "
                         f"confidence {v.confidence:.2f}: {v.reason}"
                     )
                     writer.add_notification("corridor_violated", COORDINATORS, message)
-    rows = [
-        {
-            "id": ids_by_key[v.corridor_id],
-            "key": v.corridor_id,
-            "from": a.from_name,
-            "to": a.to_name,
-            "route": f"{a.from_name} → {a.to_name}",
-            "window": _window_text(v.window_start, v.window_end),
-            "window_start": v.window_start,
-            "window_end": v.window_end,
-            "verdict": v.outcome.value,
-            "confidence": round(v.confidence, 4),
-            "violation_score": round(v.violation_score, 4),
-            "evidence": len(v.evidence),
-            "evidence_ids": [e.incident_id for e in v.evidence],
-            "decisive": [e.incident_id for e in v.evidence if e.decisive],
-            "buffer_m": buffer_m,
-            "reason": v.reason,
-        }
-        for a, v in zip(chosen, verdicts, strict=True)
-    ]
-    counts = Counter(v.outcome for v in verdicts)
-    title = (
-        f"Verdicts ({len(verdicts)} corridors, {len(reports)} reports; "
-        f"evidence within {show_km(buffer_m)} of the route)"
-    )
-    summary = ", ".join(f"{outcome.value}: {counts[outcome]}" for outcome in VerdictOutcome)
-    print_list(out_console, title, _VERDICT_COLUMNS, rows, fmt, [summary])
-    if len(verdicts) == 1 and fmt is ListFormat.TABLE:
-        _print_evidence(verdicts[0], buffer_m)
-
-
-_VERDICT_COLUMNS = (
-    Column("id", whole=True, justify="right"),
-    Column("key", in_table=False),
-    Column("from", in_table=False),
-    Column("to", in_table=False),
-    Column("route", in_data=False),
-    Column("window", "window (UTC)", in_data=False),
-    Column("window_start", in_table=False),
-    Column("window_end", in_table=False),
-    Column("verdict", show=lambda v: v.replace("_", " ")),  # "insufficient evidence" may wrap
-    Column("confidence", whole=True, show=lambda x: f"{x:.2f}"),
-    Column("violation_score", in_table=False),  # in the reason (one corridor), csv and json
-    Column("evidence", whole=True, justify="right"),
-    Column("evidence_ids", in_table=False),
-    Column("decisive", in_table=False),
-    Column("buffer_m", in_table=False),
-    Column("reason", in_table=False),
-)
-
-
-def _window_text(start: dt.datetime, end: dt.datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
-    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-
-
-_EVIDENCE_COLUMNS = (
-    Column("incident_id", "incident", whole=True),
-    Column("kind"),
-    Column("observed_at", "observed (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
-    Column("distance_to_route_m", "distance to route", whole=True, show=show_km),
-    Column("weight", whole=True, show=lambda w: f"{w:.2f}"),
-    Column("decisive", whole=True, show=lambda d: "yes" if d else "no"),
-    Column("sources"),
-)
-
-
-def _print_evidence(verdict: Verdict, buffer_m: float) -> None:
-    _say(f"why: {verdict.reason} (rule {verdict.rule_version})")
-    rows = [dataclasses.asdict(e) for e in sorted(verdict.evidence, key=lambda e: -e.weight)]
-    for row in rows:
-        row["kind"] = row["kind"].value
-    title = f"Evidence within {show_km(buffer_m)} of the route ({len(rows)})"
-    print_list(out_console, title, _EVIDENCE_COLUMNS, rows, ListFormat.TABLE)
+    print_verdicts(list(zip(chosen, verdicts, strict=True)), ids_by_key, len(reports), buffer_m, fmt)
 
 
 @corridors_app.command("history")
@@ -788,25 +604,7 @@ def corridors_history(
         history = queries.corridor_history(session, corridor_id)
     if after is not None:
         history = [h for h in history if h.changed_at >= after]
-    _print_history(corridor_id, history, fmt)
-
-
-_HISTORY_COLUMNS = (
-    Column("changed_at", "when (UTC)", whole=True, show=lambda t: f"{t:%Y-%m-%d %H:%M}"),
-    Column("status", whole=True),
-    Column("changed_by", "by"),
-    Column("reason", "why"),
-)
-
-
-def _print_history(
-    corridor_id: int, history: list[CorridorStatusChange], fmt: ListFormat = ListFormat.TABLE
-) -> None:
-    rows = [
-        {"changed_at": h.changed_at, "status": h.status, "changed_by": h.changed_by, "reason": h.reason}
-        for h in history
-    ]
-    print_list(out_console, f"Corridor {corridor_id}: status history", _HISTORY_COLUMNS, rows, fmt)
+    print_history(corridor_id, history, fmt)
 
 
 # -- audit ----------------------------------------------------------------------------------------
