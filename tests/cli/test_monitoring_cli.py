@@ -4,6 +4,8 @@ corridors and audit, through ``safepassage.cli.app`` and a real SQLite file."""
 from __future__ import annotations
 
 import csv
+import io
+import json
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from safepassage.cli import app
+from safepassage.cli.core import demo_scenario_path
 from store._pg import fresh_database
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
@@ -135,6 +138,7 @@ def test_report_add_then_review_keeps_every_decision(db: Path) -> None:
     assert shown.exit_code == 0, shown.output
     assert "reported by Field team 3 (field_team)" in shown.output
     assert "review state: verified; published: yes; 2 review(s)" in shown.output
+    assert "counts in verdicts and re-plans as: verified" in shown.output
     assert "olena: on_hold (asking ICRC) claims: hit" in shown.output
 
 
@@ -291,3 +295,193 @@ def test_ingest_review_and_audit_on_postgresql(monkeypatch: pytest.MonkeyPatch) 
         verified = _run("audit", "verify")
         assert verified.exit_code == 0, verified.output
         assert "audit passed" in verified.output
+
+
+# -- reviews decide the verdict (issue 7 item 2) ------------------------------------------------------
+
+ON_CORRIDOR_1 = ["--kind", "shelling", "--at", "2022-03-05T10:00:00+02:00",
+                 "--lat", "47.10", "--lon", "37.54", "--radius-m", "500"]  # fmt: skip
+
+
+@pytest.fixture
+def corridor_1(db: Path, tmp_path: Path) -> int:
+    """The store holds PeaceRep corridor 1 only (Mariupol -> Zaporizhzhia, 5 March 2022)."""
+    with _need(CORRIDORS).open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        first = next(row for row in reader if row["HC_ID"] == "1")
+        header = list(reader.fieldnames or ())
+    one = tmp_path / "corridor_1.csv"
+    with one.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header)
+        writer.writeheader()
+        writer.writerow(first)
+    assert _run("corridors", "import", str(one)).exit_code == 0
+    return 1
+
+
+def _judged(corridor_id: int) -> dict[str, object]:
+    result = _run("corridors", "judge", str(corridor_id), "--format", "json")
+    assert result.exit_code == 0, result.output
+    (verdict,) = json.loads(result.stdout)
+    return dict(verdict)
+
+
+def _review(subject: str, state: str) -> None:
+    result = _run("review", subject, state, "--by", "olena", "--why", f"test: {state}")
+    assert result.exit_code == 0, result.output
+
+
+def test_review_rejected_then_on_hold_then_disputed_changes_the_verdict(corridor_1: int) -> None:
+    added = _run("report", "add", *ON_CORRIDOR_1, "--source", "Ministry of Defence",
+                 "--source-type", "official", "--verification", "verified", "--id", "m1")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    verified = _judged(corridor_1)
+    assert (verified["verdict"], verified["evidence"]) == ("violated", 1)
+    (incident,) = verified["decisive"]  # type: ignore[misc]
+    table = _run("corridors", "judge", str(corridor_1))
+    assert "decisive:          yes" in table.output or "│ yes" in table.output
+    _review("cli:m1", "rejected")  # the issue's case: it must no longer decide anything
+    rejected = _judged(corridor_1)
+    assert (rejected["verdict"], rejected["evidence"], rejected["decisive"]) == (
+        "insufficient_evidence",
+        0,
+        [],
+    )
+    _review("cli:m1", "on_hold")  # decision withdrawn: the feed's own "verified" stands again
+    assert _judged(corridor_1)["decisive"] == [incident]
+    _review("cli:m1", "disputed")
+    disputed = _judged(corridor_1)
+    assert (disputed["verdict"], disputed["evidence"], disputed["decisive"]) == ("contested", 1, [])
+    listed = _run("report", "list", "--format", "json")
+    (row,) = json.loads(listed.stdout)
+    assert (row["feed_verification"], row["review_state"], row["counts_as"]) == (
+        "verified",
+        "disputed",
+        "disputed",
+    )
+
+
+def test_an_unverified_report_reviewed_verified_becomes_decisive(corridor_1: int) -> None:
+    added = _run("report", "add", *ON_CORRIDOR_1, "--source", "Ministry of Defence",
+                 "--source-type", "official", "--id", "u1")  # fmt: skip
+    assert added.exit_code == 0, added.output
+    draft = _judged(corridor_1)
+    assert (draft["verdict"], draft["evidence"], draft["decisive"]) == ("insufficient_evidence", 1, [])
+    _review("cli:u1", "verified")
+    verified = _judged(corridor_1)
+    assert verified["verdict"] == "violated"
+    assert len(verified["decisive"]) == 1  # type: ignore[arg-type]
+    assert "1 decisive incident(s) within 10 km of the route" in str(verified["reason"])
+
+
+# -- one buffer figure (issue 7 item 16) ---------------------------------------------------------------
+
+
+def test_judge_states_the_buffer_once_in_one_unit(corridor_1: int) -> None:
+    assert _run("report", "add", *ON_CORRIDOR_1, "--source", "a", "--source-type", "media").exit_code == 0
+    default = " ".join(_run("corridors", "judge", str(corridor_1)).output.split())
+    assert "evidence within 10 km of the route" in default
+    assert "10,000 m" not in default
+    assert "within 100 km of it (coverage only, not evidence)" in default
+    narrow = " ".join(_run("corridors", "judge", str(corridor_1), "--buffer-m", "2500").output.split())
+    assert "evidence within 2.5 km of the route" in narrow
+    assert "report(s) within 2.5 km of the route" in narrow  # the reason names the same figure
+
+
+# -- lists: --format table|csv|json, --since, --status (issue 7 item 17) --------------------------------
+
+
+def _announced() -> list[dict[str, str]]:
+    with _need(CORRIDORS).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_corridors_list_at_80_columns_keeps_every_id_and_name_whole(db: Path) -> None:
+    assert _run("corridors", "import", str(_need(CORRIDORS))).exit_code == 0
+    listed = runner.invoke(app, ["corridors", "list"], env={"COLUMNS": "80"})
+    assert listed.exit_code == 0, listed.output
+    assert max(len(line) for line in listed.output.splitlines()) <= 80
+    assert "…" not in listed.output
+    words = set(listed.output.split())
+    rows = _announced()
+    assert {f"peacerep:{row['HC_ID']}" for row in rows} <= words
+    assert {str(n) for n in range(1, 283)} <= words
+    assert all(name in listed.output for row in rows for name in row["from_name"].split())
+
+
+def test_lists_in_csv_and_json_hold_every_row(db: Path) -> None:
+    assert _run("corridors", "import", str(_need(CORRIDORS))).exit_code == 0
+    as_csv = _run("corridors", "list", "--format", "csv")
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [int(r["id"]) for r in rows] == list(range(1, 283))
+    assert {r["key"] for r in rows} == {f"peacerep:{r['HC_ID']}" for r in _announced()}
+    as_json = json.loads(_run("corridors", "list", "--format", "json").stdout)
+    assert len(as_json) == 282
+    assert as_json[0]["waypoints"] == int(rows[0]["waypoints"])  # typed in json
+    history = json.loads(_run("corridors", "history", "1", "--format", "json").stdout)
+    assert history[0]["status"] in ("proposed", "agreed", "disputed")
+    assert _run("figures", "--import", str(_need(UNHCR))).exit_code == 0
+    figures = json.loads(_run("figures", "--format", "json").stdout)
+    assert len(figures) == 164
+    assert all(isinstance(f["count"], int) for f in figures)
+    assert _run("ingest", str(_need(SIRENS))).exit_code == 0
+    reports = list(csv.DictReader(io.StringIO(_run("report", "list", "--format", "csv").stdout)))
+    assert len(reports) == 493
+    assert {r["feed"] for r in reports} == {"alerts"}
+
+
+def test_list_filters_filter(db: Path) -> None:
+    assert _run("corridors", "import", str(_need(CORRIDORS))).exit_code == 0
+    april = json.loads(_run("corridors", "list", "--since", "2022-04-01", "--format", "json").stdout)
+    assert len(april) == sum(r["date"] >= "2022-04-01" for r in _announced()) == 127
+    assert all(c["announced_on"] >= "2022-04-01" for c in april)
+    closed = json.loads(_run("corridors", "list", "--status", "closed", "--format", "json").stdout)
+    assert closed
+    assert {c["status"] for c in closed} == {"closed"}
+    assert _run("corridors", "set-status", "2", "suspended", "--reason", "shelling").exit_code in (0, 2)
+    later = json.loads(_run("corridors", "history", "1", "--since", "2030-01-01", "--format", "json").stdout)
+    assert later == []
+    assert _run("ingest", str(_need(SIRENS))).exit_code == 0
+    _review(
+        "alerts:" + json.loads(_run("report", "list", "--format", "json").stdout)[0]["source_id"], "rejected"
+    )
+    rejected = json.loads(_run("report", "list", "--status", "rejected", "--format", "json").stdout)
+    assert [(r["id"], r["review_state"], r["counts_as"]) for r in rejected] == [(1, "rejected", "rejected")]
+    drafts = json.loads(_run("report", "list", "--status", "draft", "--format", "json").stdout)
+    assert len(drafts) == 492
+    since = json.loads(_run("report", "list", "--since", "2022-03-04", "--format", "json").stdout)
+    assert since
+    assert all(r["observed_at"] >= "2022-03-04T00:00:00+00:00" for r in since)
+    assert len(since) < 493
+    assert json.loads(_run("report", "list", "--feed", "acled", "--format", "json").stdout) == []
+    bad = _run("corridors", "list", "--since", "March 5")
+    assert bad.exit_code == 2
+    assert "--since: 'March 5' is not a day or time" in _err(bad)
+
+
+def test_figures_filters_by_day_and_keeps_the_range(db: Path) -> None:
+    assert _run("figures", "--import", str(_need(UNHCR))).exit_code == 0
+    recent = json.loads(_run("figures", "--since", "2022-03-01", "--format", "json").stdout)
+    assert recent
+    assert all(f["as_of"] >= "2022-03-01" for f in recent)
+    table = _run("figures", "--since", "2099-01-01")
+    assert table.exit_code == 0, table.output
+    assert "(0): none" in " ".join(table.output.split())
+
+
+@pytest.mark.slow
+def test_monitor_replays_with_the_stored_review(db: Path) -> None:
+    """``safepassage monitor`` re-plans on the verified field-team report ft-0912 until it is
+    reviewed ``rejected`` in the store; then the same feed triggers no re-plan."""
+    scenario = demo_scenario_path()
+    feed = scenario.with_name("helsinki-incidents.geojson")
+    first = _run("monitor", str(scenario), "--feed", str(feed))
+    assert first.exit_code == 0, first.output
+    assert "1 re-plan(s)" in " ".join(first.output.split())
+    _review("geojson:ft-0912", "rejected")
+    second = _run("monitor", str(scenario), "--feed", str(feed))
+    assert second.exit_code == 0, second.output
+    flat = " ".join(second.output.split())
+    assert "0 re-plan(s)" in flat
+    assert "(field_team, rejected)" in flat  # the timeline says how the report counts

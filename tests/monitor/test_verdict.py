@@ -131,12 +131,14 @@ def test_disputed_report_makes_it_contested_not_violated() -> None:
     assert verdict([*background(), disputed]).outcome is VerdictOutcome.CONTESTED
 
 
-def test_imprecise_report_counts_for_little() -> None:
-    oblast_level = incident(source_name="A; B", radius_m=100_000.0, **ON_ROUTE)
-    result = verdict([*background(), oblast_level])
-    assert result.outcome is VerdictOutcome.HONOURED
-    # 0.64 belief x (20 km of a 200 km wide uncertainty inside the buffer)
-    assert result.evidence[0].weight == pytest.approx(0.064, rel=1e-3)
+def test_report_near_a_town_counts_by_the_share_of_its_circle_inside_the_buffer() -> None:
+    near_town = incident(source_name="A; B", radius_m=25_000.0, **ON_ROUTE)
+    result = verdict([*background(), near_town])
+    assert result.outcome is VerdictOutcome.CONTESTED
+    # 0.64 belief x (20 km of a 50 km wide uncertainty inside the buffer) = 0.256, decisive
+    (evidence,) = result.evidence
+    assert evidence.weight == pytest.approx(0.256, rel=1e-3)
+    assert evidence.decisive
 
 
 def test_incident_outside_the_window_is_no_evidence() -> None:

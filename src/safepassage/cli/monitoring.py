@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,20 +19,29 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, NUMERIC_ID, RADIUS_M
+from safepassage.cli._lists import FormatOption, ListFormat, SinceOption, parse_since
+from safepassage.cli._monitor_lists import (
+    print_corridors,
+    print_figures,
+    print_history,
+    print_reports,
+    print_reviews,
+    print_verdicts,
+    window_text,
+)
 from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS
-from safepassage.monitor.figures import FigureComparison, iter_figures, side_by_side
+from safepassage.monitor.figures import iter_figures, side_by_side
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import (
     CorridorAnnouncement,
     CountMethod,
     FigureClaim,
     FigureKind,
-    Verdict,
     VerdictOutcome,
 )
 from safepassage.monitor.report import IncidentReport, RowError
@@ -41,7 +49,7 @@ from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
 from safepassage.store import ReviewState, Store, queries, verify_chain
 from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
-from safepassage.store.schema import CorridorStatusChange
+from safepassage.store.review_workflow import verification_after_review
 
 __all__ = ["register"]
 
@@ -270,6 +278,7 @@ def report_show(
         source = queries.report_source(session, row)
         reviews = queries.review_history(session, report_id=row.id)
         merged = queries.current_incident(session, row.id)
+        in_force = queries.latest_review_states(session).get(row.id)
     where = f"{row.lat:.5f}, {row.lon:.5f} +- {row.radius_m:,.0f} m" if row.lat is not None else "no location"
     origin = row.file_name or "the command line"
     _say(f"report {row.id} ({row.feed}:{row.source_id}) from {origin} line {row.line}")
@@ -286,6 +295,8 @@ def report_show(
     state = reviews[-1].state if reviews else "draft"
     published = reviews[-1].published if reviews else False
     _say(f"  review state: {state}; published: {'yes' if published else 'no'}; {len(reviews)} review(s)")
+    counts_as = verification_after_review(Verification(row.verification), in_force)
+    _say(f"  counts in verdicts and re-plans as: {counts_as.value} (latest review of it or its incident)")
     for r in reviews:
         claim = f" claims: {r.claim}" if r.claim else ""
         _say(f"    {r.reviewed_at:%Y-%m-%d %H:%M} {r.reviewer}: {r.state} ({r.reason}){claim}")
@@ -332,51 +343,30 @@ def review(
         with store.reading() as session:
             history = queries.review_history(session, report_id=report_id, incident_id=incident_id)
     what = f"report {report_id}" if report_id is not None else f"incident {incident_id}"
-    table = Table(title=f"Reviews of {what}")
-    for column in ("when (UTC)", "state", "published", "by", "why", "claim"):
-        table.add_column(column)
-    for r in history:
-        table.add_row(
-            f"{r.reviewed_at:%Y-%m-%d %H:%M}",
-            r.state,
-            "yes" if r.published else "no",
-            r.reviewer,
-            r.reason,
-            r.claim,
-        )
-    out_console.print(table)
+    print_reviews(f"Reviews of {what}", history, ListFormat.TABLE)
+
+
+@report_app.command("list")
+@exits_on_error
+def report_list(
+    since: SinceOption = None,
+    status: Annotated[
+        ReviewState | None, typer.Option(help="Only reports whose latest review is in this state.")
+    ] = None,
+    feed: Annotated[
+        str | None, typer.Option(help="Only reports of this feed (acled, ucdp, cli, ...).")
+    ] = None,
+    fmt: FormatOption = ListFormat.TABLE,
+    db: DbOption = None,
+) -> None:
+    """Stored reports in time order with their review state and what they count as in verdicts."""
+    after = parse_since(since)
+    with _store(db) as store, store.reading() as session:
+        reports = queries.report_summaries(session, after, feed, status)
+    print_reports(reports, fmt)
 
 
 # -- figures --------------------------------------------------------------------------------------
-
-
-def _figures_table(comparisons: list[FigureComparison]) -> Table:
-    table = Table(title="Figures: every claim beside the others, with their range (never averaged)")
-    for column in ("as of", "what", "scope", "source", "count", "method", "verification", "note"):
-        # counts and dates never wrap: a number split over two lines is a number misread
-        table.add_column(
-            column, justify="right" if column == "count" else "left", no_wrap=column in ("as of", "count")
-        )
-    for comparison in comparisons:
-        for claim in comparison.claims:
-            count = f"more than {claim.count:,}" if claim.lower_bound else f"{claim.count:,}"
-            what = f"{claim.what.value} (daily)" if claim.daily else claim.what.value
-            table.add_row(
-                comparison.as_of.isoformat(),
-                what,
-                claim.scope,
-                claim.source,
-                count,
-                claim.method.value,
-                claim.verification.value,
-                claim.note,
-            )
-        if comparison.sources_disagree:
-            open_top = any(c.lower_bound and c.count == comparison.high for c in comparison.claims)
-            spread = f"{comparison.low:,} to {'more than ' if open_top else ''}{comparison.high:,}"
-            table.add_row("[bold]sources disagree[/]", "", "", "", spread, "", "", "")
-        table.add_section()
-    return table
 
 
 @figures_app.callback()
@@ -388,12 +378,15 @@ def figures(
         typer.Option("--import", help="First import a UNHCR series or a claims CSV (what,count,source,...)."),
     ] = None,
     what: Annotated[FigureKind | None, typer.Option(help="Show only this kind of figure.")] = None,
+    since: SinceOption = None,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
-    """Show claimed counts side by side with their range; never averaged."""
+    """Show claimed counts side by side with their range; never averaged (--since: as of that day)."""
     if ctx.invoked_subcommand is not None:
         return
+    after = parse_since(since)
     with _store(db) as store:
         if import_file is not None:
             claims: list[FigureClaim] = []
@@ -413,10 +406,12 @@ def figures(
                 err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
         with store.reading() as session:
             claims_stored = queries.figure_claim_records(session, what)
-    if claims_stored:
-        out_console.print(_figures_table(side_by_side(claims_stored)))
-    else:
+    if not claims_stored and fmt is ListFormat.TABLE:
         _say("no figures stored yet (safepassage figures --import FILE, or safepassage figures add ...)")
+        return
+    if after is not None:
+        claims_stored = [c for c in claims_stored if c.as_of >= after.date()]
+    print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
 
 
 @figures_app.command("add")
@@ -510,32 +505,17 @@ def corridors_list(
     status: Annotated[
         CorridorStatus | None, typer.Option(help="Only corridors currently in this status.")
     ] = None,
+    since: SinceOption = None,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
 ) -> None:
-    """List corridors with their current status and the reason for it."""
+    """List corridors with their current status and why (--since: announced that day or later)."""
+    after = parse_since(since)
     with _store(db) as store, store.reading() as session:
-        rows = queries.corridor_summaries(session, status)
-    table = Table(title=f"Corridors ({len(rows)})")
-    columns = ("id", "key", "announced", "from", "to", "proposed by", "status", "why", "outcome", "waypoints")
-    for column in columns:
-        table.add_column(column, no_wrap=column in ("id", "key", "announced"))
-    for c in rows:
-        waypoints = str(c.waypoints) + (
-            f" (+{len(c.waypoints_unplaced)} unplaced)" if c.waypoints_unplaced else ""
-        )
-        table.add_row(
-            str(c.id),
-            c.key,
-            c.announced_on.isoformat() if c.announced_on else "",
-            c.from_name,
-            c.to_name,
-            c.proposed_by,
-            c.status,
-            c.status_reason,
-            c.recorded_outcome,
-            waypoints,
-        )
-    out_console.print(table)
+        corridors = queries.corridor_summaries(session, status)
+    if after is not None:
+        corridors = [c for c in corridors if c.announced_on is not None and c.announced_on >= after.date()]
+    print_corridors(corridors, fmt)
 
 
 @corridors_app.command("set-status")
@@ -556,7 +536,7 @@ def corridors_set_status(
             )
         with store.reading() as session:
             history = queries.corridor_history(session, corridor_id)
-    _print_history(corridor_id, history)
+    print_history(corridor_id, history)
 
 
 @corridors_app.command("judge")
@@ -569,13 +549,15 @@ def corridors_judge(
     buffer_m: Annotated[
         float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
     ] = DEFAULT_BUFFER_M,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
     by: ByOption = None,
 ) -> None:
     """Judge corridors over their windows: honoured / violated / contested / insufficient evidence.
 
-    Uses every stored report, merged into incidents, and the rule in docs/verdicts.md; each verdict
-    is stored with its evidence. With one corridor id, the evidence is listed.
+    Uses every stored report with its latest review, merged into incidents, and the rule in
+    docs/verdicts.md; each verdict is stored with its evidence. With one corridor id, the evidence
+    is listed (and which of it is decisive).
     """
     with _store(db) as store:
         with store.reading() as session:
@@ -605,84 +587,28 @@ def corridors_judge(
                 if v.outcome is VerdictOutcome.VIOLATED:
                     message = (
                         f"corridor {ids_by_key[v.corridor_id]} ({v.corridor_id}) violated in "
-                        f"{_window_text(v.window_start, v.window_end)} UTC, "
+                        f"{window_text(v.window_start, v.window_end)} UTC, "
                         f"confidence {v.confidence:.2f}: {v.reason}"
                     )
                     writer.add_notification("corridor_violated", COORDINATORS, message)
-    table = Table(
-        title=f"Verdicts ({len(verdicts)} corridors, {len(reports)} reports, buffer {buffer_m:,.0f} m)"
-    )
-    for column in (
-        "id",
-        "from",
-        "to",
-        "window (UTC)",
-        "verdict",
-        "confidence",
-        "violation score",
-        "evidence",
-    ):
-        table.add_column(column, no_wrap=column in ("id", "window (UTC)", "verdict"))
-    for a, v in zip(chosen, verdicts, strict=True):
-        table.add_row(
-            str(ids_by_key[v.corridor_id]),
-            a.from_name,
-            a.to_name,
-            _window_text(v.window_start, v.window_end),
-            v.outcome.value,
-            f"{v.confidence:.2f}",
-            f"{v.violation_score:.2f}",
-            str(len(v.evidence)),
-        )
-    out_console.print(table)
-    counts = Counter(v.outcome for v in verdicts)
-    _say(", ".join(f"{outcome.value}: {counts[outcome]}" for outcome in VerdictOutcome))
-    if len(verdicts) == 1:
-        _print_evidence(verdicts[0])
-
-
-def _window_text(start: dt.datetime, end: dt.datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
-    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
-
-
-def _print_evidence(verdict: Verdict) -> None:
-    _say(f"why: {verdict.reason} (rule {verdict.rule_version})")
-    table = Table(title="Evidence")
-    for column in ("incident", "kind", "observed (UTC)", "distance to route", "weight", "sources"):
-        table.add_column(column)
-    for e in sorted(verdict.evidence, key=lambda e: -e.weight):
-        table.add_row(
-            e.incident_id,
-            e.kind.value,
-            f"{e.observed_at:%Y-%m-%d %H:%M}",
-            f"{e.distance_to_route_m / 1000:,.1f} km",
-            f"{e.weight:.2f}",
-            "; ".join(e.sources),
-        )
-    out_console.print(table)
+    print_verdicts(list(zip(chosen, verdicts, strict=True)), ids_by_key, len(reports), buffer_m, fmt)
 
 
 @corridors_app.command("history")
 @exits_on_error
 def corridors_history(
     corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
+    since: SinceOption = None,
+    fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
 ) -> None:
     """Every status a corridor went through, who changed it, when and why."""
+    after = parse_since(since)
     with _store(db) as store, store.reading() as session:
         history = queries.corridor_history(session, corridor_id)
-    _print_history(corridor_id, history)
-
-
-def _print_history(corridor_id: int, history: list[CorridorStatusChange]) -> None:
-    table = Table(title=f"Corridor {corridor_id}: status history")
-    for column in ("when (UTC)", "status", "by", "why"):
-        table.add_column(column)
-    for h in history:
-        table.add_row(f"{h.changed_at:%Y-%m-%d %H:%M}", h.status, h.changed_by, h.reason)
-    out_console.print(table)
+    if after is not None:
+        history = [h for h in history if h.changed_at >= after]
+    print_history(corridor_id, history, fmt)
 
 
 # -- audit ----------------------------------------------------------------------------------------

@@ -65,6 +65,11 @@ def monitor(
                 reports.append(item)
         by_file[path] = reports
     everything = [r for reports in by_file.values() for r in reports]
+    if store:  # a report reviewed in the store counts as reviewed (rejected: not at all)
+        from safepassage.store import Store, queries
+
+        with Store.open(db) as kept, kept.reading() as session:
+            everything = queries.with_latest_reviews(session, everything)
     result = replay_feeds(scenario, everything, networks)
     _print_timeline(scenario, result)
     out_console.print(

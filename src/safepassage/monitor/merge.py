@@ -24,7 +24,9 @@ else, the result does not depend on the order of the input.
 
 **Corroboration** is the number of independent sources: distinct outlets named across the merged
 reports (an ACLED row citing "24 Channel; DPA" names two; UCDP and ACLED both citing Ukrinform count
-it once). It is not the number of rows.
+it once). It is not the number of rows, and a report reviewed ``rejected`` adds no source: a
+rejected report never makes an incident corroborated (its verification is the latest review's, as
+:func:`safepassage.store.queries.incident_reports` reads it).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from safepassage.monitor.feeds._sources import split_outlets
 from safepassage.monitor.records import Incident, IncidentSource
 from safepassage.monitor.report import IncidentReport
 from safepassage.network.projection import Projector
-from safepassage.scenario.vocabulary import HazardKind
+from safepassage.scenario.vocabulary import HazardKind, Verification
 
 __all__ = ["KIND_FAMILY", "MAX_MERGE_RADIUS_M", "incident_from_reports", "merge_reports", "reports_agree"]
 
@@ -97,6 +99,8 @@ def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
     best = min(members, key=lambda r: (r.lat is None, r.radius_m, r.key))
     outlets: dict[str, str] = {}
     for report in members:
+        if report.verification is Verification.REJECTED:
+            continue
         for outlet in split_outlets(report.source_name) or (report.feed,):
             outlets.setdefault(outlet.casefold(), outlet)
     ends = [r.ended_at for r in members if r.ended_at is not None]

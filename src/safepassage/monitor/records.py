@@ -207,6 +207,7 @@ class Evidence:
     observed_at: dt.datetime
     weight: float
     kind: HazardKind = HazardKind.OTHER
+    decisive: bool = False  # a verified or corroborated source and none disputed (docs/verdicts.md)
 
 
 @dataclass(frozen=True)

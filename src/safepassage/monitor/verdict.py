@@ -16,8 +16,13 @@ For each incident, four numbers in [0, 1], multiplied into its **weight**:
 - **place**: the chance that the incident lies within ``buffer_m`` of the route. Its position
   across the route is taken as uniform over its uncertainty (centre distance ``d``, radius ``r``),
   so the chance is the overlap of ``[d - r, d + r]`` with ``[-buffer, buffer]`` divided by ``2r``:
-  a precise report on the route counts fully, a report placed only to its oblast (r = 100 km)
-  against a 10 km buffer counts about a tenth.
+  a precise report on the route counts fully, one placed to within 25 km of a town half or less.
+  An incident located only to a region, an oblast or the country (radius above
+  :data:`MAX_EVIDENCE_RADIUS_M`, 50 km: ACLED ``geo_precision`` 3, UCDP ``where_prec`` 4-7) or dated
+  only to a week or worse (time uncertainty above :data:`MAX_EVIDENCE_TIME_UNCERTAINTY_S`, one day:
+  ACLED ``time_precision`` 2-3, UCDP ``date_prec`` 2-5 or a span of days) is **never evidence on a
+  route**: "somewhere in Ukraine between February and September" says nothing about this road on
+  this day, however many deaths it counts.
 - **time**: the share of the incident's time interval (observed times +- uncertainty) inside the
   window; an incident with an end time (an alert, a closure) counts fully if it overlaps at all.
 
@@ -33,9 +38,10 @@ least one violating incident happened on the route during the window. The **deci
 3. Else, if the feeds were reporting around the route during the window - ``n >= 1`` incidents of
    any kind within :data:`COVERAGE_RADIUS_M` of it, dated to within two days
    (:data:`COVERAGE_MAX_SPAN_S`; an event known only to "some time between February and October"
-   says nothing about this window), overlapping it, *other than* the weak evidence on the route
-   itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))`` - silence on the
-   route is worth more when the feeds are busy nearby.
+   says nothing about this window) and placed to within :data:`COVERAGE_MAX_RADIUS_M` (an oblast,
+   not the whole country), overlapping it, not rejected (belief 0), *other than* the weak
+   evidence on the route itself: **honoured**, confidence = ``(1 - score) * (1 - exp(-n / 5))``
+   - silence on the route is worth more when the feeds are busy nearby.
 4. Else **insufficient evidence**, confidence 0: the feeds say nothing about this place and time
    (or only weak, undecided reports of trouble on the route).
 
@@ -65,19 +71,24 @@ from safepassage.scenario.vocabulary import HazardKind, Verification
 
 __all__ = [
     "CONTESTED_AT",
+    "COVERAGE_MAX_RADIUS_M",
     "COVERAGE_MAX_SPAN_S",
     "COVERAGE_RADIUS_M",
     "DEFAULT_BUFFER_M",
     "KIND_WEIGHT",
+    "MAX_EVIDENCE_RADIUS_M",
+    "MAX_EVIDENCE_TIME_UNCERTAINTY_S",
     "RULE_VERSION",
     "VIOLATED_AT",
     "IncidentIndex",
     "incident_belief",
     "index_incidents",
+    "is_precise",
     "judge_corridor",
+    "show_km",
 ]
 
-RULE_VERSION = "verdict/1"
+RULE_VERSION = "verdict/2"  # verdict/1 counted region- and country-level events
 DEFAULT_BUFFER_M = 10_000.0
 VIOLATED_AT = 0.5
 CONTESTED_AT = 0.2
@@ -85,6 +96,13 @@ DISPUTED_WEIGHT_AT = 0.1
 COVERAGE_RADIUS_M = 100_000.0
 COVERAGE_SCALE = 5.0
 COVERAGE_MAX_SPAN_S = 2 * 86_400.0
+COVERAGE_MAX_RADIUS_M = 150_000.0
+#: Located to a town, to within 25 km of one, or to a raion (ACLED geo_precision 1-2, UCDP
+#: where_prec 1-3); an oblast, a region, a road's length or the country is no place on a route.
+MAX_EVIDENCE_RADIUS_M = 50_000.0
+#: Dated to the day (ACLED time_precision 1, UCDP date_prec 1: +- 12 h); a week, a month, or
+#: "24 February - 23 September" is no time in a window.
+MAX_EVIDENCE_TIME_UNCERTAINTY_S = 86_400.0
 _MIN_RADIUS_M = 1.0
 
 KIND_WEIGHT: Mapping[HazardKind, float] = {
@@ -104,6 +122,16 @@ KIND_WEIGHT: Mapping[HazardKind, float] = {
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+
+def is_precise(incident: Incident) -> bool:
+    """Whether an incident is placed and dated well enough to be evidence on a route (module doc)."""
+    return (
+        incident.lat is not None
+        and incident.lon is not None
+        and incident.radius_m <= MAX_EVIDENCE_RADIUS_M
+        and incident.time_uncertainty_s <= MAX_EVIDENCE_TIME_UNCERTAINTY_S
+    )
 
 
 def incident_belief(incident: Incident) -> float:
@@ -132,6 +160,7 @@ class IncidentIndex:
     has_end: BoolArray
     belief: FloatArray
     kind_weight: FloatArray
+    precise: BoolArray  # may be evidence on a route (is_precise)
     decisive: BoolArray
     disputed: BoolArray
 
@@ -167,6 +196,7 @@ def index_incidents(
         has_end=np.array([i.ended_at is not None for i in located], dtype=bool),
         belief=np.array([incident_belief(i) for i in located], dtype=float),
         kind_weight=np.array([KIND_WEIGHT[i.kind] for i in located], dtype=float),
+        precise=np.array([is_precise(i) for i in located], dtype=bool),
         decisive=np.array([_decisive(i) for i in located], dtype=bool),
         disputed=np.array([_disputed(i) for i in located], dtype=bool),
     )
@@ -205,21 +235,28 @@ def judge_corridor(
     distance = np.asarray(distance, dtype=float)
     radius = index.radius_m[candidates]
     span = index.end_s[candidates] - index.start_s[candidates]
-    live = (distance <= COVERAGE_RADIUS_M + radius) & (span <= COVERAGE_MAX_SPAN_S)
+    live = (
+        (distance <= COVERAGE_RADIUS_M + radius)
+        & (span <= COVERAGE_MAX_SPAN_S)
+        & (radius <= COVERAGE_MAX_RADIUS_M)
+        & (index.belief[candidates] > 0.0)  # a rejected report shows nothing, not even live feeds
+    )
     place = _place_share(distance, radius, buffer_m)
     time = _time_share(index, candidates, w_start, w_end)
     weight = index.belief[candidates] * index.kind_weight[candidates] * place * time
+    weight = np.where(index.precise[candidates], weight, 0.0)
     chosen = weight > 0.0
     background = int(np.count_nonzero(live & ~chosen))
     members, weight, distance = candidates[chosen], weight[chosen], distance[chosen]
     evidence = _evidence(index, members, weight, distance)
-    return _decide(corridor_id, window_start, window_end, index, members, weight, background, evidence)
+    window = (window_start, window_end)
+    return _decide(corridor_id, window, buffer_m, index, members, weight, background, evidence)
 
 
 def _decide(
     corridor_id: str,
-    window_start: dt.datetime,
-    window_end: dt.datetime,
+    window: tuple[dt.datetime, dt.datetime],
+    buffer_m: float,
     index: IncidentIndex,
     members: npt.NDArray[np.intp],
     weight: FloatArray,
@@ -233,16 +270,18 @@ def _decide(
     undecided_score = _noisy_or(undecided) if np.count_nonzero(undecided > 0.0) >= 2 else 0.0
     heavy_dispute = bool(np.any(weight[disputed] >= DISPUTED_WEIGHT_AT))
     n_decisive = int(np.count_nonzero(decisive))
+    on_route = f"within {show_km(buffer_m)} of the route"
+    nearby = f"within {show_km(COVERAGE_RADIUS_M)} of it (coverage only, not evidence)"
     if decisive_score >= VIOLATED_AT:
         outcome, confidence = VerdictOutcome.VIOLATED, decisive_score
         reason = (
-            f"{n_decisive} decisive incident(s) on the route in the window, "
-            f"decisive score {decisive_score:.2f}"
+            f"{n_decisive} decisive incident(s) {on_route} in the window, decisive score {decisive_score:.2f}"
         )
     elif decisive_score >= CONTESTED_AT or undecided_score >= CONTESTED_AT or heavy_dispute:
         outcome, confidence = VerdictOutcome.CONTESTED, score
         reason = (
-            f"evidence of violation that cannot settle it: decisive score {decisive_score:.2f}, "
+            f"evidence of violation {on_route} that cannot settle it: "
+            f"decisive score {decisive_score:.2f}, "
             f"{len(undecided)} uncorroborated unverified incident(s), "
             f"disputed: {'yes' if heavy_dispute else 'no'}"
         )
@@ -250,20 +289,20 @@ def _decide(
         outcome = VerdictOutcome.HONOURED
         confidence = (1.0 - score) * (1.0 - math.exp(-background / COVERAGE_SCALE))
         reason = (
-            f"{background} other incident(s) reported within {COVERAGE_RADIUS_M / 1000:.0f} km "
-            f"in the window; {len(evidence)} report(s) on the route too weak to decide "
+            f"{background} other incident(s) reported {nearby} in the window; "
+            f"{len(evidence)} report(s) {on_route} too weak to decide "
             f"(score {score:.2f}, decisive score {decisive_score:.2f})"
         )
     else:
         outcome, confidence = VerdictOutcome.INSUFFICIENT_EVIDENCE, 0.0
         reason = (
-            f"no other incident reported within {COVERAGE_RADIUS_M / 1000:.0f} km of the route "
-            f"in the window; {len(evidence)} report(s) on the route too weak to decide"
+            f"no other incident reported {nearby} in the window; "
+            f"{len(evidence)} report(s) {on_route} too weak to decide"
         )
     return Verdict(
         corridor_id=corridor_id,
-        window_start=window_start,
-        window_end=window_end,
+        window_start=window[0],
+        window_end=window[1],
         outcome=outcome,
         violation_score=score,
         confidence=float(confidence),
@@ -271,6 +310,14 @@ def _decide(
         rule_version=RULE_VERSION,
         reason=reason,
     )
+
+
+def show_km(metres: float) -> str:
+    """A distance as coordinators read it: ``10 km``, ``2.5 km``, ``500 m``."""
+    if metres < 1_000.0:
+        return f"{metres:,.0f} m"
+    km = metres / 1_000.0
+    return f"{km:,.0f} km" if km == round(km) else f"{km:,.1f} km"
 
 
 def _place_share(distance: FloatArray, radius: FloatArray, buffer_m: float) -> FloatArray:
@@ -309,6 +356,7 @@ def _evidence(
                 observed_at=incident.first_observed_at,
                 weight=w,
                 kind=incident.kind,
+                decisive=bool(index.decisive[position]),
             )
         )
     items.sort(key=lambda e: (-e.weight, e.incident_id))

@@ -6,9 +6,10 @@ status is its newest ``corridor_status`` row, a report's review state its newest
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -26,6 +27,7 @@ from safepassage.monitor.records import (
 )
 from safepassage.monitor.report import IncidentReport
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
+from safepassage.store.review_workflow import ReviewState, verification_after_review
 from safepassage.store.schema import (
     Corridor,
     CorridorStatusChange,
@@ -40,6 +42,7 @@ from safepassage.store.schema import (
 
 __all__ = [
     "CorridorSummary",
+    "ReportSummary",
     "corridor_announcements",
     "corridor_history",
     "corridor_ids_by_key",
@@ -52,11 +55,14 @@ __all__ = [
     "find_incident",
     "find_report",
     "incident_reports",
+    "latest_review_states",
     "recent_events",
     "report_count",
     "report_ids_by_key",
     "report_source",
+    "report_summaries",
     "review_history",
+    "with_latest_reviews",
 ]
 
 
@@ -290,8 +296,41 @@ def corridor_announcements(session: Session) -> list[CorridorAnnouncement]:
     return announcements
 
 
+def latest_review_states(session: Session) -> dict[int, ReviewState]:
+    """The review state in force for each reviewed report, by report database id.
+
+    A review of an incident applies to every report linked to that incident; of all the reviews
+    of a report and of the incidents holding it, the newest (highest review id) wins. Reports never
+    reviewed are left out (they are drafts: the feed's own verification stands).
+    """
+    reviews = session.execute(
+        select(Review.report_id, Review.incident_id, Review.state).order_by(Review.id)
+    ).all()
+    incident_ids = sorted({r.incident_id for r in reviews if r.incident_id is not None})
+    members: dict[int, list[int]] = {}
+    for start in range(0, len(incident_ids), 500):
+        chunk = incident_ids[start : start + 500]
+        for link in session.execute(
+            select(IncidentReportLink.incident_id, IncidentReportLink.report_id).where(
+                IncidentReportLink.incident_id.in_(chunk)
+            )
+        ):
+            members.setdefault(link.incident_id, []).append(link.report_id)
+    states: dict[int, ReviewState] = {}
+    for r in reviews:  # oldest first: a newer review overwrites an older one
+        subjects = [r.report_id] if r.report_id is not None else members.get(r.incident_id, [])
+        for report_id in subjects:
+            states[report_id] = ReviewState(r.state)
+    return states
+
+
 def incident_reports(session: Session) -> list[IncidentReport]:
-    """Every stored report as the monitor's :class:`IncidentReport`, in time order (for merging)."""
+    """Every stored report as the monitor's :class:`IncidentReport`, in time order, with its latest
+    review applied to ``verification`` (:func:`latest_review_states`,
+    :func:`~safepassage.store.review_workflow.verification_after_review`). This is what verdicts
+    and merges read: a report reviewed ``rejected`` counts for nothing, one reviewed ``verified``
+    counts as verified."""
+    states = latest_review_states(session)
     query = (
         select(Report, Source.name, Source.source_type)
         .join(Source, Source.id == Report.reported_by_id)
@@ -309,7 +348,7 @@ def incident_reports(session: Session) -> list[IncidentReport]:
             time_uncertainty_s=r.time_uncertainty_s,
             source_name=name,
             source_type=SourceType(source_type),
-            verification=Verification(r.verification),
+            verification=verification_after_review(Verification(r.verification), states.get(r.id)),
             ended_at=r.ended_at,
             fatalities=r.fatalities,
             location_name=r.location_name,
@@ -319,6 +358,90 @@ def incident_reports(session: Session) -> list[IncidentReport]:
         )
         for r, name, source_type in session.execute(query)
     ]
+
+
+def with_latest_reviews(session: Session, reports: Collection[IncidentReport]) -> list[IncidentReport]:
+    """``reports`` read from feed files (e.g. by ``safepassage monitor``), each with the latest
+    review of the same stored report (same ``feed`` and ``source_id``) applied to ``verification``;
+    reports not stored or never reviewed are returned as they are. Same order as given."""
+    ids = report_ids_by_key(session, [r.key for r in reports])
+    states = latest_review_states(session) if ids else {}
+    reviewed = []
+    for report in reports:
+        state = states.get(ids[report.key]) if report.key in ids else None
+        verification = verification_after_review(report.verification, state)
+        reviewed.append(
+            report
+            if verification is report.verification
+            else dataclasses.replace(report, verification=verification)
+        )
+    return reviewed
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    """One line of ``safepassage report list``: a stored report, its review and what it counts as."""
+
+    id: int
+    feed: str
+    source_id: str
+    kind: str
+    observed_at: dt.datetime
+    lat: float | None
+    lon: float | None
+    radius_m: float
+    source_name: str
+    source_type: str
+    feed_verification: str
+    review_state: str  # the latest review applying to it (``draft`` when never reviewed)
+    counts_as: str  # the verification verdicts and re-plans use (after the review)
+    location_name: str
+    description: str
+
+
+def report_summaries(
+    session: Session,
+    since: dt.datetime | None = None,
+    feed: str | None = None,
+    state: ReviewState | None = None,
+) -> list[ReportSummary]:
+    """Stored reports observed at or after ``since``, of ``feed``, whose review state is ``state``
+    (each filter optional), in time order, with their review state applied."""
+    states = latest_review_states(session)
+    query = (
+        select(Report, Source.name, Source.source_type)
+        .join(Source, Source.id == Report.reported_by_id)
+        .order_by(Report.observed_at, Report.id)
+    )
+    if since is not None:
+        query = query.where(Report.observed_at >= since)
+    if feed is not None:
+        query = query.where(Report.feed == feed)
+    summaries = []
+    for r, name, source_type in session.execute(query):
+        review = states.get(r.id, ReviewState.DRAFT)
+        if state is not None and review is not state:
+            continue
+        summaries.append(
+            ReportSummary(
+                id=r.id,
+                feed=r.feed,
+                source_id=r.source_id,
+                kind=r.kind,
+                observed_at=r.observed_at,
+                lat=r.lat,
+                lon=r.lon,
+                radius_m=r.radius_m,
+                source_name=name,
+                source_type=source_type,
+                feed_verification=r.verification,
+                review_state=review.value,
+                counts_as=verification_after_review(Verification(r.verification), states.get(r.id)).value,
+                location_name=r.location_name,
+                description=r.description,
+            )
+        )
+    return summaries
 
 
 def figure_claims(session: Session, what: str | None = None) -> list[FigureClaimRow]:

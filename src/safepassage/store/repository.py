@@ -430,6 +430,7 @@ class Writer:
                             "observed_at": e.observed_at.astimezone(dt.UTC).isoformat(),
                             "weight": float(e.weight),
                             "kind": e.kind.value,
+                            "decisive": e.decisive,
                         }
                         for e in v.evidence
                     ],
