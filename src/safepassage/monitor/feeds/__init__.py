@@ -12,26 +12,34 @@ Formats (each module's docstring documents its fields and precision mapping):
 acled      ACLED CSV export (:mod:`.acled`)
 ucdp       UCDP GED CSV (:mod:`.ucdp`)
 cap        CAP 1.2 XML alerts (:mod:`.cap`)
-alerts     air-raid alerts: siren CSV or alerts.in.ua API JSON (:mod:`.alerts`)
+alerts     air-raid alerts: siren CSV (volunteer or official layout) or alerts.in.ua API JSON
+           (:mod:`.alerts`)
 geojson    GeoJSON FeatureCollection of reports (:mod:`.geojson`)
 =========  ==================================================================
+
+Every number and time read is checked against :mod:`safepassage.bounds`; JSON is read with
+:mod:`safepassage.json_input` (size and nesting limited before parsing) and XML with ``defusedxml``.
+Event text is classed with the one English/Ukrainian/Russian vocabulary of :mod:`.event_kinds`.
+CAP cancellations and updates are kept as reports and applied with :func:`resolve_references`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from safepassage.errors import FeedError
+from safepassage.errors import FeedError, InputError
+from safepassage.json_input import load_json
 from safepassage.monitor.feeds.acled import iter_acled
 from safepassage.monitor.feeds.alerts import iter_alerts
 from safepassage.monitor.feeds.cap import CAP_NAMESPACE, iter_cap
+from safepassage.monitor.feeds.event_kinds import event_kind
 from safepassage.monitor.feeds.geojson import iter_geojson
+from safepassage.monitor.feeds.references import resolve_references
 from safepassage.monitor.feeds.ucdp import iter_ucdp
 from safepassage.monitor.report import IncidentReport, RowError
 
-__all__ = ["FORMATS", "guess_format", "iter_feed"]
+__all__ = ["FORMATS", "event_kind", "guess_format", "iter_feed", "resolve_references"]
 
 FeedParser = Callable[[Path], Iterator[IncidentReport | RowError]]
 
@@ -48,6 +56,7 @@ _CSV_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
     ("acled", frozenset({"event_id_cnty", "sub_event_type"})),
     ("ucdp", frozenset({"where_prec", "date_prec"})),
     ("alerts", frozenset({"region", "started_at", "finished_at"})),
+    ("alerts", frozenset({"oblast", "level", "started_at", "finished_at"})),
 )
 _SNIFF_BYTES = 65_536
 
@@ -85,18 +94,23 @@ def guess_format(path: Path) -> str:
 
 
 def _json_format(path: Path, head: str) -> str | None:
+    """geojson for a FeatureCollection; alerts for a top-level "alerts" array (even empty) or a list
+    of alerts (an empty list too: no other format is a bare list)."""
     if '"FeatureCollection"' in head:
         return "geojson"
     if '"location_title"' in head:
         return "alerts"
     try:  # the signature words may lie beyond the sniffed head: look at the whole document
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+        document = load_json(path, expected="a JSON feed", error=FeedError).value
+    except InputError:
         return None
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return "geojson"
-    items = document.get("alerts") if isinstance(document, dict) else document
-    if isinstance(items, list) and items and isinstance(items[0], dict) and "location_title" in items[0]:
+    if isinstance(document, dict) and isinstance(document.get("alerts"), list):
+        return "alerts"
+    if isinstance(document, list) and (
+        not document or (isinstance(document[0], dict) and "location_title" in document[0])
+    ):
         return "alerts"
     return None
 
