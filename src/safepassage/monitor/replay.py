@@ -32,6 +32,7 @@ import numpy as np
 
 from safepassage.hazards import area_shape, closes_roads, link_index
 from safepassage.hazards.intensity import closing_interval_s
+from safepassage.monitor.feeds.references import resolve_references
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import Verdict, VerdictOutcome
 from safepassage.monitor.report import IncidentReport
@@ -111,7 +112,7 @@ def replay_feeds(
     plan = plan_evacuation(scenario, networks=networks)
     result.plans.append((plan, "initial plan"))
     result.events.append(TimelineEvent(scenario.start, "plan", _plan_line(plan)))
-    relevant = _relevant(scenario, reports, networks, result)
+    relevant = _relevant(scenario, resolve_references(reports), networks, result)
     result.reports_used = relevant
     windows = _window_events(scenario)
     hazards: list[Hazard] = list(scenario.hazards)
