@@ -175,7 +175,7 @@ def iter_array_items(document: JsonDocument, key: str | None) -> Iterator[tuple[
     start = _top_level_array_start(text, key)
     if start is None:
         return
-    decoder = json.JSONDecoder(object_pairs_hook=_object_without_duplicates, parse_int=_parse_int)
+    decoder = _decoder()
     position = start + 1
     line, counted_to = 1, 0
     while True:
@@ -189,6 +189,10 @@ def iter_array_items(document: JsonDocument, key: str | None) -> Iterator[tuple[
         counted_to = position
         yield line, item
         position = end
+
+
+def _decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(object_pairs_hook=_object_without_duplicates, parse_int=_parse_int)
 
 
 def _parse_int(text: str) -> int | float:
@@ -242,7 +246,7 @@ def _top_level_array_start(text: str, key: str | None) -> int | None:
         return position if text.startswith("[", position) else None
     if not text.startswith("{", position):
         return None
-    decoder = json.JSONDecoder()
+    decoder = _decoder()
     found: int | None = None
     position = _skip(text, position + 1)
     while position < len(text) and text[position] != "}":

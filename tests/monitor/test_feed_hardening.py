@@ -375,3 +375,34 @@ def test_cap_not_well_formed_names_the_line(tmp_path: Path) -> None:
     )
     with pytest.raises(FeedError, match=r"broken\.xml:4: not well-formed XML"):
         list(iter_feed(path, "cap"))
+
+
+def test_cap_encoding_declaration_cannot_change_how_the_text_reads(tmp_path: Path) -> None:
+    for declared in ("UTF-inf8", "windows-1251"):
+        path = tmp_path / f"{declared}.xml"
+        text = _cap().replace("<event>Shelling</event>", "<event>Обстріл</event>")
+        path.write_text(
+            f'<?xml version="1.0" encoding="{declared}"?>\n<alerts>{text}</alerts>', encoding="utf-8"
+        )
+        (report,) = list(iter_feed(path, "cap"))
+        assert isinstance(report, IncidentReport)
+        assert report.raw["event"] == "Обстріл"
+
+
+def test_a_number_of_5000_digits_before_the_features_is_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "r.geojson"
+    path.write_text(
+        '{"count": '
+        + "9" * 5000
+        + ', "type": "FeatureCollection", "features": ['
+        + json.dumps(_feature("a", fatalities=1))
+        + ", "
+        + json.dumps(_feature("b")).replace(
+            '"observed_at"', '"fatalities": ' + "9" * 5000 + ', "observed_at"'
+        )
+        + "]}",
+        encoding="utf-8",
+    )
+    reports, errors = _split(list(iter_feed(path)))
+    assert [r.source_id for r in reports] == ["a"]
+    assert errors[0].reason.startswith("features[1]: fatalities inf is not a finite number")

@@ -85,7 +85,8 @@ def iter_cap(path: Path) -> Iterator[IncidentReport | RowError]:
     """Reports from a CAP 1.2 file; skipped or malformed info blocks come out as RowError."""
     text = read_text(path, expected="a CAP 1.2 XML document", error=FeedError, max_bytes=MAX_CAP_BYTES)
     try:
-        root = SafeET.fromstring(text.encode("utf-8"), forbid_dtd=True)
+        # The text is parsed as decoded (UTF-8): an encoding declaration cannot make it read otherwise.
+        root = SafeET.fromstring(text, forbid_dtd=True)
     except defusedxml.DefusedXmlException as exc:
         raise FeedError(
             f"{path}: XML with a DOCTYPE, entity declarations or external references is refused "
@@ -93,6 +94,8 @@ def iter_cap(path: Path) -> Iterator[IncidentReport | RowError]:
         ) from exc
     except ET.ParseError as exc:
         raise FeedError(f"{path}:{exc.position[0]}: not well-formed XML ({exc}); expected CAP 1.2") from exc
+    except (LookupError, ValueError) as exc:
+        raise FeedError(f"{path}: unreadable XML ({str(exc)[:120]}); expected CAP 1.2 in UTF-8") from exc
     alerts = [root] if root.tag == f"{{{CAP_NAMESPACE}}}alert" else root.findall(".//cap:alert", _NS)
     if not alerts:
         raise FeedError(f"{path}: no CAP 1.2 <alert> element (namespace {CAP_NAMESPACE})")
