@@ -97,7 +97,10 @@ def test_acled_fatalities_out_of_bounds_is_a_row_error_and_the_rest_is_read(
     (error,) = errors
     assert error.line == 3
     assert error.reason.startswith("fatalities ")
-    assert "expected a whole number from 0 to 1,000,000" in error.reason
+    if fatalities in ("1.5", "lots"):
+        assert error.reason == f"fatalities '{fatalities}' is not a whole number"
+    else:
+        assert "expected a whole number from 0 to 1,000,000" in error.reason
     if len(fatalities) > 12:
         assert "'99999999999999999999'" in error.reason
 

@@ -6,7 +6,7 @@ so the reader turns it into a row error naming ``file:line``.
 
 from __future__ import annotations
 
-from safepassage.bounds import FATALITIES, LATITUDE, LONGITUDE, MAX_TEXT_ID_CHARS, Quantity, show_value
+from safepassage.bounds import COUNT, LATITUDE, LONGITUDE, MAX_TEXT_ID_CHARS, Quantity, show_value
 
 __all__ = ["check_quantity", "parse_coordinate", "parse_count", "parse_source_id"]
 
@@ -24,18 +24,17 @@ def parse_coordinate(text: object, name: str, limit: float) -> float:
     return check_quantity(LATITUDE if limit == 90.0 else LONGITUDE, text, name)
 
 
-def parse_count(value: object, name: str) -> int | None:
-    """Claimed deaths: a whole number from 0 to the documented bound, or None for an empty field."""
+def parse_count(value: object, name: str, quantity: Quantity = COUNT) -> int | None:
+    """A whole number within ``quantity`` (a count by default; :data:`~safepassage.bounds.FATALITIES`
+    for claimed deaths), or None for an empty field."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, str):
         value = value.strip()
-        if not value.isdigit():
-            raise ValueError(
-                f"{name} {show_value(value)} is not a whole number; expected {FATALITIES.expected()}"
-            )
+        if not value.lstrip("+-").isdigit():
+            raise ValueError(f"{name} {show_value(value)} is not a whole number")
     try:
-        return FATALITIES.check_int(value)
+        return quantity.check_int(value)
     except ValueError as exc:
         raise ValueError(f"{name} {exc}") from None
 

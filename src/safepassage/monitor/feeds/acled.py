@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from safepassage.bounds import show_value
+from safepassage.bounds import FATALITIES, show_value
 from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
 from safepassage.monitor.feeds._fields import parse_coordinate, parse_count, parse_source_id
 from safepassage.monitor.feeds._sources import row_source_type, split_outlets
@@ -104,7 +104,7 @@ def _report(row: CsvRow) -> IncidentReport:
         source_name="; ".join(outlets) or "ACLED",
         source_type=row_source_type(outlets, f.get("source_scale", "")),
         verification=Verification.UNVERIFIED,
-        fatalities=parse_count(f.get("fatalities", ""), "fatalities"),
+        fatalities=parse_count(f.get("fatalities", ""), "fatalities", FATALITIES),
         location_name=f.get("location", "").strip(),
         description=f.get("notes", "").strip(),
         line=row.line,

@@ -41,7 +41,7 @@ import shapely
 import shapely.errors
 import shapely.geometry
 
-from safepassage.bounds import RADIUS_M, TIME_UNCERTAINTY_S, show_value
+from safepassage.bounds import FATALITIES, RADIUS_M, TIME_UNCERTAINTY_S, show_value
 from safepassage.errors import FeedError
 from safepassage.json_input import iter_array_items, load_json
 from safepassage.monitor.feeds._fields import check_quantity, parse_coordinate, parse_count, parse_source_id
@@ -114,7 +114,7 @@ def _report(feature: Any, line: int) -> IncidentReport:
         source_type=_enum(SourceType, props.get("source_type"), "source_type", SourceType.SOCIAL),
         verification=_enum(Verification, props.get("verification"), "verification", Verification.UNVERIFIED),
         ended_at=ended,
-        fatalities=parse_count(props.get("fatalities"), "fatalities"),
+        fatalities=parse_count(props.get("fatalities"), "fatalities", FATALITIES),
         location_name=_text(props.get("location_name"), 500),
         description=_text(props.get("description"), _MAX_TEXT_CHARS),
         line=line,

@@ -50,7 +50,7 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
-from safepassage.bounds import show_value
+from safepassage.bounds import FATALITIES, show_value
 from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
 from safepassage.monitor.feeds._fields import parse_coordinate, parse_count, parse_source_id
 from safepassage.monitor.feeds._sources import row_source_type, split_outlets
@@ -117,7 +117,7 @@ def _report(row: CsvRow) -> IncidentReport:
         source_name="; ".join(outlets) or "UCDP",
         source_type=row_source_type((*outlets, *originals)),
         verification=Verification.UNVERIFIED,
-        fatalities=parse_count(f.get("best", ""), "best"),
+        fatalities=parse_count(f.get("best", ""), "best", FATALITIES),
         location_name=f.get("where_coordinates", "").strip(),
         description=headline.strip(),
         line=row.line,
