@@ -138,6 +138,8 @@ HOSTILE = [
     b"\n",
     b"\r",
     b"\x00",
+    b"\\u0000",
+    b"\\ud800",
     b"\xff\xfe",
     b"\xc3",
     b'{"a": {"a": 1}, "a": 2}',
@@ -197,6 +199,10 @@ def _check(path: Path, fmt: str | None) -> None:
 
 def _check_report(report: IncidentReport) -> None:
     assert 0 < len(report.source_id) <= MAX_TEXT_ID_CHARS
+    text = "".join([report.source_id, report.source_name, report.location_name, report.description])
+    text += "".join(k + v for k, v in report.raw.items())
+    assert "\x00" not in text
+    text.encode("utf-8")  # storable: no lone surrogate
     assert EARLIEST_INSTANT <= report.observed_at <= LATEST_INSTANT
     assert report.observed_at.utcoffset() == dt.timedelta(0)
     if report.ended_at is not None:

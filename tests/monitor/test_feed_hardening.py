@@ -409,3 +409,23 @@ def test_a_number_of_5000_digits_before_the_features_is_not_a_crash(tmp_path: Pa
     reports, errors = _split(list(iter_feed(path)))
     assert [r.source_id for r in reports] == ["a"]
     assert errors[0].reason.startswith("features[1]: fatalities inf is not a finite number")
+
+
+def test_text_the_store_cannot_hold_is_a_row_error_not_a_lost_batch(tmp_path: Path) -> None:
+    path = _geojson(
+        tmp_path / "r.geojson",
+        [_feature("ok"), _feature("nul", description="a\x00b"), _feature("sur", location_name="x\ud800y")],
+    )
+    reports, errors = _split(list(iter_feed(path)))
+    assert [r.source_id for r in reports] == ["ok"]
+    assert [(e.line, e.reason) for e in errors] == [
+        (4, "description holds a NUL character; expected text"),
+        (5, "location holds an invalid character (a lone UTF-16 surrogate); expected text"),
+    ]
+
+
+def test_csv_header_that_is_not_utf8_is_a_feed_error(tmp_path: Path) -> None:
+    path = tmp_path / "acled.csv"
+    path.write_bytes(b",".join(h.encode() for h in ACLED_HEADER) + b",not\xffutf8\n")
+    with pytest.raises(FeedError, match=r"acled\.csv:1: the header line is not UTF-8 text"):
+        list(iter_feed(path, "acled"))

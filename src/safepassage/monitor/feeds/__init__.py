@@ -127,4 +127,47 @@ def iter_feed(path: Path, fmt: str | None = None) -> Iterator[IncidentReport | R
     if not path.is_file():
         raise FeedError(f"{path}: no such feed file")
     name = fmt.strip().casefold() if fmt is not None else guess_format(path)
-    return FORMATS[name](path)
+    return _storable(path, FORMATS[name](path))
+
+
+def _storable(path: Path, items: Iterator[IncidentReport | RowError]) -> Iterator[IncidentReport | RowError]:
+    """The items, with a report whose text cannot be stored (a NUL character, which PostgreSQL
+    refuses, or a lone surrogate such as JSON's ``"\\ud800"``, which is not UTF-8) turned into a row
+    error: it would otherwise make the store refuse the whole batch it is in."""
+    for item in items:
+        if isinstance(item, IncidentReport):
+            problem = _unstorable_text(item)
+            if problem:
+                yield RowError(str(path), item.line, problem)
+                continue
+        yield item
+
+
+def _unstorable_text(report: IncidentReport) -> str:
+    texts = [report.source_id, report.source_name, report.location_name, report.description]
+    texts += [text for pair in report.raw.items() for text in pair]
+    joined = "".join(texts)
+    if "\x00" not in joined and joined.isascii():
+        return ""
+    try:
+        joined.encode("utf-8")
+        if "\x00" not in joined:
+            return ""
+    except UnicodeEncodeError:
+        pass
+    fields = {
+        "id": report.source_id,
+        "source": report.source_name,
+        "location": report.location_name,
+        "description": report.description,
+    }
+    for key, value in report.raw.items():
+        fields[f"field {key[:40]!r}"] = f"{key}{value}"
+    for name, text in fields.items():
+        if "\x00" in text:
+            return f"{name} holds a NUL character; expected text"
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"{name} holds an invalid character (a lone UTF-16 surrogate); expected text"
+    return ""

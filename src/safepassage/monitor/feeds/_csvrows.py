@@ -105,11 +105,11 @@ def iter_csv_rows(
 
 
 def _check_header(path: Path, names: list[str], layouts: list[frozenset[str]], fmt: str) -> None:
+    if _UNDECODABLE.search("".join(names)):
+        raise FeedError(f"{path}:1: the header line is not UTF-8 text; expected a {fmt} header in UTF-8")
     present = set(names)
     if any(layout <= present for layout in layouts):
         return
-    if _UNDECODABLE.search("".join(names)):
-        raise FeedError(f"{path}:1: the header line is not UTF-8 text; expected a {fmt} header in UTF-8")
     closest = min(layouts, key=lambda layout: len(layout - present))
     missing = ", ".join(sorted(closest - present))
     expected = " or ".join(", ".join(sorted(layout)) for layout in layouts)
