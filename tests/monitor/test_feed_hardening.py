@@ -255,7 +255,9 @@ def test_two_thousand_nested_brackets_are_a_clear_feed_error(
 def test_guessing_the_format_of_a_deeply_nested_json_file_is_a_feed_error(tmp_path: Path) -> None:
     path = tmp_path / "deep.json"
     path.write_text('{"x": ' + "[" * 2000 + "]" * 2000 + "}", encoding="utf-8")
-    with pytest.raises(FeedError, match="cannot tell the feed format"):
+    with pytest.raises(
+        FeedError, match=r"deep\.json:1: JSON nested more than 64 levels deep; expected a JSON feed"
+    ):
         guess_format(path)
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from safepassage.errors import FeedError, InputError
+from safepassage.errors import FeedError
 from safepassage.json_input import load_json
 from safepassage.monitor.feeds.acled import iter_acled
 from safepassage.monitor.feeds.alerts import iter_alerts
@@ -59,6 +59,7 @@ _CSV_SIGNATURES: tuple[tuple[str, frozenset[str]], ...] = (
     ("alerts", frozenset({"oblast", "level", "started_at", "finished_at"})),
 )
 _SNIFF_BYTES = 65_536
+_JSON_FORMATS = ("alerts", "geojson")
 
 
 def _accepted() -> str:
@@ -100,10 +101,9 @@ def _json_format(path: Path, head: str) -> str | None:
         return "geojson"
     if '"location_title"' in head:
         return "alerts"
-    try:  # the signature words may lie beyond the sniffed head: look at the whole document
-        document = load_json(path, expected="a JSON feed", error=FeedError).value
-    except InputError:
-        return None
+    # The signature words may lie beyond the sniffed head: look at the whole document (a file that
+    # is not valid, safe JSON says why, naming the line).
+    document = load_json(path, expected=f"a JSON feed ({', '.join(_JSON_FORMATS)})", error=FeedError).value
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return "geojson"
     if isinstance(document, dict) and isinstance(document.get("alerts"), list):
