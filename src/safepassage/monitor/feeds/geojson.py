@@ -37,6 +37,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import shapely
 import shapely.errors
 import shapely.geometry
@@ -146,7 +147,8 @@ def _place(geometry: Any) -> tuple[float, float, float]:
     if not isinstance(geometry, dict):
         raise ValueError("feature has no geometry")
     try:
-        shape = shapely.geometry.shape(geometry)
+        with np.errstate(invalid="ignore"):  # NaN coordinates are refused below, by name
+            shape = shapely.geometry.shape(geometry)
         empty = bool(shape.is_empty)
         coordinates = [] if empty else shapely.get_coordinates(shape).tolist()
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
