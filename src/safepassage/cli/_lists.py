@@ -29,8 +29,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from safepassage.bounds import check_instant, show_value
-from safepassage.errors import InputError
+from safepassage.cli._options import parse_option, read_day_or_instant
 
 __all__ = [
     "MIN_TEXT_WIDTH",
@@ -102,30 +101,12 @@ class Column:
 
 
 def parse_since(value: str | None, option: str = "--since") -> dt.datetime | None:
-    """``--since`` as a UTC datetime: a bare day is 00:00 UTC that day; a time needs its offset;
-    either within :func:`safepassage.bounds.check_instant`'s range. Raises InputError naming the
+    """``--since`` as a UTC datetime (a bare day is 00:00 UTC that day), read by the one option
+    parser (:func:`safepassage.cli._options.read_day_or_instant`). Raises InputError naming the
     option and the value otherwise."""
     if value is None:
         return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time(0, 0), tzinfo=dt.UTC)
-        else:
-            moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(
-            f"{option}: {show_value(value)} is not a day or time; "
-            "expected 2022-03-05 or 2022-03-05T10:00+02:00"
-        ) from None
-    if moment.tzinfo is None:
-        raise InputError(
-            f"{option}: {show_value(value)} has no UTC offset; expected e.g. 2022-03-05T10:00+02:00"
-        )
-    try:
-        return check_instant(moment).astimezone(dt.UTC)
-    except ValueError as exc:
-        raise InputError(f"{option}: {exc}") from None
+    return parse_option(read_day_or_instant, value, option).astimezone(dt.UTC)
 
 
 def print_list(

@@ -39,6 +39,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from safepassage.monitor.feeds._sources import split_outlets
+from safepassage.monitor.feeds.references import resolve_references
 from safepassage.monitor.records import Incident, IncidentSource
 from safepassage.monitor.report import IncidentReport
 from safepassage.network.projection import Projector
@@ -81,7 +82,7 @@ def reports_agree(a: IncidentReport, b: IncidentReport, distance_m: float) -> bo
 
 def merge_reports(reports: Iterable[IncidentReport]) -> list[Incident]:
     """Incidents from reports: every report ends in exactly one incident. Sorted by first time, id."""
-    canonical = _canonical(reports)
+    canonical = _canonical(resolve_references(reports))  # CAP cancels/updates end what they name
     located = [i for i, r in enumerate(canonical) if r.lat is not None and r.lon is not None]
     groups: dict[int, list[int]] = {i: [i] for i in range(len(canonical))}
     if len(located) > 1:

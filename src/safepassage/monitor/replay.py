@@ -33,6 +33,7 @@ import numpy as np
 from safepassage.hazards import area_shape, closes_roads, link_index
 from safepassage.hazards.intensity import closing_interval_s
 from safepassage.local_time import clock_text
+from safepassage.monitor.feeds.references import resolve_references
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import Verdict, VerdictOutcome
 from safepassage.monitor.report import IncidentReport
@@ -112,7 +113,7 @@ def replay_feeds(
     plan = plan_evacuation(scenario, networks=networks)
     result.plans.append((plan, "initial plan"))
     result.events.append(TimelineEvent(scenario.start, "plan", _plan_line(plan, scenario.zone())))
-    relevant = _relevant(scenario, reports, networks, result)
+    relevant = _relevant(scenario, resolve_references(reports), networks, result)
     result.reports_used = relevant
     windows = _window_events(scenario)
     hazards: list[Hazard] = list(scenario.hazards)

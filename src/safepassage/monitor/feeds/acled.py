@@ -4,6 +4,9 @@ Columns used: ``event_id_cnty`` (the id), ``event_date`` ("04 March 2022"), ``ti
 ``event_type``, ``sub_event_type``, ``latitude``, ``longitude``, ``geo_precision``, ``location``,
 ``source``, ``source_scale``, ``notes``, ``fatalities``.
 
+Numbers and dates are checked against :mod:`safepassage.bounds` (coordinates, ``fatalities`` 0 to
+1,000,000, dates 1900-2100): a row breaking one is a row error naming its line and value.
+
 Precision to uncertainty (ACLED codebook definitions; radii sized for Ukrainian settlements):
 
 ===============  =====================================================  ================
@@ -43,8 +46,9 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from safepassage.bounds import FATALITIES, show_value
 from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
-from safepassage.monitor.feeds._fields import parse_coordinate, parse_count
+from safepassage.monitor.feeds._fields import parse_coordinate, parse_count, parse_source_id
 from safepassage.monitor.feeds._sources import row_source_type, split_outlets
 from safepassage.monitor.feeds._time import local_noon_utc
 from safepassage.monitor.report import IncidentReport, RowError
@@ -77,18 +81,16 @@ def iter_acled(path: Path) -> Iterator[IncidentReport | RowError]:
 
 def _report(row: CsvRow) -> IncidentReport:
     f = row.fields
-    source_id = f["event_id_cnty"].strip()
-    if not source_id:
-        raise ValueError("event_id_cnty is empty; expected an ACLED event id such as UKR52664")
+    source_id = parse_source_id(f["event_id_cnty"], "event_id_cnty")
     day = _event_date(f["event_date"])
     lat = parse_coordinate(f["latitude"], "latitude", 90.0)
     lon = parse_coordinate(f["longitude"], "longitude", 180.0)
     geo = f["geo_precision"].strip()
     if geo not in GEO_PRECISION_RADIUS_M:
-        raise ValueError(f"geo_precision {geo!r} is not 1, 2 or 3")
+        raise ValueError(f"geo_precision {show_value(geo)} is not 1, 2 or 3")
     time_code = f.get("time_precision", "1").strip() or "1"
     if time_code not in TIME_PRECISION_S:
-        raise ValueError(f"time_precision {time_code!r} is not 1, 2 or 3")
+        raise ValueError(f"time_precision {show_value(time_code)} is not 1, 2 or 3")
     outlets = split_outlets(f.get("source", ""))
     return IncidentReport(
         feed="acled",
@@ -102,7 +104,7 @@ def _report(row: CsvRow) -> IncidentReport:
         source_name="; ".join(outlets) or "ACLED",
         source_type=row_source_type(outlets, f.get("source_scale", "")),
         verification=Verification.UNVERIFIED,
-        fatalities=parse_count(f.get("fatalities", ""), "fatalities"),
+        fatalities=parse_count(f.get("fatalities", ""), "fatalities", FATALITIES),
         location_name=f.get("location", "").strip(),
         description=f.get("notes", "").strip(),
         line=row.line,
@@ -119,4 +121,4 @@ def _event_date(text: str) -> dt.date:
             return dt.datetime.strptime(stripped, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"event_date {text!r} is not a date like '04 March 2022' or 2022-03-04")
+    raise ValueError(f"event_date {show_value(text)} is not a date like '04 March 2022' or 2022-03-04")

@@ -34,25 +34,28 @@ The event is placed at the middle of ``date_start``..``date_end`` (noon, Kyiv ti
 uncertainty is the larger of the table's floor and half the span plus 12 hours: UCDP gives the
 interval explicitly, so the interval wins when it is wider.
 
-Kind: UCDP codes organised violence, not weapons; we read the headline for the weapon (shelling,
-artillery, Grad, rocket -> shelling; air strike, bomb -> air_strike; missile -> missile; mine ->
-mines) and call the rest fighting. Source type: the most credible of the outlets in
-``source_office`` and the original source in ``source_original`` (see ``_sources``); verification
-``unverified`` (as for ACLED: curated, not reviewed by us).
+Kind: UCDP codes organised violence, not weapons; we read the headline for the weapon with the
+event vocabulary (:mod:`safepassage.monitor.feeds.event_kinds`: shelling, artillery, Grad ->
+shelling; missile, rocket -> missile; air strike, bomb, drone -> air_strike; mine -> mines; in
+English, Ukrainian or Russian) and call the rest fighting. Numbers (coordinates, ``best`` 0 to
+1,000,000) and dates (1900-2100) are checked against :mod:`safepassage.bounds`. Source type: the
+most credible of the outlets in ``source_office`` and the original source in ``source_original``
+(see ``_sources``); verification ``unverified`` (as for ACLED: curated, not reviewed by us).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+from safepassage.bounds import FATALITIES, show_value
 from safepassage.monitor.feeds._csvrows import CsvRow, iter_csv_records
-from safepassage.monitor.feeds._fields import parse_coordinate, parse_count
+from safepassage.monitor.feeds._fields import parse_coordinate, parse_count, parse_source_id
 from safepassage.monitor.feeds._sources import row_source_type, split_outlets
 from safepassage.monitor.feeds._time import HALF_DAY_S, local_noon_utc
+from safepassage.monitor.feeds.event_kinds import event_kind
 from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.scenario.vocabulary import HazardKind, Verification
 
@@ -75,12 +78,6 @@ DATE_PRECISION_S: Mapping[str, float] = {
     "4": 15 * 86_400.0,
     "5": 90 * 86_400.0,
 }
-_KIND_WORDS: tuple[tuple[re.Pattern[str], HazardKind], ...] = (
-    (re.compile(r"missile", re.I), HazardKind.MISSILE),
-    (re.compile(r"air ?strike|air raid|bomb", re.I), HazardKind.AIR_STRIKE),
-    (re.compile(r"shell|artillery|\bgrad\b|rocket|mortar", re.I), HazardKind.SHELLING),
-    (re.compile(r"\bmines?\b|landmine|explosive device", re.I), HazardKind.MINES),
-)
 
 
 def iter_ucdp(path: Path) -> Iterator[IncidentReport | RowError]:
@@ -90,18 +87,18 @@ def iter_ucdp(path: Path) -> Iterator[IncidentReport | RowError]:
 
 def _report(row: CsvRow) -> IncidentReport:
     f = row.fields
-    source_id = f["id"].strip()
-    if not source_id:
-        raise ValueError("id is empty; expected the UCDP event id")
+    source_id = parse_source_id(f["id"], "id")
     start, end = _date(f["date_start"], "date_start"), _date(f["date_end"], "date_end")
     if end < start:
-        raise ValueError(f"date_end {f['date_end']!r} is before date_start {f['date_start']!r}")
+        raise ValueError(
+            f"date_end {show_value(f['date_end'])} is before date_start {show_value(f['date_start'])}"
+        )
     where = f["where_prec"].strip()
     if where not in WHERE_PRECISION_RADIUS_M:
-        raise ValueError(f"where_prec {where!r} is not 1..7")
+        raise ValueError(f"where_prec {show_value(where)} is not 1..7")
     date_code = f.get("date_prec", "1").strip() or "1"
     if date_code not in DATE_PRECISION_S:
-        raise ValueError(f"date_prec {date_code!r} is not 1..5")
+        raise ValueError(f"date_prec {show_value(date_code)} is not 1..5")
     first, last = local_noon_utc(start), local_noon_utc(end)
     middle = first + (last - first) / 2
     half_span_s = (last - first).total_seconds() / 2 + HALF_DAY_S
@@ -111,7 +108,7 @@ def _report(row: CsvRow) -> IncidentReport:
     return IncidentReport(
         feed="ucdp",
         source_id=source_id,
-        kind=_kind(headline),
+        kind=event_kind(headline, default=HazardKind.FIGHTING),
         observed_at=middle,
         lat=parse_coordinate(f["latitude"], "latitude", 90.0),
         lon=parse_coordinate(f["longitude"], "longitude", 180.0),
@@ -120,7 +117,7 @@ def _report(row: CsvRow) -> IncidentReport:
         source_name="; ".join(outlets) or "UCDP",
         source_type=row_source_type((*outlets, *originals)),
         verification=Verification.UNVERIFIED,
-        fatalities=parse_count(f.get("best", ""), "best"),
+        fatalities=parse_count(f.get("best", ""), "best", FATALITIES),
         location_name=f.get("where_coordinates", "").strip(),
         description=headline.strip(),
         line=row.line,
@@ -143,11 +140,4 @@ def _date(text: str, name: str) -> dt.date:
             return dt.datetime.strptime(stripped, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"{name} {text!r} is not a date like '2/24/2022 12:00:00 AM' or 2022-02-24")
-
-
-def _kind(headline: str) -> HazardKind:
-    for pattern, kind in _KIND_WORDS:
-        if pattern.search(headline):
-            return kind
-    return HazardKind.FIGHTING
+    raise ValueError(f"{name} {show_value(text)} is not a date like '2/24/2022 12:00:00 AM' or 2022-02-24")
