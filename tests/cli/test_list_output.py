@@ -104,5 +104,5 @@ def test_since_reads_a_day_or_a_time_with_offset() -> None:
         parse_since("2022-03-05T10:00")
     with pytest.raises(InputError, match="--since: 'yesterday' is not a day or time"):
         parse_since("yesterday")
-    with pytest.raises(InputError, match="--since: 1812-06-24T00:00:00\\+00:00 is out of range"):
+    with pytest.raises(InputError, match="--since: '1812-06-24' is out of range"):
         parse_since("1812-06-24")

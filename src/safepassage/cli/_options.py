@@ -100,6 +100,12 @@ def read_day_or_instant(text: str) -> dt.datetime:
     raw = text.strip()
     if len(raw) == 10 and raw[4:5] == "-" and raw[7:8] == "-":
         return dt.datetime.combine(read_day(raw), dt.time(0, 0), tzinfo=dt.UTC)
+    try:
+        dt.datetime.fromisoformat(raw)
+    except (ValueError, OverflowError):
+        raise ValueError(
+            f"{show_value(text)} is not a day or time; expected 2022-03-05 or {TIME_EXAMPLE}"
+        ) from None
     return read_instant(text)
 
 
