@@ -151,3 +151,34 @@ def test_reports_elsewhere_or_outside_the_horizon_are_counted_not_used(tmp_path:
     assert result.reports_elsewhere == 1
     assert result.reports_outside_horizon == 1
     assert len(result.plans) == 1
+
+
+@pytest.mark.parametrize("end_minutes", [0, -30])
+def test_report_ending_at_or_before_its_observation_decays(
+    end_minutes: int,
+) -> None:
+    """An instant event (end == observation, or a garbled end before it) is not a closure to the horizon."""
+    start = dt.datetime(2022, 3, 5, 8, tzinfo=dt.UTC)
+    base = IncidentReport(
+        feed="cap",
+        source_id="x",
+        kind=HazardKind.SHELLING,
+        observed_at=start,
+        lat=60.17,
+        lon=24.94,
+        radius_m=500.0,
+        time_uncertainty_s=0.0,
+        source_name="oblast administration",
+        source_type=SourceType.OFFICIAL,
+        verification=Verification.VERIFIED,
+    )
+    instant = IncidentReport(**{**base.__dict__, "ended_at": start + dt.timedelta(minutes=end_minutes)})
+    hazard = report_hazard(instant)
+    assert hazard is not None
+    assert hazard.active_until is None
+    assert hazard.decay_half_life_s is not None
+    lasting = IncidentReport(**{**base.__dict__, "ended_at": start + dt.timedelta(minutes=90)})
+    hazard = report_hazard(lasting)
+    assert hazard is not None
+    assert hazard.active_until == start + dt.timedelta(minutes=90)
+    assert hazard.decay_half_life_s is None

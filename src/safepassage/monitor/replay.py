@@ -89,13 +89,15 @@ def report_hazard(report: IncidentReport) -> Hazard | None:
     if report.lat is None or report.lon is None:
         return None
     ident = re.sub(r"[^A-Za-z0-9_.:-]", "_", f"{report.feed}:{report.source_id}")[:100]
+    # An end at or before the observation (an instant event) is no end: the report's danger decays.
+    ends = report.ended_at is not None and report.ended_at > report.observed_at
     return Hazard(
         id=ident,
         kind=report.kind,
         area=Area(lat=report.lat, lon=report.lon, radius_m=max(report.radius_m, MIN_REPORT_RADIUS_M)),
         observed_at=report.observed_at,
-        active_until=report.ended_at if report.ended_at and report.ended_at > report.observed_at else None,
-        decay_half_life_s=None if report.ended_at else REPORT_HALF_LIFE_S,
+        active_until=report.ended_at if ends else None,
+        decay_half_life_s=None if ends else REPORT_HALF_LIFE_S,
         source=HazardSource(name=report.source_name or report.feed, type=report.source_type),
         verification=report.verification,
         fatalities=report.fatalities,
