@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from safepassage.cli import core, monitoring, planning, watch
+from safepassage.cli import core, monitoring, planning, store_admin, watch
 
 __all__ = ["app", "main"]
 
@@ -20,7 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for _module in (core, planning, monitoring, watch):
+for _module in (core, planning, monitoring, store_admin, watch):
     _module.register(app)
 
 

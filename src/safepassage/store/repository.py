@@ -513,9 +513,23 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reading; objects loaded through it stay readable after it is closed."""
+        """A session for reading one consistent state of the database (a snapshot).
+
+        Every query in the session sees the database as it was at the first one, whatever other
+        processes commit meanwhile: SQLite runs them in one read transaction (WAL mode keeps the
+        snapshot while writers go on), PostgreSQL in one ``REPEATABLE READ`` transaction. So a reader
+        (``audit verify``, a merge) never sees half of a batch written during its reads. Objects
+        loaded through it stay readable after it is closed.
+        """
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                yield session
+            with self.engine.connect() as connection:
+                if connection.dialect.name == "sqlite":
+                    # pysqlite begins transactions only before writes; begin the read one by hand
+                    connection.exec_driver_sql("BEGIN")
+                else:
+                    connection.execution_options(isolation_level="REPEATABLE READ")
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+                connection.rollback()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read the database ({self.engine.url!r}): {exc}") from exc
