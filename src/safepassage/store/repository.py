@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 from safepassage.errors import InputError, StoreError, UnknownIdError
 from safepassage.monitor.lifecycle import check_transition, outcome_history
 from safepassage.monitor.records import CorridorAnnouncement, FigureClaim, Incident, Verdict
-from safepassage.monitor.report import IncidentReport
+from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.scenario.model import Scenario as ScenarioModel
 from safepassage.scenario.vocabulary import CorridorStatus
 from safepassage.store import queries
 from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
 from safepassage.store.database import make_engine
 from safepassage.store.migrate import upgrade
+from safepassage.store.report_checks import report_problem
 from safepassage.store.review_workflow import ReviewState, check_review_step
 from safepassage.store.schema import (
     Base,
@@ -57,10 +58,12 @@ __all__ = ["Added", "Store", "Writer"]
 
 @dataclass(frozen=True)
 class Added:
-    """Outcome of an idempotent batch write: ids of the new rows, and how many were already there."""
+    """Outcome of an idempotent batch write: ids of the new rows, how many were already there, and the
+    rows set aside because the store cannot hold them (each with its file:line and why)."""
 
     new_ids: tuple[int, ...]
     duplicates: int
+    rejected: tuple[RowError, ...] = ()
 
     @property
     def new(self) -> int:
@@ -117,11 +120,28 @@ class Writer:
         known.update(zip(missing, ids, strict=True))
         return known
 
-    def add_reports(self, reports: Sequence[IncidentReport], file_name: str = "") -> Added:
-        """Store reports not stored yet (identity ``(feed, source_id)``); count the rest as duplicates."""
+    def add_reports(
+        self, reports: Sequence[IncidentReport], file_name: str = "", *, skip_invalid: bool = False
+    ) -> Added:
+        """Store reports not stored yet (identity ``(feed, source_id)``); count the rest as duplicates.
+
+        Each report is checked first (:func:`~safepassage.store.report_checks.report_problem`): one the
+        database could not hold is set aside as :attr:`Added.rejected` when ``skip_invalid``, and the
+        others are stored; without ``skip_invalid`` it raises :class:`InputError` naming it and
+        nothing is written.
+        """
         fresh: dict[tuple[str, str], IncidentReport] = {}
+        rejected: list[RowError] = []
         for report in reports:
-            fresh.setdefault(report.key, report)
+            problem = report_problem(report)
+            if problem is not None:
+                rejected.append(RowError(file_name, report.line, f"not stored: {problem}"))
+            else:
+                fresh.setdefault(report.key, report)
+        if rejected and not skip_invalid:
+            listed = "; ".join(str(r) for r in rejected[:5])
+            more = f" (and {len(rejected) - 5} more)" if len(rejected) > 5 else ""
+            raise InputError(f"{len(rejected)} report(s) cannot be stored: {listed}{more}")
         by_feed: dict[str, list[str]] = {}
         for feed, source_id in fresh:
             by_feed.setdefault(feed, []).append(source_id)
@@ -159,7 +179,7 @@ class Writer:
             for r in new_reports
         ]
         ids = self._insert(Report, rows)
-        return Added(tuple(ids), len(reports) - len(ids))
+        return Added(tuple(ids), len(reports) - len(ids) - len(rejected), tuple(rejected))
 
     # -- incidents and reviews -----------------------------------------------------------------
 
