@@ -422,13 +422,14 @@ def _short(value: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _recorded_payload(session: Session, seq: int) -> dict[str, Any]:
-    text = session.scalar(select(Event.payload).where(Event.seq == seq)) or "{}"
+def _recorded_payload(session: Session, seq: int) -> dict[str, Any] | None:
+    """The row content event ``seq`` recorded, or None when that payload is not a JSON object."""
+    text = session.scalar(select(Event.payload).where(Event.seq == seq))
     try:
-        recorded = json.loads(text)
+        recorded = json.loads(text) if isinstance(text, str) else None
     except ValueError:
-        return {}
-    return recorded if isinstance(recorded, dict) else {}
+        return None
+    return recorded if isinstance(recorded, dict) else None
 
 
 _PAYLOAD_ERRORS: tuple[type[Exception], ...] = (StoreError, *READ_ERRORS)
@@ -456,8 +457,11 @@ def _row_problem(
     seq, recorded_sha = entry
     if payload_sha == recorded_sha:
         return None
-    differences = _column_differences(_recorded_payload(session, seq), payload)
+    recorded = _recorded_payload(session, seq)
+    differences = _column_differences(recorded, payload) if recorded is not None else []
     detail = "; ".join(differences) if differences else "content differs from the log"
+    if recorded is None:
+        detail += " (whose entry cannot be read either)"
     return f"{name} row {row_id}: edited after it was written (event seq {seq}): {detail}"
 
 
