@@ -25,11 +25,14 @@ events form a chain; the single ``chain_head`` row names the last event::
 - a row **added behind the log's back** (raw SQL): a row no event vouches for;
 - an **edited or deleted event**: its payload hash, its own hash or the link to its predecessor
   no longer match, or a sequence number is missing;
-- a **truncated tail**: the head names an event that is gone.
+- a **truncated tail**: the head names an event that is gone;
+- an **unreadable row** (``lat = 'abc'``, ``observed_at = 'garbage'``): a value its column cannot
+  hold was written behind Safe Passage's back; named with the column and the value.
 
-What a hash chain cannot do on its own: someone able to rewrite the whole log *and* the head
-consistently would not be caught. Record the head hash that ``safepassage audit verify`` prints
-somewhere else (a report, an e-mail) to anchor it.
+What a hash chain cannot do on its own: someone able to cut the newest events and their rows and
+move the head back, or rewrite the whole log *and* the head consistently, would not be caught. An
+:class:`Anchor` - a head recorded somewhere else (``safepassage audit anchor``) - closes that gap up
+to the anchor: :func:`verify_chain` with it fails when the anchored entry is gone or has another hash.
 
 Because every audited table is insert-only, one event per row is enough: a row is never legitimately
 changed after its event was written.
