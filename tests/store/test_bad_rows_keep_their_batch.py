@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from safepassage.cli import app
 from safepassage.errors import InputError
 from safepassage.monitor.report import IncidentReport
 from safepassage.store import Store, ingest_feed, verify_chain
@@ -72,7 +74,7 @@ def test_a_bad_report_is_set_aside_and_the_rest_of_the_batch_stored(
 def test_without_skip_invalid_the_write_is_refused_whole_naming_the_row(
     store: Store, make_report: Make
 ) -> None:
-    expected = r"report add:0: not stored: fatalities: 10000000000000000000 is out of range"
+    expected = r"cannot store 1 report\(s\): report add: fatalities: 10000000000000000000 is out of range"
     big = make_report("big", fatalities=10**19)
     with pytest.raises(InputError, match=expected), store.writing("cli") as writer:
         writer.add_reports([big], "report add")
@@ -157,3 +159,22 @@ def test_a_row_the_database_refuses_costs_only_that_row(store: Store, tmp_path: 
     assert _stored(store) == sorted(f"f{i}" for i in range(1, 11) if i != 6)
     with store.reading() as session:
         verify_chain(session)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--fatalities", "9223372036854775808"), ("--radius-m", "inf"), ("--at", "2150-01-01T00:00:00+00:00")],
+)
+def test_report_add_out_of_range_is_bad_input_and_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, option: str, value: str
+) -> None:
+    """Issue 8: ``report add --fatalities 9223372036854775808`` -> OverflowError, exit 1."""
+    db = tmp_path / "store.sqlite"
+    monkeypatch.setenv("SAFEPASSAGE_DB", f"sqlite:///{db}")
+    args = ["report", "add", "--kind", "shelling", "--at", "2022-03-05T10:00:00+02:00", "--source", "x"]
+    args += ["--source-type", "media", "--lat", "47", "--lon", "37"]
+    result = CliRunner().invoke(app, [*args, option, value])
+    assert result.exit_code == 2, result.output
+    assert value.split("T")[0] in " ".join(result.stderr.split())
+    with Store.open(f"sqlite:///{db}") as store:
+        assert _stored(store) == []

@@ -109,7 +109,7 @@ def test_a_report_round_trips_field_by_field(store: Store, make_report: Make) ->
 
 def test_naive_datetimes_are_refused_and_nothing_is_written(store: Store, make_report: Make) -> None:
     batch = [make_report("ok"), make_report("bad", observed_at=dt.datetime(2022, 3, 5), line=7)]
-    expected = r"feed.csv:7: not stored: observed_at: 2022-03-05T00:00:00 has no"
+    expected = r"cannot store 1 report\(s\): feed.csv:7: observed_at: 2022-03-05T00:00:00 has no"
     with pytest.raises(InputError, match=expected), store.writing("ingest") as writer:
         writer.add_reports(batch, "feed.csv")
     assert _count(store, "reports") == 0

@@ -131,17 +131,20 @@ class Writer:
         nothing is written.
         """
         fresh: dict[tuple[str, str], IncidentReport] = {}
-        rejected: list[RowError] = []
+        problems: list[tuple[IncidentReport, str]] = []
         for report in reports:
             problem = report_problem(report)
             if problem is not None:
-                rejected.append(RowError(file_name, report.line, f"not stored: {problem}"))
+                problems.append((report, problem))
             else:
                 fresh.setdefault(report.key, report)
-        if rejected and not skip_invalid:
-            listed = "; ".join(str(r) for r in rejected[:5])
-            more = f" (and {len(rejected) - 5} more)" if len(rejected) > 5 else ""
-            raise InputError(f"{len(rejected)} report(s) cannot be stored: {listed}{more}")
+        if problems and not skip_invalid:
+            listed = "; ".join(
+                f"{file_name or 'report'}{f':{r.line}' if r.line else ''}: {why}" for r, why in problems[:5]
+            )
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise InputError(f"cannot store {len(problems)} report(s): {listed}{more}")
+        rejected = [RowError(file_name, r.line, f"not stored: {why}") for r, why in problems]
         by_feed: dict[str, list[str]] = {}
         for feed, source_id in fresh:
             by_feed.setdefault(feed, []).append(source_id)
