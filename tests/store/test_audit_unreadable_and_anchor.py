@@ -242,3 +242,16 @@ def test_an_anchor_argument_that_is_neither_file_nor_hash_exits_2(
     assert result.exit_code == 2, result.output
     assert "--anchor 'deadbeef': no such file, and not a head hash" in " ".join(result.stderr.split())
     assert parse_anchor("A" * 64) == Anchor(None, "a" * 64)
+
+
+def test_an_unreadable_head_is_named_and_refuses_writes(store: Store, make_report: Make) -> None:
+    if store.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL keeps chain_head.seq an integer; only SQLite can hold text there")
+    _fill(store, make_report)
+    _sql(store, "UPDATE chain_head SET seq = 'abc'")
+    message = _fails(store)
+    assert "chain_head: unreadable, edited behind Safe Passage's back: seq holds 'abc'" in message
+    expected = r"chain_head: unreadable \(seq 'abc'"
+    with pytest.raises(AuditError, match=expected) as info, store.writing("alice") as writer:
+        writer.add_notification("x", "y", "z")
+    assert info.value.exit_code == 8

@@ -176,7 +176,13 @@ def lock_chain_head(session: Session) -> tuple[int, str]:
         raise StoreError(
             "the database has no chain_head row; it was not created by Safe Passage's migrations"
         )
-    return int(row[0]), str(row[1])
+    seq, sha = row[0], row[1]
+    if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(sha, str):
+        raise AuditError(
+            f"chain_head: unreadable (seq {_short_repr(seq)}, sha256 {_short_repr(sha)}): the log's head was "
+            "edited behind Safe Passage's back; nothing was written (run 'safepassage audit verify')"
+        )
+    return seq, sha
 
 
 def append_events(
@@ -364,21 +370,27 @@ def _walk_events(session: Session, anchor: Anchor | None) -> _Walk:
 
 
 def _check_head(session: Session, walk: _Walk) -> None:
-    head = session.get(ChainHead, 1)
+    heads = table_of(ChainHead)
+    head = next((row for row in stored_rows(session, heads, heads.c.id) if row["id"] == 1), None)
     last_seq = walk.last_seq
+    unreadable = _unreadable_columns(heads, head) if head is not None else []
     if head is None:
         walk.problems.append("chain_head: row deleted")
-    elif head.seq > last_seq:
+    elif unreadable:
         walk.problems.append(
-            f"chain_head: names seq {head.seq} but the log ends at seq {last_seq}: "
+            f"chain_head: unreadable, edited behind Safe Passage's back: {'; '.join(unreadable)}"
+        )
+    elif head["seq"] > last_seq:
+        walk.problems.append(
+            f"chain_head: names seq {head['seq']} but the log ends at seq {last_seq}: "
             "entries at the end of the log were deleted"
         )
-    elif head.seq < last_seq:
+    elif head["seq"] < last_seq:
         walk.problems.append(
-            f"chain_head: names seq {head.seq} but the log goes on to seq {last_seq}: "
+            f"chain_head: names seq {head['seq']} but the log goes on to seq {last_seq}: "
             "entries were appended behind Safe Passage's back"
         )
-    elif head.sha256 != walk.prev:
+    elif head["sha256"] != walk.prev:
         walk.problems.append(
             f"chain_head: hash differs from entry seq {last_seq}'s hash: the log or the head was edited"
         )
