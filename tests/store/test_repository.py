@@ -108,8 +108,10 @@ def test_a_report_round_trips_field_by_field(store: Store, make_report: Make) ->
 
 
 def test_naive_datetimes_are_refused_and_nothing_is_written(store: Store, make_report: Make) -> None:
-    with pytest.raises((StoreError, ValueError)), store.writing("ingest") as writer:
-        writer.add_reports([make_report("ok"), make_report("bad", observed_at=dt.datetime(2022, 3, 5))])
+    batch = [make_report("ok"), make_report("bad", observed_at=dt.datetime(2022, 3, 5), line=7)]
+    expected = r"cannot store 1 report\(s\): feed.csv:7: observed_at: 2022-03-05T00:00:00 has no"
+    with pytest.raises(InputError, match=expected), store.writing("ingest") as writer:
+        writer.add_reports(batch, "feed.csv")
     assert _count(store, "reports") == 0
     assert _count(store, "events") == 0
 

@@ -62,7 +62,12 @@ COMMANDS = (
     LazyCommand(
         "corridors", "safepassage.cli.monitoring", "Corridors: import announcements, list, lifecycle, judge."
     ),
-    LazyCommand("audit", "safepassage.cli.monitoring", "The hash-chained event log."),
+    LazyCommand("audit", "safepassage.cli.store_admin", "The hash-chained event log: log, verify, anchor."),
+    LazyCommand(
+        "merge",
+        "safepassage.cli.store_admin",
+        "Merge the stored reports no incident links yet (left by an ingest that stopped before merging).",
+    ),
     LazyCommand(
         "monitor",
         "safepassage.cli.watch",

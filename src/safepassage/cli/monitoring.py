@@ -1,8 +1,8 @@
-"""Monitoring commands: ingest feeds, add and review reports, figures, corridors, audit.
+"""Monitoring commands: ingest feeds, add and review reports, figures, corridors.
 
 All of them write through :class:`safepassage.store.Store` (``--db`` or ``$SAFEPASSAGE_DB``; a
 SQLite file ``./safepassage.sqlite`` by default), so every change lands in the hash-chained event log
-that ``safepassage audit verify`` checks.
+that ``safepassage audit verify`` checks (``safepassage.cli.store_admin``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, NUMERIC_ID, RADIUS_M
 from safepassage.cli._lists import FormatOption, ListFormat, SinceOption, parse_since
@@ -32,6 +31,7 @@ from safepassage.cli._monitor_lists import (
 from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
+from safepassage.cli.store_admin import merge_pending_reports
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
 from safepassage.monitor.feeds import FORMATS
@@ -47,7 +47,7 @@ from safepassage.monitor.records import (
 from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor
 from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
-from safepassage.store import ReviewState, Store, queries, verify_chain
+from safepassage.store import ReviewState, Store, queries
 from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
 from safepassage.store.review_workflow import verification_after_review
 
@@ -65,7 +65,6 @@ figures_app = typer.Typer(
 corridors_app = typer.Typer(
     help="Corridors: import announcements, list, lifecycle, judge.", no_args_is_help=True
 )
-audit_app = typer.Typer(help="The hash-chained event log.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -75,7 +74,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(report_app, name="report")
     app.add_typer(figures_app, name="figures")
     app.add_typer(corridors_app, name="corridors")
-    app.add_typer(audit_app, name="audit")
 
 
 @contextmanager
@@ -141,7 +139,6 @@ def ingest(
     if fmt is not None and fmt.strip().casefold() not in FORMATS:
         raise InputError(f"--format {fmt!r} is unknown; expected one of: {', '.join(sorted(FORMATS))}")
     actor = actor_name(by)
-    any_new = False
     malformed = 0
     with _store(db) as store:
         for path in files:
@@ -156,7 +153,6 @@ def ingest(
                     tally = _ingest_file(store, path, fmt, actor, batch_size, progress)
             else:
                 tally = _ingest_file(store, path, fmt, actor, batch_size, None)
-            any_new = any_new or tally.new > 0
             malformed += len(tally.malformed)
             _say(
                 f"{path}: {tally.rows_read} rows read, {tally.new} new, "
@@ -168,26 +164,12 @@ def ingest(
                 err_console.print(
                     f"  ... and {len(tally.malformed) - show_errors} more malformed rows", highlight=False
                 )
-        if merge and any_new:
-            _merge_incidents(store, actor)
+        if merge:
+            merge_pending_reports(store, actor)
         with store.reading() as session:
             _say(f"store now holds {queries.report_count(session)} reports")
     if strict and malformed:
         raise InputError(f"{malformed} malformed row(s) skipped (listed above); the good rows were stored")
-
-
-def _merge_incidents(store: Store, actor: str) -> None:
-    """Merge all stored reports into incidents and store those not stored yet."""
-    with store.reading() as session:
-        reports = queries.incident_reports(session)
-    incidents = merge_reports(reports)
-    with store.writing(actor) as writer:
-        added = writer.add_incidents(incidents)
-    several = sum(1 for i in incidents if len(i.feeds) > 1)
-    _say(
-        f"incidents: {len(incidents)} from {len(reports)} reports, {several} seen by several feeds; "
-        f"{added.new} new incident records"
-    )
 
 
 # -- single reports ---------------------------------------------------------------------------------
@@ -609,41 +591,3 @@ def corridors_history(
     if after is not None:
         history = [h for h in history if h.changed_at >= after]
     print_history(corridor_id, history, fmt)
-
-
-# -- audit ----------------------------------------------------------------------------------------
-
-
-@audit_app.command("log")
-@exits_on_error
-def audit_log(
-    limit: Annotated[int, typer.Option(min=1, help="How many of the newest entries.")] = 20,
-    table: Annotated[
-        str | None, typer.Option(help="Only entries about this table (e.g. corridor_status).")
-    ] = None,
-    db: DbOption = None,
-) -> None:
-    """Who wrote what and when: the newest entries of the event log."""
-    with _store(db) as store, store.reading() as session:
-        events = queries.recent_events(session, limit, table)
-    out = Table(title=f"Event log: newest {len(events)} entries")
-    for column in ("seq", "when (UTC)", "who", "table", "row", "sha256"):
-        out.add_column(column, no_wrap=True)
-    for e in events:
-        out.add_row(
-            str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.actor, e.table_name, str(e.row_id), e.sha256[:16]
-        )
-    out_console.print(out)
-
-
-@audit_app.command("verify")
-@exits_on_error
-def audit_verify(db: DbOption = None) -> None:
-    """Recompute the event log's hash chain and check every row against it; exit 8 if anything differs."""
-    with _store(db) as store, store.reading() as session:
-        summary = verify_chain(session)
-    _say(
-        f"audit passed: {summary.events} events, {summary.rows} rows checked; "
-        f"head seq {summary.head_seq} sha256 {summary.head_sha256}"
-    )
-    _say("record this head hash somewhere else (a report, an e-mail) to anchor the log")

@@ -1,6 +1,8 @@
 """Stream one feed file into the store in batches: what ``safepassage ingest`` does for each file.
 
-Each batch is one transaction (the reports, their new sources and one event per row). When
+Each batch is one transaction (the reports, their new sources and one event per row). A report the
+store cannot hold (a NaN radius, a count over its column, a year-9999 time...) is set aside with
+its file:line among the malformed rows, and the rest of its batch is stored. When
 ``on_commit`` is called for a batch, that batch is durably stored: a crash after that loses none of
 it, a crash before loses the whole batch and nothing else, and ingesting the file again stores
 exactly what is missing (reports are identified by ``(feed, source_id)``).
@@ -15,6 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DataError, IntegrityError
+
+from safepassage.errors import StoreError
 from safepassage.monitor.feeds import iter_feed
 from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.store.repository import Store
@@ -57,23 +62,40 @@ def ingest_feed(
     """Store the reports of one feed file, ``batch_size`` reports per transaction.
 
     ``fmt`` is a feed format or None to guess it. ``on_commit`` is called after each committed
-    batch; ``on_rows(n)`` every :data:`PROGRESS_EVERY_ROWS` rows read. Raises
+    batch; ``on_rows(n)`` every :data:`PROGRESS_EVERY_ROWS` rows read. Rows the feed reader or the
+    store refuse are in ``FeedTally.malformed`` with their line. Raises
     :class:`~safepassage.errors.FeedError` for a file that cannot be read at all (batches committed
     before stay committed).
     """
     tally = FeedTally()
     batch: list[IncidentReport] = []
 
-    def commit() -> None:
-        if not batch:
+    def store_reports(reports: list[IncidentReport]) -> None:
+        try:
+            with store.writing(actor) as writer:
+                added = writer.add_reports(reports, str(path), skip_invalid=True)
+        except StoreError as exc:
+            if not isinstance(exc.__cause__, IntegrityError | DataError):
+                raise
+            # A row the checks let through and the database refused: find it by halving the batch.
+            if len(reports) == 1:
+                reason = str(exc.__cause__.orig or exc.__cause__).splitlines()[0][:200]
+                tally.malformed.append(RowError(str(path), reports[0].line, f"not stored: {reason}"))
+                return
+            middle = len(reports) // 2
+            store_reports(reports[:middle])
+            store_reports(reports[middle:])
             return
-        with store.writing(actor) as writer:
-            added = writer.add_reports(batch, str(path))
         tally.new += added.new
         tally.duplicates += added.duplicates
+        tally.malformed.extend(added.rejected)
         if on_commit is not None:
-            on_commit(CommittedBatch(path, batch[0].line, batch[-1].line, added.new, added.duplicates))
-        batch.clear()
+            on_commit(CommittedBatch(path, reports[0].line, reports[-1].line, added.new, added.duplicates))
+
+    def commit() -> None:
+        if batch:
+            store_reports(list(batch))
+            batch.clear()
 
     for item in iter_feed(path, fmt):
         tally.rows_read += 1

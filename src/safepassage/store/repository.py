@@ -27,13 +27,14 @@ from sqlalchemy.orm import Session
 from safepassage.errors import InputError, StoreError, UnknownIdError
 from safepassage.monitor.lifecycle import check_transition, outcome_history
 from safepassage.monitor.records import CorridorAnnouncement, FigureClaim, Incident, Verdict
-from safepassage.monitor.report import IncidentReport
+from safepassage.monitor.report import IncidentReport, RowError
 from safepassage.scenario.model import Scenario as ScenarioModel
 from safepassage.scenario.vocabulary import CorridorStatus
 from safepassage.store import queries
 from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
 from safepassage.store.database import make_engine
 from safepassage.store.migrate import upgrade
+from safepassage.store.report_checks import report_problem
 from safepassage.store.review_workflow import ReviewState, check_review_step
 from safepassage.store.schema import (
     Base,
@@ -57,10 +58,12 @@ __all__ = ["Added", "Store", "Writer"]
 
 @dataclass(frozen=True)
 class Added:
-    """Outcome of an idempotent batch write: ids of the new rows, and how many were already there."""
+    """Outcome of an idempotent batch write: ids of the new rows, how many were already there, and the
+    rows set aside because the store cannot hold them (each with its file:line and why)."""
 
     new_ids: tuple[int, ...]
     duplicates: int
+    rejected: tuple[RowError, ...] = ()
 
     @property
     def new(self) -> int:
@@ -117,11 +120,31 @@ class Writer:
         known.update(zip(missing, ids, strict=True))
         return known
 
-    def add_reports(self, reports: Sequence[IncidentReport], file_name: str = "") -> Added:
-        """Store reports not stored yet (identity ``(feed, source_id)``); count the rest as duplicates."""
+    def add_reports(
+        self, reports: Sequence[IncidentReport], file_name: str = "", *, skip_invalid: bool = False
+    ) -> Added:
+        """Store reports not stored yet (identity ``(feed, source_id)``); count the rest as duplicates.
+
+        Each report is checked first (:func:`~safepassage.store.report_checks.report_problem`): one the
+        database could not hold is set aside as :attr:`Added.rejected` when ``skip_invalid``, and the
+        others are stored; without ``skip_invalid`` it raises :class:`InputError` naming it and
+        nothing is written.
+        """
         fresh: dict[tuple[str, str], IncidentReport] = {}
+        problems: list[tuple[IncidentReport, str]] = []
         for report in reports:
-            fresh.setdefault(report.key, report)
+            problem = report_problem(report)
+            if problem is not None:
+                problems.append((report, problem))
+            else:
+                fresh.setdefault(report.key, report)
+        if problems and not skip_invalid:
+            listed = "; ".join(
+                f"{file_name or 'report'}{f':{r.line}' if r.line else ''}: {why}" for r, why in problems[:5]
+            )
+            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+            raise InputError(f"cannot store {len(problems)} report(s): {listed}{more}")
+        rejected = [RowError(file_name, r.line, f"not stored: {why}") for r, why in problems]
         by_feed: dict[str, list[str]] = {}
         for feed, source_id in fresh:
             by_feed.setdefault(feed, []).append(source_id)
@@ -159,7 +182,7 @@ class Writer:
             for r in new_reports
         ]
         ids = self._insert(Report, rows)
-        return Added(tuple(ids), len(reports) - len(ids))
+        return Added(tuple(ids), len(reports) - len(ids) - len(rejected), tuple(rejected))
 
     # -- incidents and reviews -----------------------------------------------------------------
 
@@ -514,9 +537,23 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A session for reading; objects loaded through it stay readable after it is closed."""
+        """A session for reading one consistent state of the database (a snapshot).
+
+        Every query in the session sees the database as it was at the first one, whatever other
+        processes commit meanwhile: SQLite runs them in one read transaction (WAL mode keeps the
+        snapshot while writers go on), PostgreSQL in one ``REPEATABLE READ`` transaction. So a reader
+        (``audit verify``, a merge) never sees half of a batch written during its reads. Objects
+        loaded through it stay readable after it is closed.
+        """
         try:
-            with Session(self.engine, expire_on_commit=False) as session:
-                yield session
+            with self.engine.connect() as connection:
+                if connection.dialect.name == "sqlite":
+                    # pysqlite begins transactions only before writes; begin the read one by hand
+                    connection.exec_driver_sql("BEGIN")
+                else:
+                    connection.execution_options(isolation_level="REPEATABLE READ")
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+                connection.rollback()
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot read the database ({self.engine.url!r}): {exc}") from exc
