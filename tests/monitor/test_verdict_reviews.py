@@ -164,7 +164,8 @@ def test_an_incident_review_applies_to_its_reports_and_the_newest_review_wins(st
     assert _on_route(verdict) == [("Segodnya; Ministry of Defence", True)]
     with store.reading() as session:
         states = queries.latest_review_states(session)
-    assert states == {ministry.id: R.VERIFIED, queries.find_report(session, "acled:a1").id: R.REJECTED}
+        press_id = queries.find_report(session, "acled:a1").id
+    assert states == {ministry.id: R.VERIFIED, press_id: R.REJECTED}
 
 
 def test_reports_read_from_files_take_the_stored_review(store: Store) -> None:

@@ -244,9 +244,13 @@ def test_an_anchor_argument_that_is_neither_file_nor_hash_exits_2(
     assert parse_anchor("A" * 64) == Anchor(None, "a" * 64)
 
 
-def test_an_unreadable_head_is_named_and_refuses_writes(store: Store, make_report: Make) -> None:
-    if store.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL keeps chain_head.seq an integer; only SQLite can hold text there")
+def test_an_unreadable_head_is_named_and_refuses_writes(tmp_path: Path, make_report: Make) -> None:
+    # SQLite only: PostgreSQL keeps chain_head.seq an integer, so only SQLite can hold text there.
+    with Store.open(f"sqlite:///{tmp_path / 'store.sqlite'}") as store:
+        _check_unreadable_head(store, make_report)
+
+
+def _check_unreadable_head(store: Store, make_report: Make) -> None:
     _fill(store, make_report)
     _sql(store, "UPDATE chain_head SET seq = 'abc'")
     message = _fails(store)

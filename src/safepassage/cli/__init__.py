@@ -62,11 +62,11 @@ COMMANDS = (
     LazyCommand(
         "corridors", "safepassage.cli.monitoring", "Corridors: import announcements, list, lifecycle, judge."
     ),
-    LazyCommand("audit", "safepassage.cli.store_admin", "The hash-chained event log: log, verify, anchor."),
+    LazyCommand("audit", "safepassage.cli.store_admin", "The hash-chained event log."),
     LazyCommand(
         "merge",
         "safepassage.cli.store_admin",
-        "Merge the stored reports no incident links yet (left by an ingest that stopped before merging).",
+        "Merge stored reports into incidents where some report is not merged yet.",
     ),
     LazyCommand(
         "monitor",
