@@ -13,7 +13,7 @@ Why these figures:
   time-expanded network grows with the horizon.
 - **People** up to 10,000,000 at one place or in one scenario (a metropolitan region).
 - **Radius** of an area or a report's uncertainty: over 0 m and at most 500 km.
-- **Time uncertainty** of a report: 0 to 366 days (a report dated only to the year).
+- **Time uncertainty** of a report: 0 to 3,660 days (UCDP events can span several years).
 - **Walking speed** 0.1 to 3 m/s (a stretcher party to a brisk walk); **road speeds** 1 to 200 km/h.
 - **Capacities** (vehicles per hour per lane) 1 to 10,000; reception capacity up to 10,000,000.
 - **Fatalities** 0 to 1,000,000 per event or claim; **counts** in general to 10**12.
@@ -131,7 +131,7 @@ LONGITUDE = Quantity("longitude", -180.0, 180.0, "degrees")
 HORIZON_S = Quantity("horizon", 0.0, 14 * 86400.0, "s", low_open=True)
 PEOPLE = Quantity("people", 0, 10_000_000, whole=True)
 RADIUS_M = Quantity("radius", 0.0, 500_000.0, "m", low_open=True)
-TIME_UNCERTAINTY_S = Quantity("time uncertainty", 0.0, 366 * 86400.0, "s")  # a report dated to the year
+TIME_UNCERTAINTY_S = Quantity("time uncertainty", 0.0, 3660 * 86400.0, "s")  # multi-year UCDP spans
 WALKING_SPEED_MPS = Quantity("walking speed", 0.1, 3.0, "m/s")
 ROAD_SPEED_KMH = Quantity("road speed", 1.0, 200.0, "km/h")
 LANE_CAPACITY_VPH = Quantity("lane capacity", 1.0, 10_000.0, "vehicles per hour per lane")

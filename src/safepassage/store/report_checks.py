@@ -16,13 +16,12 @@ import datetime as dt
 from typing import Any
 
 from safepassage.bounds import (
-    EARLIEST_INSTANT,
     FATALITIES,
-    LATEST_INSTANT,
     LATITUDE,
     LONGITUDE,
     MAX_TEXT_ID_CHARS,
     RADIUS_M,
+    TIME_UNCERTAINTY_S,
     Quantity,
     check_instant,
     show_value,
@@ -33,11 +32,6 @@ from safepassage.store.audit import canonical_json
 
 __all__ = ["LINE_NUMBER", "TIME_UNCERTAINTY_S", "report_problem"]
 
-#: A report's time uncertainty: at most the whole span of instants Safe Passage accepts.
-#: (Candidate for :mod:`safepassage.bounds`.)
-TIME_UNCERTAINTY_S = Quantity(
-    "time uncertainty", 0.0, (LATEST_INSTANT - EARLIEST_INSTANT).total_seconds(), "s"
-)
 #: A line number in a feed file (stored in a 32-bit integer column).
 LINE_NUMBER = Quantity("line number", 0, 2**31 - 1, whole=True)
 
