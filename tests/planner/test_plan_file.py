@@ -135,7 +135,7 @@ def test_missing_field_is_named(tmp_path: Path) -> None:
 def test_not_json_and_missing_file(tmp_path: Path) -> None:
     target = tmp_path / "p.json"
     target.write_text('{"format": ')
-    with pytest.raises(PlanFileError, match=r"p\.json: line 1, column 12: not valid JSON"):
+    with pytest.raises(PlanFileError, match=r"p\.json:1: not valid JSON \(Expecting value\)"):
         read_plan(target)
     with pytest.raises(PlanFileError, match="plan file not found"):
         read_plan(tmp_path / "nope.json")
@@ -151,7 +151,7 @@ def test_large_plans_are_written_compact_and_read_back(tmp_path: Path) -> None:
     plan = small_plan()
     long_path = list(range(1, 100_002))
     long = plan.movements[0].model_copy(
-        update={"path": long_path, "entry_times_s": [60.0 * i for i in range(1, 100_002)]}
+        update={"path": long_path, "entry_times_s": [1.0 * i for i in range(1, 100_002)]}
     )
     plan = plan.model_copy(update={"movements": [long]})
     target = tmp_path / "big.json"
@@ -164,7 +164,7 @@ def test_large_plans_are_written_compact_and_read_back(tmp_path: Path) -> None:
 def test_bytes_that_are_not_utf8_are_a_plan_file_error(tmp_path: Path) -> None:
     target = tmp_path / "p.json"
     target.write_bytes(b'{"format": "\xff"}')
-    with pytest.raises(PlanFileError, match="format"):
+    with pytest.raises(PlanFileError, match=r"p\.json:1: not UTF-8 \(byte 12\)"):
         read_plan(target)
 
 

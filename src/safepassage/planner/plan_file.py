@@ -18,7 +18,6 @@ scenario and the road network (capacities, closures, windows, curfew) are ``chec
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from pathlib import Path
 from typing import Annotated, Final, Literal, Self
@@ -34,8 +33,10 @@ from pydantic import (
 )
 
 from safepassage.atomic_file import write_atomically
+from safepassage.bounds import HORIZON_S, PEOPLE
 from safepassage.errors import PlanFileError
 from safepassage.input_problems import problems_from_validation
+from safepassage.json_input import parse_json
 from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = [
@@ -68,13 +69,22 @@ MIN_GAP_TIME_S = 1e-3
 #: Tolerance (seconds) when comparing times that went through float arithmetic.
 TIME_TOLERANCE_S = 1e-6
 
+#: Largest plan file read (bytes): the 300,000-people benchmark plan is 680 MB written compact.
+MAX_PLAN_BYTES = 2 * 1024**3
+#: At most this many problems of one plan file are listed (an edited plan can have millions).
+MAX_PROBLEMS_SHOWN = 20
+#: Any time in a plan (seconds after its start) is at most the longest horizon a scenario may have.
+MAX_PLAN_TIME_S = HORIZON_S.high
+
 NonNegativeFloat = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
-PeopleCount = Annotated[int, Field(ge=0)]
-OsmNodeId = int
+PlanTime = Annotated[float, Field(ge=0.0, le=MAX_PLAN_TIME_S, allow_inf_nan=False)]
+PeopleCount = Annotated[int, Field(ge=0, le=int(PEOPLE.high), strict=True)]  # true is no count
+GroupSize = Annotated[int, Field(ge=1, le=int(PEOPLE.high), strict=True)]
+OsmNodeId = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]  # negative: JOSM's unsaved nodes
 
 
 class _PlanModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class ScenarioRef(_PlanModel):
@@ -91,7 +101,7 @@ class Unserved(_PlanModel):
     """People of one origin the plan cannot move, and why (cut off, curfew, windows, capacity, ...)."""
 
     origin: str
-    people: int = Field(ge=1)
+    people: GroupSize
     reason: str = Field(min_length=1)
 
 
@@ -106,11 +116,11 @@ class Movement(_PlanModel):
 
     origin: str
     destination: str
-    people: int = Field(ge=1)
+    people: GroupSize
     mode: TravelMode
     departure: AwareDatetime
     path: list[OsmNodeId] = Field(min_length=1)
-    entry_times_s: list[NonNegativeFloat] = Field(min_length=1)
+    entry_times_s: list[PlanTime] = Field(min_length=1)
     exposure: NonNegativeFloat = 0.0
 
     @model_validator(mode="after")
@@ -146,8 +156,8 @@ class Closure(_PlanModel):
 
     u: OsmNodeId
     v: OsmNodeId
-    from_s: float = Field(allow_inf_nan=False)
-    to_s: float | None = Field(default=None, allow_inf_nan=False)
+    from_s: float = Field(ge=-MAX_PLAN_TIME_S, le=MAX_PLAN_TIME_S, allow_inf_nan=False)
+    to_s: float | None = Field(default=None, ge=-MAX_PLAN_TIME_S, le=MAX_PLAN_TIME_S, allow_inf_nan=False)
     reason: str
 
     @model_validator(mode="after")
@@ -173,9 +183,9 @@ class OriginSummary(_PlanModel):
     people: PeopleCount
     evacuated: PeopleCount
     unserved: PeopleCount
-    first_departure_s: NonNegativeFloat | None = None
-    last_departure_s: NonNegativeFloat | None = None
-    last_arrival_s: NonNegativeFloat | None = None
+    first_departure_s: PlanTime | None = None
+    last_departure_s: PlanTime | None = None
+    last_arrival_s: PlanTime | None = None
 
 
 class DestinationSummary(_PlanModel):
@@ -184,8 +194,8 @@ class DestinationSummary(_PlanModel):
     destination: str
     capacity: PeopleCount
     received: PeopleCount
-    first_arrival_s: NonNegativeFloat | None = None
-    last_arrival_s: NonNegativeFloat | None = None
+    first_arrival_s: PlanTime | None = None
+    last_arrival_s: PlanTime | None = None
 
 
 class SolverInfo(_PlanModel):
@@ -257,6 +267,11 @@ def read_plan(path: str | Path) -> Plan:
     path = Path(path)
     label = path.name
     try:
+        size = path.stat().st_size
+        if size > MAX_PLAN_BYTES:
+            raise PlanFileError(
+                f"{path}: {size:,} bytes is too large for a plan file; expected at most {MAX_PLAN_BYTES:,}"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise PlanFileError(f"{path}: plan file not found; expected an existing JSON file") from None
@@ -272,13 +287,16 @@ def parse_plan(text: str | bytes, *, label: str = "plan.json") -> Plan:
     except ValidationError:
         pass  # read it again slowly, to say exactly what is wrong
     if isinstance(text, bytes):
-        text = text.decode("utf-8", errors="replace")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(
-            f"{label}: line {exc.lineno}, column {exc.colno}: not valid JSON: {exc.msg}"
-        ) from None
+        raw = text
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw.count(b"\n", 0, exc.start) + 1
+            raise PlanFileError(
+                f"{label}:{line}: not UTF-8 (byte {exc.start}); expected a plan file (safepassage-plan/1)"
+            ) from None
+    # size was checked by read_plan; nesting depth, duplicate keys and JSON syntax here, safely
+    data = parse_json(text, label, expected="a plan file (safepassage-plan/1)", error=PlanFileError).value
     if not isinstance(data, dict):
         raise PlanFileError(f"{label}: expected a JSON object of fields, got {type(data).__name__}")
     found = data.get("format")
@@ -290,4 +308,7 @@ def parse_plan(text: str | bytes, *, label: str = "plan.json") -> Plan:
         return Plan.model_validate(data)
     except ValidationError as exc:
         problems = problems_from_validation(exc, label, Plan, docs="docs/plan-format.md")
-        raise PlanFileError("\n".join(str(p) for p in problems)) from None
+        shown = [str(p) for p in problems[:MAX_PROBLEMS_SHOWN]]
+        if len(problems) > MAX_PROBLEMS_SHOWN:
+            shown.append(f"{label}: ... and {len(problems) - MAX_PROBLEMS_SHOWN:,} more problem(s)")
+        raise PlanFileError("\n".join(shown)) from None
