@@ -480,7 +480,7 @@ def test_monitor_replays_with_the_stored_review(db: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "1 re-plan(s)" in " ".join(first.output.split())
     _review("geojson:ft-0912", "rejected")
-    second = _run("monitor", str(scenario), "--feed", str(feed))
+    second = runner.invoke(app, ["monitor", str(scenario), "--feed", str(feed)], env={"COLUMNS": "250"})
     assert second.exit_code == 0, second.output
     flat = " ".join(second.output.split())
     assert "0 re-plan(s)" in flat
