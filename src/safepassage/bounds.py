@@ -19,9 +19,8 @@ Why these figures:
 - **Ids** (text) at most 200 characters; numeric ids 0 to 2**63 - 1 (SQL BIGINT).
 - **Time step** 1 to 3,600 s; **corridor buffer** over 0 m and at most 50 km; a hazard's
   **half-life** 1 s to 365 days.
-- **People per vehicle** 1 (the driver) to 200 (a long bus or a train of trucks); **pedestrian flow**
-  0.01 to 5 people per metre per second (Fruin's densest crowds move about 1.3); **walkway width**
-  0.5 to 100 m.
+- **People per vehicle** 0.1 to 200 (a long bus or a train of trucks); **pedestrian flow** 0.01 to 5
+  people per metre per second (Fruin's densest crowds move about 1.3); **walkway width** 0.5 to 100 m.
 - **Structure** of a file read as a tree (YAML, JSON): at most ``MAX_NESTING_DEPTH`` levels and,
   once anchors and aliases are expanded, ``MAX_TREE_VALUES`` values; a scenario file at most
   ``MAX_SCENARIO_BYTES`` (pure-Python YAML parsing reads about 100 KB per second on a busy machine);
@@ -157,7 +156,7 @@ MAX_TEXT_ID_CHARS = 200
 TIME_STEP_S = Quantity("time step", 1, 3600, "s", whole=True)
 CORRIDOR_BUFFER_M = Quantity("corridor buffer", 0.0, 50_000.0, "m", low_open=True)
 HALF_LIFE_S = Quantity("half-life", 1.0, 365 * 86400.0, "s")
-PEOPLE_PER_VEHICLE = Quantity("people per vehicle", 1.0, 200.0, "people")
+PEOPLE_PER_VEHICLE = Quantity("people per vehicle", 0.1, 200.0, "people")
 PEDESTRIAN_FLOW = Quantity("pedestrian flow", 0.01, 5.0, "people per metre per second")
 WALKWAY_WIDTH_M = Quantity("walkway width", 0.5, 100.0, "m")
 

@@ -128,18 +128,23 @@ class _TreeCheck:
 
     def run(self, root: Node) -> list[Problem]:
         with contextlib.suppress(_LimitPassedError):
-            self._visit(root, (), 1)
+            self._visit(root, (), 1, root)
         return self.problems
 
     def _stop(self, node: Node, path: tuple[int | str, ...], message: str) -> _LimitPassedError:
         self.problems.append(Problem(self.label, _place(node, path), message))
         return _LimitPassedError()
 
-    def _visit(self, node: Node, path: tuple[int | str, ...], depth: int) -> tuple[int, int]:
-        """(values, nesting depth) of ``node`` with aliases expanded; _LimitPassedError past a limit."""
+    def _visit(self, node: Node, path: tuple[int | str, ...], depth: int, parent: Node) -> tuple[int, int]:
+        """(values, nesting depth) of ``node`` with aliases expanded; _LimitPassedError past a limit.
+
+        An alias is the very node its anchor names (with the anchor's line), so problems found at
+        an alias are placed on the line of the list or mapping that holds the alias.
+        """
         key = id(node)
+        here = parent if key in self._done or key in self._open else node
         if key in self._open:
-            raise self._stop(node, path, "an alias refers to the list or mapping it is in; expected no loops")
+            raise self._stop(here, path, "an alias refers to the list or mapping it is in; expected no loops")
         if key not in self._done:
             self._open.add(key)
             self._done[key] = self._measure(node, path, depth)
@@ -148,13 +153,13 @@ class _TreeCheck:
         self._total += values
         if self._total > MAX_TREE_VALUES:
             raise self._stop(
-                node,
+                here,
                 path,
                 f"the file expands to more than {MAX_TREE_VALUES:,} values (anchors & and aliases * "
                 f"count as often as they are used); expected at most {MAX_TREE_VALUES:,}",
             )
         if depth - 1 + below > MAX_NESTING_DEPTH:
-            raise self._stop(node, path, _TOO_DEEP)
+            raise self._stop(here, path, _TOO_DEEP)
         return values, below
 
     def _measure(self, node: Node, path: tuple[int | str, ...], depth: int) -> tuple[int, int]:
@@ -171,13 +176,13 @@ class _TreeCheck:
         values, below = 1, 0
         if isinstance(node, SequenceNode):
             for index, item in enumerate(node.value):
-                sub_values, sub_depth = self._visit(item, (*path, index), depth + 1)
+                sub_values, sub_depth = self._visit(item, (*path, index), depth + 1, node)
                 values, below = values + sub_values, max(below, sub_depth)
         elif isinstance(node, MappingNode):
             seen: dict[tuple[str, str], int] = {}
             for key_node, value_node in node.value:
                 name = self._key(key_node, path, seen)
-                sub_values, sub_depth = self._visit(value_node, (*path, name), depth + 1)
+                sub_values, sub_depth = self._visit(value_node, (*path, name), depth + 1, key_node)
                 values, below = values + 1 + sub_values, max(below, sub_depth)
         self._total = saved  # the caller adds this node's whole expansion once
         return values, below + 1
