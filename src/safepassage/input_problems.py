@@ -2,9 +2,9 @@
 
 Shared by every file reader (scenario YAML, plan JSON): each error names the file, the field path
 (``origins[3].people``), the value and what was expected, e.g.
-``scenario.yaml: origins[3].people: -5 is negative; expected a whole number ≥ 0``. A rule that
-spans a whole object (``a circle needs all of lat, lon and radius_m``) is reported on that object
-without dumping its content.
+``scenario.yaml: origins[3].people: -5 is out of range; expected a whole number from 0 to
+10,000,000``. A rule that spans a whole object (``a circle needs all of lat, lon and radius_m``)
+is reported on that object without dumping its content.
 
 It also gives the readers their strict, bounded field validators (used in ``Annotated`` types):
 :func:`number_in` / :func:`whole_number_in` take a :class:`~safepassage.bounds.Quantity` and refuse

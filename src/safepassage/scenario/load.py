@@ -1,8 +1,9 @@
 """Read a scenario YAML file into a validated :class:`Scenario`, or say exactly what is wrong.
 
-Every problem names the file, the field path (``origins[3].people``), the value and what was
-expected, e.g. ``scenario.yaml: origins[3].people: -5 is negative; expected a whole number ≥ 0``.
-All problems in a file are reported at once, so a coordinator fixes them in one pass.
+Every problem names the file, the field path (``origins[3].people``) or the line, the value and
+what was expected, e.g. ``scenario.yaml: origins[3].people: -5 is out of range; expected a whole
+number from 0 to 10,000,000``. All problems in a file are reported at once, so a coordinator
+fixes them in one pass.
 """
 
 from __future__ import annotations
