@@ -386,6 +386,36 @@ def test_the_bounds_themselves_are_accepted() -> None:
     assert (lanes["track"], lanes["motorway"], lanes["primary"]) == (1.0, 10_000.0, 1000.0)  # merged
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            replace("people: 100", "people: " + "x" * 1_000_000),
+            "scenario.yaml: origins[0].people: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... is text, not a "
+            f"number; {PEOPLE_EXPECTED}",
+        ),
+        (
+            MINIMAL + "exclusion_zones: [{id: z, name: Z, area: [" + "0, " * 200_000 + "0]}]\n",
+            "scenario.yaml: exclusion_zones[0].area: [0, 0, 0, ...] is invalid; expected a valid dictionary "
+            "or instance of Area",
+        ),
+    ],
+    ids=["megabyte-text", "200000-item-list"],
+)
+def test_a_huge_value_is_shown_shortened(text: str, expected: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, label="scenario.yaml")
+    assert [str(p) for p in info.value.problems] == [expected]
+
+
+def test_road_class_keys_are_the_network_classes() -> None:
+    """The vocabulary the capacity table is checked against is the network's own list, in order."""
+    from safepassage.network.road_classes import ROAD_CLASSES
+    from safepassage.scenario.vocabulary import RoadClass
+
+    assert tuple(RoadClass) == ROAD_CLASSES
+
+
 def test_anchors_and_aliases_within_the_limit_are_fine() -> None:
     text = replace(ORIGIN, ORIGIN.replace("{id: senaatintori", "&o {id: senaatintori"))
     text += "exclusion_zones:\n  - {id: z1, name: Z, area: &circle {lat: 60.17, lon: 24.94, radius_m: 50}}\n"
