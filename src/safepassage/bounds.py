@@ -23,7 +23,8 @@ Why these figures:
   people per metre per second (Fruin's densest crowds move about 1.3); **walkway width** 0.5 to 100 m.
 - **Structure** of a file read as a tree (YAML, JSON): at most ``MAX_NESTING_DEPTH`` levels and,
   once anchors and aliases are expanded, ``MAX_TREE_VALUES`` values; a scenario file at most
-  ``MAX_SCENARIO_BYTES`` (pure-Python YAML parsing reads about 100 KB per second on a busy machine);
+  ``MAX_SCENARIO_BYTES``, 1 MiB (about 12,000 origins; the pure-Python YAML 1.2 parser reads some
+  40-100 KB per second on a busy machine, so even a dense 1 MiB file is read in under a minute);
   a written number at most ``MAX_NUMBER_CHARS`` characters.
 
 Each check raises :class:`ValueError` whose message gives the value (shortened) and what is
@@ -160,7 +161,7 @@ PEOPLE_PER_VEHICLE = Quantity("people per vehicle", 0.1, 200.0, "people")
 PEDESTRIAN_FLOW = Quantity("pedestrian flow", 0.01, 5.0, "people per metre per second")
 WALKWAY_WIDTH_M = Quantity("walkway width", 0.5, 100.0, "m")
 
-MAX_SCENARIO_BYTES = 2 * 1024 * 1024
+MAX_SCENARIO_BYTES = 1024 * 1024
 MAX_NESTING_DEPTH = 64
 MAX_TREE_VALUES = 1_000_000
 MAX_NUMBER_CHARS = 100
