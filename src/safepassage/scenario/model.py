@@ -3,7 +3,9 @@
 A scenario is read from YAML (see ``docs/scenario-format.md``) and validated by these pydantic
 models. Every model forbids unknown fields, so a misspelt key is an error, not a silent default.
 Coordinates are WGS84 degrees (``lat``, ``lon``); distances are metres (``_m``); durations are
-seconds (``_s``) or ISO 8601 durations; instants are ISO 8601 with a zone.
+seconds (``_s``) or ISO 8601 durations; instants are ISO 8601 with a zone. Every number and
+instant has the bounded, strict type of :mod:`safepassage.scenario.fields` (ranges from
+:mod:`safepassage.bounds`), so it is checked once, here, whoever builds the model (file or code).
 """
 
 from __future__ import annotations
