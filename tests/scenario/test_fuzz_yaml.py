@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -281,14 +282,41 @@ def bounded_scenario(draw: st.DrawFn, drawn: AsciiNetwork) -> dict[str, Any]:
     }
 
 
+def _write(scenario: dict[str, Any], path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as stream:
+        YAML(typ="safe", pure=True).dump(scenario, stream)
+    return path
+
+
+def test_a_walk_at_1_5_mps_plans_and_checks(tiny: AsciiNetwork) -> None:
+    """Found by the property below: a float offset of -1e-13 s made ``plan`` crash (exit 1)."""
+    scenario = {
+        "name": "walk",
+        "network": {"path": tiny.path.name, "modes": ["walk"]},
+        "start": "2022-03-05T08:00:00+02:00",
+        "horizon": "PT10M",
+        "origins": [
+            {"id": "o", "name": "O", "lat": tiny.lat("o"), "lon": tiny.lon("o"), "people": 1, "mode": "walk"}
+        ],
+        "destinations": [{"id": "d", "name": "D", "lat": tiny.lat("d"), "lon": tiny.lon("d"), "capacity": 1}],
+        "capacity": {"walking_speed_mps": 1.5},
+    }
+    path = _write(scenario, tiny.path.parent / "walk.yaml")
+    plan = path.with_suffix(".json")
+    runner = CliRunner()
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+    planned = runner.invoke(app, ["plan", str(path), "-o", str(plan)])
+    assert planned.exit_code == 0, planned.output
+    checked = runner.invoke(app, ["check-plan", str(path), str(plan)])
+    assert checked.exit_code == 0, checked.output
+
+
 @pytest.mark.slow
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_what_validate_accepts_plan_does_not_crash_on(tiny: AsciiNetwork, data: st.DataObject) -> None:
     scenario = data.draw(bounded_scenario(tiny))
-    path = tiny.path.parent / "bounded.yaml"
-    with path.open("w", encoding="utf-8") as stream:
-        YAML(typ="safe", pure=True).dump(scenario, stream)
+    path = _write(scenario, tiny.path.parent / "bounded.yaml")
     runner = CliRunner()
     validated = runner.invoke(app, ["validate", str(path)])
     assert validated.exit_code in (0, 2), validated.output

@@ -219,5 +219,9 @@ def test_valid_scenario_round_trips_through_yaml(data: dict[str, Any]) -> None:
 def dump_yaml_1_2(scenario: Scenario) -> str:
     """The scenario as YAML 1.2 text (the version the loader reads), as a tool would write it."""
     out = io.StringIO()
-    YAML(typ="safe", pure=True).dump(scenario.model_dump(mode="json", by_alias=True), out)
+    writer = YAML(typ="safe", pure=True)
+    # Block style: ruamel writes a name like "?0" unquoted inside {...}, where its own reader (like
+    # PyYAML's) takes the "?" for a key indicator; in block style it is read back as written.
+    writer.default_flow_style = False
+    writer.dump(scenario.model_dump(mode="json", by_alias=True), out)
     return out.getvalue()

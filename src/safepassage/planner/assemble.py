@@ -85,7 +85,8 @@ def groups_from_paths(
     position = graph.chain_indptr[static][rank] + (np.arange(total, dtype=np.int64) - hop_first[rank])
     hop_group = group_of[is_link][rank]
     hop_link = graph.chain_link[position]
-    hop_time = network.time[link_arcs][rank] * step_s + graph.chain_offset_s[position]
+    # Offsets along a chain are sums of floats: clip the -1e-13 a walk at 1.5 m/s can give at time 0.
+    hop_time = np.maximum(network.time[link_arcs][rank] * step_s + graph.chain_offset_s[position], 0.0)
     layer = problem.origin_layer[origin]
     hop_head = np.empty(total, dtype=np.int64)
     hop_layer = layer[hop_group]
