@@ -300,6 +300,12 @@ CASES = [
         "line 11: a key is a list or mapping; expected a plain name as the key",
     ),
     (
+        "number-as-key",
+        MINIMAL + "capacity: {vehicles_per_hour_per_lane: {1: 5}}\n",
+        "capacity.vehicles_per_hour_per_lane (line 11): the key '1' is not a name (YAML reads it as a "
+        "number, a yes/no value or null); expected a name, in quotes if it looks like a number",
+    ),
+    (
         "python-object-tag",
         MINIMAL + "description: !!python/object/apply:os.system [echo hi]\n",
         "line 11, column 14: not valid YAML: could not determine a constructor for the tag "

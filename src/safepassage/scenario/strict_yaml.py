@@ -12,8 +12,9 @@ Here ruamel.yaml (a maintained YAML 1.2 parser) reads the text in three steps, e
    composing (ruamel's ``max_depth``), a ``%YAML`` directive other than 1.2 refused;
 3. the tree is walked once before any Python value is built: aliases are counted as what they
    expand to (at most ``bounds.MAX_TREE_VALUES`` values, nesting still at most
-   ``MAX_NESTING_DEPTH``, no alias inside itself), every mapping key must be plain text and appear
-   once, and a written integer may have at most ``bounds.MAX_NUMBER_CHARS`` characters.
+   ``MAX_NESTING_DEPTH``, no alias inside itself), every mapping key must be a name (text, not a
+   number, boolean or null) and appear once, and a written integer may have at most
+   ``bounds.MAX_NUMBER_CHARS`` characters.
 
 Only then are Python values constructed (ruamel's safe constructor: no arbitrary objects).
 Timestamps are kept as text, so pydantic reads quoted and unquoted instants the same way.
@@ -48,6 +49,7 @@ from safepassage.input_problems import field_path
 __all__ = ["read_yaml_mapping"]
 
 _INT_TAG = "tag:yaml.org,2002:int"
+_KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")  # a key is a name (or a << merge)
 _TOO_DEEP = (
     f"lists and mappings nest more than {MAX_NESTING_DEPTH} levels deep (counting what aliases stand "
     f"for); expected at most {MAX_NESTING_DEPTH} levels"
@@ -188,10 +190,17 @@ class _TreeCheck:
         return values, below + 1
 
     def _key(self, key_node: Node, path: tuple[int | str, ...], seen: dict[tuple[str, str], int]) -> str:
-        """A mapping key: plain text, not seen before in this mapping."""
+        """A mapping key: a name (plain text, not a number or null), not seen before in this mapping."""
         if not isinstance(key_node, ScalarNode):
             raise self._stop(key_node, path, "a key is a list or mapping; expected a plain name as the key")
         name = str(key_node.value)
+        if key_node.tag not in _KEY_TAGS:
+            raise self._stop(
+                key_node,
+                path,
+                f"the key {show_value(name)} is not a name (YAML reads it as a number, a yes/no value or "
+                "null); expected a name, in quotes if it looks like a number",
+            )
         ident = (str(key_node.tag), name)
         if ident in seen:
             raise self._stop(
