@@ -19,6 +19,15 @@ Why these figures:
 - **Fatalities** 0 to 1,000,000 per event or claim; **counts** in general to 10**12.
 - **Max delay** (later clearance accepted for less risk) 0 to 10, i.e. 0 % to 1000 %.
 - **Ids** (text) at most 200 characters; numeric ids 0 to 2**63 - 1 (SQL BIGINT).
+- **Time step** 1 to 3,600 s; **corridor buffer** over 0 m and at most 50 km; a hazard's
+  **half-life** 1 s to 365 days.
+- **People per vehicle** 0.1 to 200 (a long bus or a train of trucks); **pedestrian flow** 0.01 to 5
+  people per metre per second (Fruin's densest crowds move about 1.3); **walkway width** 0.5 to 100 m.
+- **Structure** of a file read as a tree (YAML, JSON): at most ``MAX_NESTING_DEPTH`` levels and,
+  once anchors and aliases are expanded, ``MAX_TREE_VALUES`` values; a scenario file at most
+  ``MAX_SCENARIO_BYTES``, 1 MiB (about 12,000 origins; the pure-Python YAML 1.2 parser reads some
+  40-100 KB per second on a busy machine, so even a dense 1 MiB file is read in under a minute);
+  a written number at most ``MAX_NUMBER_CHARS`` characters.
 
 Each check raises :class:`ValueError` whose message gives the value (shortened) and what is
 expected; the caller adds the file and field or line.
@@ -31,23 +40,33 @@ import math
 from dataclasses import dataclass
 
 __all__ = [
+    "CORRIDOR_BUFFER_M",
     "COUNT",
     "DESTINATION_CAPACITY",
     "EARLIEST_INSTANT",
     "FATALITIES",
+    "HALF_LIFE_S",
     "HORIZON_S",
     "LANE_CAPACITY_VPH",
     "LATEST_INSTANT",
     "LATITUDE",
     "LONGITUDE",
     "MAX_DELAY",
+    "MAX_NESTING_DEPTH",
+    "MAX_NUMBER_CHARS",
+    "MAX_SCENARIO_BYTES",
     "MAX_TEXT_ID_CHARS",
+    "MAX_TREE_VALUES",
     "NUMERIC_ID",
+    "PEDESTRIAN_FLOW",
     "PEOPLE",
+    "PEOPLE_PER_VEHICLE",
     "RADIUS_M",
     "ROAD_SPEED_KMH",
+    "TIME_STEP_S",
     "TIME_UNCERTAINTY_S",
     "WALKING_SPEED_MPS",
+    "WALKWAY_WIDTH_M",
     "Quantity",
     "check_instant",
     "show_value",
@@ -141,6 +160,17 @@ COUNT = Quantity("count", 0, 10**12, whole=True)
 NUMERIC_ID = Quantity("id", 0, 2**63 - 1, whole=True)
 MAX_DELAY = Quantity("max delay", 0.0, 10.0, "(a fraction of the quickest clearance: 0.1 is 10 %)")
 MAX_TEXT_ID_CHARS = 200
+TIME_STEP_S = Quantity("time step", 1, 3600, "s", whole=True)
+CORRIDOR_BUFFER_M = Quantity("corridor buffer", 0.0, 50_000.0, "m", low_open=True)
+HALF_LIFE_S = Quantity("half-life", 1.0, 365 * 86400.0, "s")
+PEOPLE_PER_VEHICLE = Quantity("people per vehicle", 0.1, 200.0, "people")
+PEDESTRIAN_FLOW = Quantity("pedestrian flow", 0.01, 5.0, "people per metre per second")
+WALKWAY_WIDTH_M = Quantity("walkway width", 0.5, 100.0, "m")
+
+MAX_SCENARIO_BYTES = 1024 * 1024
+MAX_NESTING_DEPTH = 64
+MAX_TREE_VALUES = 1_000_000
+MAX_NUMBER_CHARS = 100
 
 EARLIEST_INSTANT = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 LATEST_INSTANT = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)

@@ -45,7 +45,8 @@ def test_validate_is_a_command() -> None:
         (
             "negative_people.yaml",
             "SCENARIO_INVALID",
-            "negative_people.yaml: origins[3].people: -5 is negative; expected a whole number ≥ 0",
+            "negative_people.yaml: origins[3].people: -5 is out of range; expected a whole number from 0 to "
+            "10,000,000",
         ),
         (
             "unknown_field.yaml",
@@ -56,8 +57,8 @@ def test_validate_is_a_command() -> None:
         (
             "wrong_type.yaml",
             "SCENARIO_INVALID",
-            "wrong_type.yaml: destinations[0].capacity: 'a few hundred' is not a whole number; "
-            "expected a whole number",
+            "wrong_type.yaml: destinations[0].capacity: 'a few hundred' is text, not a number; "
+            "expected a whole number from 0 to 10,000,000 people",
         ),
         (
             "window_outside_horizon.yaml",

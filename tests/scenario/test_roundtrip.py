@@ -7,12 +7,14 @@ loader reads back as the same scenario: same ids, numbers, instants, areas and d
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
 
+from safepassage import bounds
 from safepassage.scenario import (
     Cargo,
     CorridorPurpose,
@@ -34,7 +36,13 @@ ids = st.from_regex(r"[A-Za-z0-9_.:-]{1,12}", fullmatch=True)
 text = st.text(st.characters(categories=("L", "N", "P", "Zs")), max_size=24)
 lat = st.floats(min_value=-90, max_value=90, allow_nan=False)
 lon = st.floats(min_value=-180, max_value=180, allow_nan=False)
-positive = st.floats(min_value=0.001, max_value=1e6, allow_nan=False, allow_infinity=False)
+
+
+def within(quantity: bounds.Quantity) -> st.SearchStrategy[float]:
+    """Any number in the documented range of ``quantity`` (safepassage.bounds)."""
+    return st.floats(quantity.low, quantity.high, exclude_min=quantity.low_open)
+
+
 clock = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 seconds = st.integers(min_value=1, max_value=7 * 86_400)
 
@@ -46,7 +54,7 @@ def enum_list(enum: Any) -> st.SearchStrategy[list[str]]:
 @st.composite
 def areas(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
-        return {"lat": draw(lat), "lon": draw(lon), "radius_m": draw(positive)}
+        return {"lat": draw(lat), "lon": draw(lon), "radius_m": draw(within(bounds.RADIUS_M))}
     # A polygon with area (the model rejects corners on one point or one line): a right triangle.
     south, west = draw(st.floats(-80, 80)), draw(st.floats(-170, 170))
     size = draw(st.floats(0.001, 5))
@@ -108,7 +116,7 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
                 min_size=2,
                 max_size=5,
             ),
-            "buffer_m": positive,
+            "buffer_m": within(bounds.CORRIDOR_BUFFER_M),
             "ceasefire_windows": st.lists(inside(-horizon_s + 1).flatmap(window), max_size=3).map(
                 lambda ws: [w for w in ws if w["end"] > start]
             ),
@@ -155,18 +163,20 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
             "verification": st.sampled_from([v.value for v in Verification]),
             "description": text,
         },
-        optional={"decay_half_life_s": positive, "fatalities": st.integers(0, 10_000)},
+        optional={"decay_half_life_s": within(bounds.HALF_LIFE_S), "fatalities": st.integers(0, 10_000)},
     )
     capacity = st.fixed_dictionaries(
         {},
         optional={
             "vehicles_per_hour_per_lane": st.dictionaries(
-                st.sampled_from(["motorway", "primary", "residential"]), positive, min_size=1
+                st.sampled_from(["motorway", "primary", "residential", "track"]),
+                within(bounds.LANE_CAPACITY_VPH),
+                min_size=1,
             ),
-            "people_per_vehicle": positive,
-            "walking_speed_mps": positive,
-            "pedestrian_flow_per_m_per_s": positive,
-            "walkway_width_m": positive,
+            "people_per_vehicle": within(bounds.PEOPLE_PER_VEHICLE),
+            "walking_speed_mps": within(bounds.WALKING_SPEED_MPS),
+            "pedestrian_flow_per_m_per_s": within(bounds.PEDESTRIAN_FLOW),
+            "walkway_width_m": within(bounds.WALKWAY_WIDTH_M),
         },
     )
     return {
@@ -199,13 +209,19 @@ def scenarios(draw: st.DrawFn) -> dict[str, Any]:
 def test_valid_scenario_round_trips_through_yaml(data: dict[str, Any]) -> None:
     scenario = Scenario.model_validate(data)
     assert cross_check(scenario) == []  # the generator makes only valid scenarios
-    dumped = yaml.safe_dump(
-        scenario.model_dump(mode="json", by_alias=True), allow_unicode=True, sort_keys=False
-    )
+    dumped = dump_yaml_1_2(scenario)
     again = parse_scenario(dumped, label="roundtrip.yaml")
     assert again == scenario
     # And a second trip is byte-for-byte stable.
-    assert (
-        yaml.safe_dump(again.model_dump(mode="json", by_alias=True), allow_unicode=True, sort_keys=False)
-        == dumped
-    )
+    assert dump_yaml_1_2(again) == dumped
+
+
+def dump_yaml_1_2(scenario: Scenario) -> str:
+    """The scenario as YAML 1.2 text (the version the loader reads), as a tool would write it."""
+    out = io.StringIO()
+    writer = YAML(typ="safe", pure=True)
+    # Block style: ruamel writes a name like "?0" unquoted inside {...}, where its own reader (like
+    # PyYAML's) takes the "?" for a key indicator; in block style it is read back as written.
+    writer.default_flow_style = False
+    writer.dump(scenario.model_dump(mode="json", by_alias=True), out)
+    return out.getvalue()

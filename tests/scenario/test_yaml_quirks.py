@@ -1,7 +1,9 @@
 """YAML 1.1 surprises a coordinator should not have to know about.
 
-PyYAML reads YAML 1.1, where an unquoted ``20:00`` is the base-60 integer 1200 and an unquoted
-timestamp is a datetime. Clock times are what people naturally write unquoted.
+In YAML 1.1 (PyYAML) an unquoted ``20:00`` is the base-60 integer 1200 and an unquoted timestamp is a
+datetime. Scenarios are read as YAML 1.2 (``safepassage.scenario.strict_yaml``), where clock times
+stay text and timestamps are kept as text for pydantic, so quoted and unquoted forms read the same.
+More YAML-meaning cases (octal, booleans, duplicate keys) are in ``test_hostile_input.py``.
 """
 
 from __future__ import annotations

@@ -1,26 +1,28 @@
 """Read a scenario YAML file into a validated :class:`Scenario`, or say exactly what is wrong.
 
-Every problem names the file, the field path (``origins[3].people``), the value and what was
-expected, e.g. ``scenario.yaml: origins[3].people: -5 is negative; expected a whole number ≥ 0``.
-All problems in a file are reported at once, so a coordinator fixes them in one pass.
+Every problem names the file, the field path (``origins[3].people``) or the line, the value and
+what was expected, e.g. ``scenario.yaml: origins[3].people: -5 is out of range; expected a whole
+number from 0 to 10,000,000``. All problems in a file are reported at once, so a coordinator
+fixes them in one pass.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import importlib.util
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-import yaml
 from pydantic import ValidationError
 
+from safepassage.bounds import MAX_SCENARIO_BYTES, PEOPLE
 from safepassage.errors import OsmFileError, Problem, ScenarioError
 from safepassage.input_problems import problems_from_validation
-from safepassage.scenario.model import IDENTIFIER_PATTERN, LOCAL_CLOCK_PATTERN, Scenario
+from safepassage.scenario.fields import IDENTIFIER_PATTERN, LOCAL_CLOCK_PATTERN
+from safepassage.scenario.model import Scenario
+from safepassage.scenario.package_data import PACKAGE_PATH_PREFIX, find_package_file
+from safepassage.scenario.strict_yaml import read_yaml_mapping
 
 
 class _HasId(Protocol):
@@ -31,64 +33,62 @@ class _HasId(Protocol):
 __all__ = ["cross_check", "load_scenario", "parse_scenario", "resolve_network_path"]
 
 
-class _ScenarioLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without YAML 1.1 base-60 numbers, so ``from: 20:00`` stays "20:00".
-
-    (YAML 1.1 reads an unquoted 20:00 as the integer 1200; YAML 1.2 dropped that rule.)
-    """
-
-
-_ScenarioLoader.yaml_implicit_resolvers = {
-    first: [
-        (tag, regexp)
-        for tag, regexp in resolvers
-        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-    ]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:int",
-    re.compile(r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"),
-    list("-+0123456789"),
-)
-_ScenarioLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(
-        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+0123456789."),
-)
-
-
 def load_scenario(path: str | Path) -> Scenario:
-    """Read, validate and cross-check a scenario file; raise :class:`ScenarioError` if invalid."""
+    """Read, validate and cross-check a scenario file; raise :class:`ScenarioError` if invalid.
+
+    At most ``bounds.MAX_SCENARIO_BYTES`` are read (a device or a huge file is refused, not read
+    whole); the text must be UTF-8.
+    """
     path = Path(path)
     label = path.name
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_SCENARIO_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError([Problem(str(path), "", "file not found")]) from None
     except OSError as exc:
-        raise ScenarioError([Problem(str(path), "", f"cannot be read ({exc.strerror})")]) from None
-    scenario = parse_scenario(raw.decode("utf-8", errors="replace"), label=label)
+        raise ScenarioError([Problem(str(path), "", f"cannot be read ({exc.strerror or exc})")]) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    "",
+                    f"is larger than {MAX_SCENARIO_BYTES:,} bytes; expected a smaller scenario file",
+                )
+            ]
+        )
+    scenario = parse_scenario(_utf8(raw, label), label=label)
     scenario._source_path = path.resolve()
     scenario._content_sha256 = hashlib.sha256(raw).hexdigest()
     return scenario
 
 
-def parse_scenario(text: str, *, label: str = "scenario.yaml") -> Scenario:
-    """Validate scenario YAML text; ``label`` names the file in error messages."""
+def _utf8(raw: bytes, label: str) -> str:
+    """The file's text (a UTF-8 byte-order mark is dropped); ScenarioError naming the line else."""
     try:
-        data = yaml.load(text, Loader=_ScenarioLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError([Problem(label, where, f"not valid YAML: {problem}")]) from None
-    if not isinstance(data, dict):
-        got = type(data).__name__ if data is not None else "an empty file"
-        raise ScenarioError([Problem(label, "", f"expected a mapping of fields, got {got}")])
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            [
+                Problem(
+                    label,
+                    f"line {line}",
+                    f"byte 0x{raw[exc.start]:02x} is not UTF-8 text; expected a UTF-8 file",
+                )
+            ]
+        ) from None
+
+
+def parse_scenario(text: str, *, label: str = "scenario.yaml") -> Scenario:
+    """Validate scenario YAML text; ``label`` names the file in error messages.
+
+    The YAML is read strictly (:mod:`safepassage.scenario.strict_yaml`: YAML 1.2, no duplicate keys,
+    bounded size, depth and aliases); every field is then checked by the pydantic models against
+    the ranges of :mod:`safepassage.bounds`.
+    """
+    data = read_yaml_mapping(text, label)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -106,24 +106,24 @@ def parse_scenario(text: str, *, label: str = "scenario.yaml") -> Scenario:
 def resolve_network_path(scenario: Scenario) -> Path:
     """The extract's path: relative to the scenario file, or ``pkg:PACKAGE/PATH`` in a package.
 
+    A ``pkg:`` path is found without importing anything (:mod:`safepassage.scenario.package_data`).
     Raises :class:`OsmFileError` when the file does not exist.
     """
     spec = scenario.network.path
     label = scenario.source_path.name if scenario.source_path else "scenario"
-    if spec.startswith("pkg:"):
-        package, _, inner = spec[4:].partition("/")
-        found = importlib.util.find_spec(package)
-        if found is None or not found.submodule_search_locations:
-            raise OsmFileError(
-                f"{label}: network.path: {spec!r}: package {package!r} is not installed; "
-                "expected an installed package that ships the extract"
-            )
-        path = Path(next(iter(found.submodule_search_locations))) / inner
-    else:
-        path = Path(spec)
-        if not path.is_absolute() and scenario.source_path is not None:
-            path = scenario.source_path.parent / path
-    if not path.is_file():
+    if spec.startswith(PACKAGE_PATH_PREFIX):
+        try:
+            return find_package_file(spec)
+        except ValueError as exc:
+            raise OsmFileError(f"{label}: network.path: {spec!r}: {exc}") from None
+    path = Path(spec)
+    if not path.is_absolute() and scenario.source_path is not None:
+        path = scenario.source_path.parent / path
+    try:
+        found = path.is_file()
+    except (OSError, ValueError):
+        found = False
+    if not found:
         raise OsmFileError(
             f"{label}: network.path: {spec!r}: OSM extract not found at {path}; "
             "expected an existing .osm.pbf, .osm or .osm.bz2 file (relative to the scenario file)"
@@ -168,6 +168,15 @@ def cross_check(scenario: Scenario, *, label: str = "scenario.yaml") -> list[Pro
                         f"{origin.people} (needs count people among those waiting)",
                     )
                 )
+    if scenario.people_total > PEOPLE.high:
+        problems.append(
+            Problem(
+                label,
+                "origins",
+                f"{scenario.people_total:,} people in all is out of range; expected at most "
+                f"{PEOPLE.high:,.0f} people in one scenario",
+            )
+        )
     known = {o.id for o in scenario.origins}
     start, end = scenario.start, scenario.end
     for ci, corridor in enumerate(scenario.corridors):

@@ -3,17 +3,20 @@
 A scenario is read from YAML (see ``docs/scenario-format.md``) and validated by these pydantic
 models. Every model forbids unknown fields, so a misspelt key is an error, not a silent default.
 Coordinates are WGS84 degrees (``lat``, ``lon``); distances are metres (``_m``); durations are
-seconds (``_s``) or ISO 8601 durations; instants are ISO 8601 with a zone.
+seconds (``_s``) or ISO 8601 durations; instants are ISO 8601 with a zone. Every number and
+instant has the bounded, strict type of :mod:`safepassage.scenario.fields` (ranges from
+:mod:`safepassage.bounds`), so it is checked once, here, whoever builds the model (file or code).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -22,6 +25,30 @@ from pydantic import (
     model_validator,
 )
 
+from safepassage.scenario.fields import (
+    BufferM,
+    Fatalities,
+    HalfLifeS,
+    Horizon,
+    Identifier,
+    Instant,
+    LaneCapacityVph,
+    Latitude,
+    LocalClock,
+    Longitude,
+    OsmNodeId,
+    PedestrianFlow,
+    PeopleCount,
+    PeoplePerVehicle,
+    RadiusM,
+    ReceptionCapacity,
+    RoadClassName,
+    StrictBool,
+    TimeStepS,
+    WalkingSpeedMps,
+    WalkwayWidthM,
+)
+from safepassage.scenario.package_data import PACKAGE_PATH_PREFIX, split_package_path
 from safepassage.scenario.vocabulary import (
     Cargo,
     CorridorPurpose,
@@ -51,14 +78,6 @@ __all__ = [
     "Waypoint",
 ]
 
-Latitude = Annotated[float, Field(ge=-90.0, le=90.0)]
-Longitude = Annotated[float, Field(ge=-180.0, le=180.0)]
-PeopleCount = Annotated[int, Field(ge=0)]
-IDENTIFIER_PATTERN = r"^[A-Za-z0-9_.:-]+$"
-LOCAL_CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
-Identifier = Annotated[str, Field(min_length=1, max_length=100, pattern=IDENTIFIER_PATTERN)]
-LocalClock = Annotated[str, Field(pattern=LOCAL_CLOCK_PATTERN)]
-
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False)
@@ -68,12 +87,24 @@ class NetworkSpec(_Strict):
     """Which OSM extract to read and which travel modes to build."""
 
     path: str = Field(
+        min_length=1,
+        max_length=1024,
         description=(
             "OSM extract (.osm.pbf, .osm, .osm.bz2), relative to the scenario file, or "
             "'pkg:PACKAGE/PATH' for a file shipped inside an installed package"
-        )
+        ),
     )
     modes: list[TravelMode] = Field(default_factory=lambda: [TravelMode.DRIVE], min_length=1)
+
+    @field_validator("path")
+    @classmethod
+    def _package_path_form(cls, value: str) -> str:
+        """A ``pkg:`` path names a top-level package (never a module to import); see package_data."""
+        if value.startswith(PACKAGE_PATH_PREFIX):
+            split_package_path(value)
+        if "\x00" in value:
+            raise ValueError("contains a NUL character; expected a file path")
+        return value
 
 
 class Waypoint(_Strict):
@@ -87,7 +118,7 @@ class Area(_Strict):
 
     lat: Latitude | None = None
     lon: Longitude | None = None
-    radius_m: float | None = Field(default=None, gt=0)
+    radius_m: RadiusM | None = None
     polygon: list[tuple[Latitude, Longitude]] | None = Field(default=None, min_length=3)
 
     @model_validator(mode="after")
@@ -109,6 +140,12 @@ class Area(_Strict):
         return self.polygon is None
 
 
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """Every IANA zone name known here (a lookup in a set: a name never becomes a file path)."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _degenerate(corners: list[tuple[float, float]]) -> bool:
     """Whether a polygon's corners enclose no area (all on one point or one line)."""
     twice_area = 0.0
@@ -120,8 +157,8 @@ def _degenerate(corners: list[tuple[float, float]]) -> bool:
 class TimeWindow(_Strict):
     """An interval [start, end) of absolute time, e.g. a ceasefire window."""
 
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -138,7 +175,7 @@ class Origin(_Strict):
     lat: Latitude
     lon: Longitude
     people: PeopleCount
-    needs: dict[str, PeopleCount] = Field(
+    needs: dict[Identifier, PeopleCount] = Field(
         default_factory=dict,
         description="people among `people` with special needs, e.g. reduced_mobility: 40",
     )
@@ -152,7 +189,7 @@ class Destination(_Strict):
     name: str
     lat: Latitude
     lon: Longitude
-    capacity: PeopleCount
+    capacity: ReceptionCapacity
 
 
 class Corridor(_Strict):
@@ -162,11 +199,11 @@ class Corridor(_Strict):
     name: str
     status: CorridorStatus
     route: list[Waypoint] = Field(min_length=2)
-    buffer_m: float = Field(default=300.0, gt=0)
+    buffer_m: BufferM = 300.0
     ceasefire_windows: list[TimeWindow] = Field(default_factory=list)
     purpose: CorridorPurpose = CorridorPurpose.EVACUATION
     allowed_vehicle_classes: list[VehicleClass] = Field(default_factory=lambda: list(VehicleClass))
-    evacuees_must_use: bool = False
+    evacuees_must_use: StrictBool = False
     origins: list[Identifier] = Field(
         default_factory=list, description="origins this corridor serves; empty means all"
     )
@@ -210,9 +247,9 @@ class Blockage(_Strict):
     id: Identifier
     reason: str
     area: Area | None = None
-    links: list[tuple[int, int]] = Field(default_factory=list)
-    start: AwareDatetime | None = Field(default=None, alias="from")
-    until: AwareDatetime | None = None
+    links: list[tuple[OsmNodeId, OsmNodeId]] = Field(default_factory=list)
+    start: Instant | None = Field(default=None, alias="from")
+    until: Instant | None = None
 
     @model_validator(mode="after")
     def _has_target(self) -> Self:
@@ -243,12 +280,12 @@ class Hazard(_Strict):
     id: Identifier
     kind: HazardKind
     area: Area
-    observed_at: AwareDatetime
-    active_until: AwareDatetime | None = None
-    decay_half_life_s: float | None = Field(default=None, gt=0)
+    observed_at: Instant
+    active_until: Instant | None = None
+    decay_half_life_s: HalfLifeS | None = None
     source: HazardSource
     verification: Verification = Verification.UNVERIFIED
-    fatalities: PeopleCount | None = None
+    fatalities: Fatalities | None = None
     description: str = ""
 
     @model_validator(mode="after")
@@ -279,10 +316,11 @@ def _default_lane_capacity() -> dict[str, float]:
 class CapacityModel(_Strict):
     """How many people a link carries per time step (documented in docs/scenario-format.md)."""
 
-    vehicles_per_hour_per_lane: dict[str, Annotated[float, Field(gt=0)]] = Field(
-        default_factory=_default_lane_capacity
+    vehicles_per_hour_per_lane: dict[RoadClassName, LaneCapacityVph] = Field(
+        default_factory=_default_lane_capacity,
+        description="by OSM road class (a misspelt class is an error); merged over the defaults",
     )
-    people_per_vehicle: float = Field(default=2.5, gt=0)
+    people_per_vehicle: PeoplePerVehicle = 2.5
 
     @field_validator("vehicles_per_hour_per_lane")
     @classmethod
@@ -290,9 +328,9 @@ class CapacityModel(_Strict):
         """A partial table overrides only the classes it names."""
         return {**_default_lane_capacity(), **value}
 
-    walking_speed_mps: float = Field(default=1.2, gt=0)
-    pedestrian_flow_per_m_per_s: float = Field(default=1.25, gt=0)
-    walkway_width_m: float = Field(default=2.0, gt=0)
+    walking_speed_mps: WalkingSpeedMps = 1.2
+    pedestrian_flow_per_m_per_s: PedestrianFlow = 1.25
+    walkway_width_m: WalkwayWidthM = 2.0
 
 
 class Scenario(_Strict):
@@ -301,11 +339,13 @@ class Scenario(_Strict):
     name: str
     description: str = ""
     network: NetworkSpec
-    start: AwareDatetime
-    horizon: dt.timedelta
-    time_step_s: int = Field(default=60, ge=1, le=3600)
+    start: Instant
+    horizon: Horizon
+    time_step_s: TimeStepS = 60
     timezone: str | None = Field(
-        default=None, description="IANA zone for curfew clocks; default: the offset of `start`"
+        default=None,
+        max_length=100,
+        description="IANA zone for curfew clocks; default: the offset of `start`",
     )
     origins: list[Origin] = Field(min_length=1)
     destinations: list[Destination] = Field(min_length=1)
@@ -320,23 +360,11 @@ class Scenario(_Strict):
     _source_path: Path | None = PrivateAttr(default=None)
     _content_sha256: str = PrivateAttr(default="")
 
-    @field_validator("horizon")
-    @classmethod
-    def _positive_horizon(cls, value: dt.timedelta) -> dt.timedelta:
-        if value.total_seconds() <= 0:
-            raise ValueError("horizon must be positive")
-        return value
-
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}") from exc
+        if value is not None and value not in _zone_names():
+            raise ValueError(f"unknown time zone {value!r}; expected an IANA zone name such as Europe/Kyiv")
         return value
 
     # --- derived values -------------------------------------------------------------------

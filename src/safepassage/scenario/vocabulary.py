@@ -13,6 +13,7 @@ __all__ = [
     "CorridorPurpose",
     "CorridorStatus",
     "HazardKind",
+    "RoadClass",
     "SourceType",
     "TravelMode",
     "VehicleClass",
@@ -101,3 +102,28 @@ class Verification(StrEnum):
     VERIFIED = "verified"
     DISPUTED = "disputed"
     REJECTED = "rejected"
+
+
+class RoadClass(StrEnum):
+    """OSM ``highway`` classes a road link can have (``capacity.vehicles_per_hour_per_lane`` keys).
+
+    The same words in the same order as ``safepassage.network.road_classes.ROAD_CLASSES`` (a test
+    checks it); ``_link`` roads count as their main class.
+    """
+
+    MOTORWAY = "motorway"
+    TRUNK = "trunk"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    TERTIARY = "tertiary"
+    UNCLASSIFIED = "unclassified"
+    RESIDENTIAL = "residential"
+    LIVING_STREET = "living_street"
+    SERVICE = "service"
+    ROAD = "road"
+    PEDESTRIAN = "pedestrian"
+    FOOTWAY = "footway"
+    PATH = "path"
+    STEPS = "steps"
+    TRACK = "track"
+    CYCLEWAY = "cycleway"
