@@ -45,7 +45,14 @@ from safepassage.monitor.report import IncidentReport
 from safepassage.network.projection import Projector
 from safepassage.scenario.vocabulary import HazardKind, Verification
 
-__all__ = ["KIND_FAMILY", "MAX_MERGE_RADIUS_M", "incident_from_reports", "merge_reports", "reports_agree"]
+__all__ = [
+    "KIND_FAMILY",
+    "MAX_MERGE_RADIUS_M",
+    "incident_from_reports",
+    "merge_reports",
+    "reports_agree",
+    "reports_near",
+]
 
 MAX_MERGE_RADIUS_M = 150_000.0
 _RADIUS_BANDS_M = np.array([2_000.0, 6_000.0, 26_000.0, 41_000.0, 76_000.0, 101_000.0, MAX_MERGE_RADIUS_M])
@@ -92,6 +99,66 @@ def merge_reports(reports: Iterable[IncidentReport]) -> list[Incident]:
     incidents = [incident_from_reports([canonical[i] for i in members]) for members in groups.values()]
     incidents.sort(key=lambda inc: (inc.first_observed_at, inc.id))
     return incidents
+
+
+def reports_near(new: Sequence[IncidentReport], stored: Sequence[IncidentReport]) -> list[int]:
+    """Positions in ``stored`` of the reports that agree (:func:`reports_agree`) with at least one
+    report of ``new``: the only stored reports an incremental merge of ``new`` must look at.
+
+    Stored reports whose family no new report has, or whose interval does not overlap the span of
+    the new reports of that family, are dropped first (numpy); the rest go through the same k-d tree
+    cells as :func:`merge_reports`, and only pairs holding a new report are kept. Cost grows with the
+    new reports and their neighbours in space and time, not with everything stored.
+    """
+    new_located = [r for r in new if r.lat is not None and r.lon is not None and r.kind in KIND_FAMILY]
+    if not new_located or not stored:
+        return []
+    span: dict[str, tuple[float, float]] = {}
+    for report in new_located:
+        if report.radius_m > MAX_MERGE_RADIUS_M:
+            continue
+        family = KIND_FAMILY[report.kind]
+        start, end = _interval_s(report)
+        low, high = span.get(family, (start, end))
+        span[family] = (min(low, start), max(high, end))
+    near = [
+        i
+        for i, r in enumerate(stored)
+        if r.lat is not None
+        and r.lon is not None
+        and r.radius_m <= MAX_MERGE_RADIUS_M
+        and KIND_FAMILY.get(r.kind) in span
+        and _overlaps(_interval_s(r), span[KIND_FAMILY[r.kind]])
+    ]
+    if not near:
+        return []
+    reports = [*new_located, *(stored[i] for i in near)]
+    lon = np.array([r.lon for r in reports], dtype=float)
+    lat = np.array([r.lat for r in reports], dtype=float)
+    xy = np.column_stack(_projector(lon, lat).to_xy(lon, lat))
+    radius = np.array([r.radius_m for r in reports], dtype=float)
+    feed = _codes([r.feed for r in reports])
+    codes = _codes([KIND_FAMILY.get(r.kind, "") for r in reports], none="")
+    start, end = np.array([_interval_s(r) for r in reports], dtype=float).T
+    mergeable = radius <= MAX_MERGE_RADIUS_M
+    found: set[int] = set()
+    n_new = len(new_located)
+    for code in np.unique(codes[mergeable]).tolist():
+        for part in _time_components(np.flatnonzero(mergeable & (codes == code)), start, end):
+            a, b, distance = _close_pairs(xy[part], radius[part], start[part], end[part], part)
+            keep = (
+                (feed[a] != feed[b])
+                & (distance <= radius[a] + radius[b])
+                & (start[b] <= end[a])
+                & (start[a] <= end[b])
+                & ((a < n_new) != (b < n_new))
+            )
+            found.update(np.maximum(a[keep], b[keep]).tolist())
+    return sorted(near[i - n_new] for i in found)
+
+
+def _overlaps(interval: tuple[float, float], span: tuple[float, float]) -> bool:
+    return interval[0] <= span[1] and span[0] <= interval[1]
 
 
 def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
