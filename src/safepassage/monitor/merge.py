@@ -187,7 +187,17 @@ def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
         time_uncertainty_s=min(r.time_uncertainty_s for r in members),
         report_keys=keys,
         sources=tuple(
-            IncidentSource(r.feed, r.source_id, r.source_name, r.source_type, r.verification, r.fatalities)
+            IncidentSource(
+                r.feed,
+                r.source_id,
+                r.source_name,
+                r.source_type,
+                r.verification,
+                r.fatalities,
+                description=r.description,
+                sub_kind=_sub_kind(r),
+                actor=_actor(r),
+            )
             for r in members
         ),
         corroboration=len(outlets),
@@ -195,6 +205,31 @@ def incident_from_reports(reports: Sequence[IncidentReport]) -> Incident:
         location_name=best.location_name,
         ended_at=max(ends) if ends else None,
     )
+
+
+#: UCDP ``type_of_violence`` codes (GED codebook): 3, one-sided violence, is an attack on civilians.
+_UCDP_VIOLENCE = {"1": "state-based armed conflict", "2": "non-state conflict", "3": "one-sided violence"}
+
+
+def _sub_kind(report: IncidentReport) -> str:
+    """The feed's own event code: ACLED ``sub_event_type``, UCDP ``type_of_violence``, CAP/GeoJSON
+    ``event``; empty when the row gives none."""
+    raw = report.raw
+    if "sub_event_type" in raw:
+        return raw["sub_event_type"].strip()
+    if "type_of_violence" in raw:
+        return _UCDP_VIOLENCE.get(raw["type_of_violence"].strip(), "")
+    return str(raw.get("event", "")).strip()
+
+
+def _actor(report: IncidentReport) -> str:
+    """Who the row says was responsible: ACLED ``actor1`` (the initiator), UCDP ``side_a`` (for
+    one-sided violence the perpetrator); empty when the row names none."""
+    for column in ("actor1", "side_a", "actor"):
+        value = report.raw.get(column)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
 
 
 def _agreed_interval(members: Sequence[IncidentReport]) -> tuple[dt.datetime, dt.datetime]:
