@@ -40,7 +40,10 @@ class EvidenceText:
 
 def party(actor: str) -> str:
     """The party an actor belongs to, as coordinators name it: ``Russian or Russian-backed forces``,
-    ``Ukrainian forces``, or the actor as written when it names neither (empty stays empty)."""
+    ``Ukrainian forces``, or the actor as written when it names neither or is unidentified (ACLED's
+    "Unidentified Armed Group (Ukraine)" names the country it acted in, not a side)."""
+    if re.search(r"unidentified|unknown|невідом|неизвестн|civilians", actor, re.IGNORECASE):
+        return actor.strip()
     if _RUSSIA.search(actor):
         return "Russian or Russian-backed forces"
     if _UKRAINE.search(actor):
