@@ -258,7 +258,7 @@ def targets(url: str, mix_url: str, label: str, mix_files: Sequence[Path], extra
             outcome = merge_pending(store, "bench")
         reports_read = outcome.reports if outcome else 0
         print(
-            f"{label}: {rows} mixed reports ingested {clock.wall_s:.2f} s (CPU {clock.cpu_s:.2f} s) and merged "
+            f"{label}: {rows} mixed reports ingested {clock.wall_s:.2f} s (CPU {clock.cpu_s:.2f} s), merged "
             f"{merge_clock.wall_s:.2f} s (CPU {merge_clock.cpu_s:.2f} s): together "
             f"{clock.wall_s + merge_clock.wall_s:.2f} s (target <= 5 s); merge read {reports_read} reports"
         )
