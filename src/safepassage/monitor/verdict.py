@@ -8,7 +8,10 @@ For each incident, four numbers in [0, 1], multiplied into its **weight**:
   ``1 - prod(1 - credibility)`` with one factor per distinct outlet, the credibility of each from
   :func:`safepassage.hazards.credibility.credibility` (source type x review state). One unverified
   media outlet: 0.4; two: 0.64; a verified field team: 1.0; a rejected report: 0.
-- **kind**: how much such an incident means the corridor was not honoured (:data:`KIND_WEIGHT`):
+- **kind**: the feed's own event code where it says more (:data:`SUB_KIND_WEIGHT`, from the ACLED
+  codebook's sub-event types and UCDP's type of violence: an intercepted missile 0.3, an abduction
+  0.8, looted aid 0.8; :func:`incident_kind_weight`), else how much such an incident means the
+  corridor was not honoured (:data:`KIND_WEIGHT`):
   attacks, fighting, mines 1.0; a closed checkpoint 0.8 (corridors were "held at checkpoints");
   road or bridge damage 0.5; looting 0.3; other 0. An air-raid alert weighs 0: it is sounded for a
   whole oblast whenever aircraft or missiles are detected, including ones bound elsewhere, so it
@@ -24,7 +27,14 @@ For each incident, four numbers in [0, 1], multiplied into its **weight**:
   route**: "somewhere in Ukraine between February and September" says nothing about this road on
   this day, however many deaths it counts.
 - **time**: the share of the incident's time interval (observed times +- uncertainty) inside the
-  window; an incident with an end time (an alert, a closure) counts fully if it overlaps at all.
+  window; an incident with an end time (an alert, a closure) counts fully if it overlaps at all,
+  and so does one whose notes tie it to the evacuation or the ceasefire (evacuees, buses, civilian
+  convoys, corridors, humanitarian aid, "despite the agreement", in English, Ukrainian or Russian:
+  :mod:`safepassage.monitor.evidence_text`) - the note says it happened while people were moving.
+
+Responsibility (who the feeds name) is shown in the evidence, never weighed; the verdict lists the
+:data:`MAX_EVIDENCE_ITEMS` strongest incidents, each with what / where / when / who / how sure
+(:mod:`safepassage.monitor.evidence_summary`).
 
 The **violation score** is the noisy-OR of the weights, ``1 - prod(1 - weight)``: the belief that at
 least one violating incident happened on the route during the window. The **decision**:
