@@ -37,6 +37,8 @@ from safepassage.store.schema import IncidentReportLink, Report
 __all__ = ["OPTIMISTIC_TRIES", "MergeOutcome", "merge_pending", "pending_merge"]
 
 OPTIMISTIC_TRIES = 3
+#: Feeds whose reports may end earlier reports of the same feed (CAP ``<references>``).
+REFERENCING_FEEDS = frozenset({"cap"})
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ def _reports_to_merge(session: Session, everything: bool) -> list[IncidentReport
     stored_positions = [k for k, i in enumerate(ids) if i not in pending_ids]
     near = reports_near(new, [places[k] for k in stored_positions])
     neighbours = [ids[stored_positions[k]] for k in near]
+    if any(r.feed in REFERENCING_FEEDS for r in new):
+        # A CAP Cancel/Update may name an alert stored long before (or be stored before it): such
+        # feeds are merged together with all their stored reports (few: CAP volumes are small).
+        neighbours += [ids[k] for k in stored_positions if places[k].feed in REFERENCING_FEEDS]
     return queries.incident_reports(session, pending_ids | _incident_members(session, neighbours))
 
 
