@@ -1,8 +1,8 @@
-"""Monitor benchmark: ingestion rows/s into a fresh store, and the time to judge all 2022 corridors.
+"""Monitor benchmark: ingestion rows/s into a fresh store, incremental merge, and judging all 2022 corridors.
 
 Run from the repository root::
 
-    /tmp/venv/bin/python benchmarks/monitor_bench.py [--postgres URL]
+    PYTHONPATH=src python benchmarks/monitor_bench.py [--postgres URL] [--mix N]
 
 Ingests the shared ACLED, UCDP and air-raid siren files (``../shared/data``) into a fresh SQLite
 file exactly as ``safepassage ingest`` does (parse, then 500 reports per transaction, each report
@@ -16,7 +16,13 @@ with its hash-chained event), and prints:
 - with ``--postgres URL`` (or the server ``scripts/test-services`` started), the same ingestion
   into a fresh PostgreSQL database;
 - judging all 282 corridor announcements over their windows with the monitor's verdict rule, from
-  incidents indexed once (target <= 2 s), and storing the 282 verdicts.
+  incidents indexed once, and storing the 282 verdicts;
+- the issue-12 targets, on SQLite and (beside them) PostgreSQL: ingest of the shared files end to
+  end (target >= 10,000 rows/s), then merge and judge all 282 corridors (target: ingest + judge
+  <= 1 s together); a synthetic mix of ``--mix`` (22,000) reports made by jittering the real rows
+  (place +- ~5 km, ACLED/UCDP day +- 1, alert start +- 2 h; written in the feeds' own CSV formats)
+  ingested with its merge (target <= 5 s); and one more small file ingested into that store, to
+  show the incremental merge costs in proportion to the new reports.
 
 Figures only; nothing is asserted.
 """
@@ -24,7 +30,10 @@ Figures only; nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import csv
+import datetime as dt
 import os
+import random
 import sys
 import tempfile
 import time
@@ -49,6 +58,7 @@ from safepassage.monitor import (
 from safepassage.monitor.corridors import announcement_window
 from safepassage.store import Store, queries, verify_chain
 from safepassage.store.ingest import ingest_feed
+from safepassage.store.merging import merge_pending
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 FEEDS = (
@@ -175,9 +185,114 @@ def postgres_ingest(url: str, baseline: Clock) -> None:
         print(f"PostgreSQL ingest not measured: {exc}")
 
 
+def jittered_mix(folder: Path, total: int, seed: int = 12) -> list[Path]:
+    """The shared files plus jittered copies of their rows, ``total`` rows in all, in each feed's own
+    CSV layout (ids made unique; places moved by ~5 km, days by up to one, alerts by up to 2 h)."""
+    rng = random.Random(seed)
+    tables = []
+    for path in FEEDS:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            tables.append((path, list(reader.fieldnames or ()), list(reader)))
+    base = sum(len(rows) for _, _, rows in tables)
+    written = []
+    for path, columns, rows in tables:
+        share = round(total * len(rows) / base)
+        out = folder / f"mix_{path.name}"
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, columns)
+            writer.writeheader()
+            writer.writerows(rows)
+            for n in range(share - len(rows)):
+                writer.writerow(_jitter(dict(rng.choice(rows)), n, rng))
+        written.append(out)
+    return written
+
+
+def _jitter(row: dict[str, str], n: int, rng: random.Random) -> dict[str, str]:
+    days = rng.choice((-1, 0, 0, 1))
+    if "event_id_cnty" in row:  # ACLED
+        row["event_id_cnty"] = f"MIX{n}"
+        day = dt.datetime.strptime(row["event_date"], "%d %B %Y") + dt.timedelta(days=days)
+        row["event_date"] = day.strftime("%d %B %Y")
+    elif "where_prec" in row:  # UCDP
+        row["id"] = str(10_000_000 + n)
+    else:  # sirens: a region and times
+        shift = dt.timedelta(minutes=rng.randint(-120, 120))
+        for column in ("started_at", "finished_at"):
+            if row.get(column):
+                row[column] = str(dt.datetime.fromisoformat(row[column]) + shift)
+        return row
+    for column in ("latitude", "longitude"):
+        row[column] = f"{float(row[column]) + rng.gauss(0.0, 0.05):.4f}"
+    return row
+
+
+def targets(url: str, mix_url: str, label: str, mix_files: Sequence[Path], extra: Path) -> None:
+    """The issue-12 figures on one database: shared files ingested then judged; the mix with merge;
+    one more file merged incrementally."""
+    with Store.open(url) as store:
+        with clocked() as ingest_clock:
+            rows, _, _ = ingest(store, FEEDS)
+        timed(f"{label}: ingest shared files (target >= 10,000/s)", rows, ingest_clock)
+        with clocked() as merge_clock:
+            merge_pending(store, "bench")
+        corridors = [a for a in iter_corridor_announcements(CORRIDORS) if isinstance(a, CorridorAnnouncement)]
+        with clocked() as judge_clock:
+            with store.reading() as session:
+                reports = queries.incident_reports(session)
+            index = index_incidents(merge_reports(reports), (31.0, 48.5))
+            for a in corridors:
+                start, end = announcement_window(a)
+                judge_corridor(f"peacerep:{a.hc_id}", a.route_lonlat, start, end, index)
+        together = ingest_clock.wall_s + merge_clock.wall_s + judge_clock.wall_s
+        print(
+            f"{label}: merge {merge_clock.wall_s:.2f} s, judge {len(corridors)} corridors (read, merge, "
+            f"index, judge) {judge_clock.wall_s:.2f} s; ingest + merge + judge {together:.2f} s "
+            f"(CPU {ingest_clock.cpu_s + merge_clock.cpu_s + judge_clock.cpu_s:.2f} s; target <= 1 s)"
+        )
+    with Store.open(mix_url) as store:
+        with clocked() as clock:
+            rows, _, _ = ingest(store, mix_files)
+        with clocked() as merge_clock:
+            outcome = merge_pending(store, "bench")
+        reports_read = outcome.reports if outcome else 0
+        print(
+            f"{label}: {rows} mixed reports ingested {clock.wall_s:.2f} s (CPU {clock.cpu_s:.2f} s), merged "
+            f"{merge_clock.wall_s:.2f} s (CPU {merge_clock.cpu_s:.2f} s): together "
+            f"{clock.wall_s + merge_clock.wall_s:.2f} s (target <= 5 s); merge read {reports_read} reports"
+        )
+        with clocked() as clock:
+            more, _, _ = ingest(store, [extra])
+            outcome = merge_pending(store, "bench")
+        print(
+            f"{label}: then {more} more reports ingested and merged incrementally {clock.wall_s:.2f} s "
+            f"(merge read {outcome.reports if outcome else 0} of {rows + more} stored reports)"
+        )
+
+
+def small_extra(folder: Path, mix_files: Sequence[Path]) -> Path:
+    """200 further jittered ACLED rows (new ids): one day's worth of new reports."""
+    source = mix_files[0]
+    with source.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        columns, rows = list(reader.fieldnames or ()), list(reader)
+    rng = random.Random(99)
+    out = folder / "extra_acled.csv"
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        for n in range(200):
+            row = _jitter(dict(rng.choice(rows)), n, rng)
+            row["event_id_cnty"] = f"EXTRA{n}"
+            writer.writerow(row)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", help="PostgreSQL server URL for the PostgreSQL ingestion figure")
+    parser.add_argument("--mix", type=int, default=22_000, help="reports in the synthetic mix")
     args = parser.parse_args(argv)
     missing = [str(p) for p in (*FEEDS, CORRIDORS) if not p.is_file()]
     if missing:
@@ -203,6 +318,21 @@ def main(argv: list[str] | None = None) -> int:
         postgres_ingest(pg_url, baseline)
     else:
         print("PostgreSQL ingest not measured: no server (give --postgres URL or run scripts/test-services)")
+
+    print("\nissue 12 targets")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        mix_files = jittered_mix(folder, args.mix)
+        extra = small_extra(folder, mix_files)
+        targets(
+            f"sqlite:///{folder}/targets.sqlite", f"sqlite:///{folder}/mix.sqlite", "SQLite", mix_files, extra
+        )
+        if pg_url:
+            try:
+                with fresh_postgres(pg_url) as first, fresh_postgres(pg_url) as second:
+                    targets(first, second, "PostgreSQL", mix_files, extra)
+            except Exception as exc:  # a benchmark reports what it could not measure
+                print(f"PostgreSQL targets not measured: {exc}")
     return 0
 
 

@@ -52,6 +52,9 @@ class IncidentSource:
     source_type: SourceType
     verification: Verification
     fatalities: int | None = None
+    description: str = ""  # the feed's notes / headline, as written (any language)
+    sub_kind: str = ""  # the feed's own event code (ACLED sub_event_type, UCDP type of violence...)
+    actor: str = ""  # who the feed says was responsible (ACLED actor1, UCDP side_a), as written
 
 
 @dataclass(frozen=True)
@@ -208,6 +211,11 @@ class Evidence:
     weight: float
     kind: HazardKind = HazardKind.OTHER
     decisive: bool = False  # a verified or corroborated source and none disputed (docs/verdicts.md)
+    what: str = ""  # kind, the feeds' event codes, what the notes say (verdict/3)
+    where: str = ""  # relative to the route
+    when: str = ""  # relative to the window
+    who: str = ""  # who says so, and whom they hold responsible
+    how_sure: str = ""  # belief, decisive or not and why
 
 
 @dataclass(frozen=True)

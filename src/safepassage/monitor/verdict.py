@@ -8,7 +8,10 @@ For each incident, four numbers in [0, 1], multiplied into its **weight**:
   ``1 - prod(1 - credibility)`` with one factor per distinct outlet, the credibility of each from
   :func:`safepassage.hazards.credibility.credibility` (source type x review state). One unverified
   media outlet: 0.4; two: 0.64; a verified field team: 1.0; a rejected report: 0.
-- **kind**: how much such an incident means the corridor was not honoured (:data:`KIND_WEIGHT`):
+- **kind**: the feed's own event code where it says more (:data:`SUB_KIND_WEIGHT`, from the ACLED
+  codebook's sub-event types and UCDP's type of violence: an intercepted missile 0.3, an abduction
+  0.8, looted aid 0.8; :func:`incident_kind_weight`), else how much such an incident means the
+  corridor was not honoured (:data:`KIND_WEIGHT`):
   attacks, fighting, mines 1.0; a closed checkpoint 0.8 (corridors were "held at checkpoints");
   road or bridge damage 0.5; looting 0.3; other 0. An air-raid alert weighs 0: it is sounded for a
   whole oblast whenever aircraft or missiles are detected, including ones bound elsewhere, so it
@@ -24,7 +27,14 @@ For each incident, four numbers in [0, 1], multiplied into its **weight**:
   route**: "somewhere in Ukraine between February and September" says nothing about this road on
   this day, however many deaths it counts.
 - **time**: the share of the incident's time interval (observed times +- uncertainty) inside the
-  window; an incident with an end time (an alert, a closure) counts fully if it overlaps at all.
+  window; an incident with an end time (an alert, a closure) counts fully if it overlaps at all,
+  and so does one whose notes tie it to the evacuation or the ceasefire (evacuees, buses, civilian
+  convoys, corridors, humanitarian aid, "despite the agreement", in English, Ukrainian or Russian:
+  :mod:`safepassage.monitor.evidence_text`) - the note says it happened while people were moving.
+
+Responsibility (who the feeds name) is shown in the evidence, never weighed; the verdict lists the
+:data:`MAX_EVIDENCE_ITEMS` strongest incidents, each with what / where / when / who / how sure
+(:mod:`safepassage.monitor.evidence_summary`).
 
 The **violation score** is the noisy-OR of the weights, ``1 - prod(1 - weight)``: the belief that at
 least one violating incident happened on the route during the window. The **decision**:
@@ -64,6 +74,8 @@ import shapely
 
 from safepassage.errors import InputError
 from safepassage.hazards.credibility import credibility
+from safepassage.monitor.evidence_summary import describe_evidence
+from safepassage.monitor.evidence_text import MOVEMENT_TOPICS, text_topics
 from safepassage.monitor.feeds._sources import split_outlets
 from safepassage.monitor.records import Evidence, Incident, Verdict, VerdictOutcome
 from safepassage.network.projection import Projector
@@ -76,19 +88,24 @@ __all__ = [
     "COVERAGE_RADIUS_M",
     "DEFAULT_BUFFER_M",
     "KIND_WEIGHT",
+    "MAX_EVIDENCE_ITEMS",
     "MAX_EVIDENCE_RADIUS_M",
     "MAX_EVIDENCE_TIME_UNCERTAINTY_S",
     "RULE_VERSION",
+    "SUB_KIND_WEIGHT",
     "VIOLATED_AT",
     "IncidentIndex",
     "incident_belief",
+    "incident_kind_weight",
     "index_incidents",
     "is_precise",
     "judge_corridor",
     "show_km",
 ]
 
-RULE_VERSION = "verdict/2"  # verdict/1 counted region- and country-level events
+RULE_VERSION = "verdict/3"  # verdict/2: no sub-kinds, no notes, whole-day share for day-dated events
+#: Evidence items a verdict lists, strongest first: what a coordinator reads first.
+MAX_EVIDENCE_ITEMS = 5
 DEFAULT_BUFFER_M = 10_000.0
 VIOLATED_AT = 0.5
 CONTESTED_AT = 0.2
@@ -104,6 +121,9 @@ MAX_EVIDENCE_RADIUS_M = 50_000.0
 #: "24 February - 23 September" is no time in a window.
 MAX_EVIDENCE_TIME_UNCERTAINTY_S = 86_400.0
 _MIN_RADIUS_M = 1.0
+#: Topics of the notes that tie an event to the corridor (evidence_text): the event overlapping the
+#: window is taken to have happened in it.
+TIED_TOPICS = MOVEMENT_TOPICS | {"ceasefire"}
 
 KIND_WEIGHT: Mapping[HazardKind, float] = {
     HazardKind.SHELLING: 1.0,
@@ -120,6 +140,24 @@ KIND_WEIGHT: Mapping[HazardKind, float] = {
     HazardKind.OTHER: 0.0,
 }
 
+#: The feeds' own event codes (casefolded) -> weight, where they say more than the kind (ACLED
+#: codebook sub-event types; UCDP type of violence). Not listed: the kind's weight.
+SUB_KIND_WEIGHT: Mapping[str, float] = {
+    "shelling/artillery/missile attack": 1.0,
+    "air/drone strike": 1.0,
+    "remote explosive/landmine/ied": 1.0,
+    "grenade": 1.0,
+    "armed clash": 1.0,
+    "attack": 1.0,  # an armed group attacks civilians
+    "one-sided violence": 1.0,  # UCDP: an armed group kills civilians
+    "abduction/forced disappearance": 0.8,  # people held, as at checkpoints on the corridors
+    "government regains territory": 1.0,  # ACLED Battles: an armed clash that changed control
+    "non-state actor overtakes territory": 1.0,
+    "disrupted weapons use": 0.3,  # intercepted or defused: nothing landed
+    "looting/property destruction": 0.3,  # 0.8 when the notes speak of humanitarian aid
+}
+LOOTED_AID_WEIGHT = 0.8
+
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -132,6 +170,31 @@ def is_precise(incident: Incident) -> bool:
         and incident.radius_m <= MAX_EVIDENCE_RADIUS_M
         and incident.time_uncertainty_s <= MAX_EVIDENCE_TIME_UNCERTAINTY_S
     )
+
+
+def incident_kind_weight(incident: Incident) -> float:
+    """How much the incident says the corridor was not honoured: the highest of its sources' event
+    codes in :data:`SUB_KIND_WEIGHT` (a source without a listed code counts the incident kind's
+    :data:`KIND_WEIGHT`); looting whose notes speak of humanitarian aid weighs
+    :data:`LOOTED_AID_WEIGHT`."""
+    weights = []
+    for source in incident.sources:
+        code = source.sub_kind.casefold()
+        weight = SUB_KIND_WEIGHT.get(code, KIND_WEIGHT[incident.kind])
+        if code.startswith("looting") and "humanitarian" in text_topics(source.description):
+            weight = LOOTED_AID_WEIGHT
+        weights.append(weight)
+    return max(weights, default=KIND_WEIGHT[incident.kind])
+
+
+def incident_topics(incident: Incident) -> frozenset[str]:
+    """The topics (:mod:`safepassage.monitor.evidence_text`) the notes of the incident's sources
+    mention, rejected sources left out."""
+    found: set[str] = set()
+    for source in incident.sources:
+        if source.verification is not Verification.REJECTED:
+            found |= text_topics(source.description)
+    return frozenset(found)
 
 
 def incident_belief(incident: Incident) -> float:
@@ -163,6 +226,7 @@ class IncidentIndex:
     precise: BoolArray  # may be evidence on a route (is_precise)
     decisive: BoolArray
     disputed: BoolArray
+    tied: BoolArray  # the notes tie it to the corridor: movement of people or aid, or the ceasefire
 
 
 def index_incidents(
@@ -195,10 +259,11 @@ def index_incidents(
         ),
         has_end=np.array([i.ended_at is not None for i in located], dtype=bool),
         belief=np.array([incident_belief(i) for i in located], dtype=float),
-        kind_weight=np.array([KIND_WEIGHT[i.kind] for i in located], dtype=float),
+        kind_weight=np.array([incident_kind_weight(i) for i in located], dtype=float),
         precise=np.array([is_precise(i) for i in located], dtype=bool),
         decisive=np.array([_decisive(i) for i in located], dtype=bool),
         disputed=np.array([_disputed(i) for i in located], dtype=bool),
+        tied=np.array([bool(incident_topics(i) & TIED_TOPICS) for i in located], dtype=bool),
     )
 
 
@@ -248,8 +313,8 @@ def judge_corridor(
     chosen = weight > 0.0
     background = int(np.count_nonzero(live & ~chosen))
     members, weight, distance = candidates[chosen], weight[chosen], distance[chosen]
-    evidence = _evidence(index, members, weight, distance)
     window = (window_start, window_end)
+    evidence = _evidence(index, members, weight, distance, window)
     return _decide(corridor_id, window, buffer_m, index, members, weight, background, evidence)
 
 
@@ -290,15 +355,17 @@ def _decide(
         confidence = (1.0 - score) * (1.0 - math.exp(-background / COVERAGE_SCALE))
         reason = (
             f"{background} other incident(s) reported {nearby} in the window; "
-            f"{len(evidence)} report(s) {on_route} too weak to decide "
+            f"{len(members)} report(s) {on_route} too weak to decide "
             f"(score {score:.2f}, decisive score {decisive_score:.2f})"
         )
     else:
         outcome, confidence = VerdictOutcome.INSUFFICIENT_EVIDENCE, 0.0
         reason = (
             f"no other incident reported {nearby} in the window; "
-            f"{len(evidence)} report(s) {on_route} too weak to decide"
+            f"{len(members)} report(s) {on_route} too weak to decide"
         )
+    if len(members) > len(evidence):
+        reason += f"; the {len(evidence)} strongest of {len(members)} incidents listed"
     return Verdict(
         corridor_id=corridor_id,
         window_start=window[0],
@@ -335,7 +402,10 @@ def _time_share(
     overlap = np.clip(np.minimum(end, w_end) - np.maximum(start, w_start), 0.0, None)
     span = np.maximum(end - start, 1.0)
     share = np.minimum(overlap / span, 1.0)
-    return np.where(index.has_end[members] & (overlap > 0.0), 1.0, share)
+    # An alert or a closure with an end time, or an event whose notes place it in the evacuation or
+    # the ceasefire ("shelled the buses waiting to leave"), happened in the window if it overlaps it.
+    pinned = (index.has_end[members] | index.tied[members]) & (overlap > 0.0)
+    return np.where(pinned, 1.0, share)
 
 
 def _noisy_or(weights: FloatArray) -> float:
@@ -343,11 +413,30 @@ def _noisy_or(weights: FloatArray) -> float:
 
 
 def _evidence(
-    index: IncidentIndex, members: npt.NDArray[np.intp], weight: FloatArray, distance: FloatArray
+    index: IncidentIndex,
+    members: npt.NDArray[np.intp],
+    weight: FloatArray,
+    distance: FloatArray,
+    window: tuple[dt.datetime, dt.datetime],
 ) -> tuple[Evidence, ...]:
+    """The :data:`MAX_EVIDENCE_ITEMS` strongest incidents, each described for a coordinator."""
+    ranked = sorted(
+        zip(members.tolist(), weight.tolist(), distance.tolist(), strict=True),
+        key=lambda item: (-item[1], index.incidents[item[0]].id),
+    )
     items = []
-    for position, w, d in zip(members.tolist(), weight.tolist(), distance.tolist(), strict=True):
+    for position, w, d in ranked[:MAX_EVIDENCE_ITEMS]:
         incident = index.incidents[position]
+        decisive = bool(index.decisive[position])
+        text = describe_evidence(
+            incident,
+            distance_m=d,
+            window=window,
+            belief=float(index.belief[position]),
+            decisive=decisive,
+            disputed=bool(index.disputed[position]),
+            tied=bool(index.tied[position]),
+        )
         items.append(
             Evidence(
                 incident_id=incident.id,
@@ -356,10 +445,14 @@ def _evidence(
                 observed_at=incident.first_observed_at,
                 weight=w,
                 kind=incident.kind,
-                decisive=bool(index.decisive[position]),
+                decisive=decisive,
+                what=text.what,
+                where=text.where,
+                when=text.when,
+                who=text.who,
+                how_sure=text.how_sure,
             )
         )
-    items.sort(key=lambda e: (-e.weight, e.incident_id))
     return tuple(items)
 
 

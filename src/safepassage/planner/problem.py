@@ -57,6 +57,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
+
 @dataclass(frozen=True, eq=False)
 class Layer:
     """One group's view of one road network."""

@@ -324,18 +324,28 @@ def latest_review_states(session: Session) -> dict[int, ReviewState]:
     return states
 
 
-def incident_reports(session: Session) -> list[IncidentReport]:
-    """Every stored report as the monitor's :class:`IncidentReport`, in time order, with its latest
-    review applied to ``verification`` (:func:`latest_review_states`,
-    :func:`~safepassage.store.review_workflow.verification_after_review`). This is what verdicts
-    and merges read: a report reviewed ``rejected`` counts for nothing, one reviewed ``verified``
-    counts as verified."""
+def incident_reports(session: Session, report_ids: Collection[int] | None = None) -> list[IncidentReport]:
+    """Every stored report (or those with the database ids ``report_ids``) as the monitor's
+    :class:`IncidentReport`, in time order, with its latest review applied to ``verification``
+    (:func:`latest_review_states`, :func:`~safepassage.store.review_workflow.verification_after_review`).
+    This is what verdicts and merges read: a report reviewed ``rejected`` counts for nothing, one
+    reviewed ``verified`` counts as verified."""
     states = latest_review_states(session)
     query = (
         select(Report, Source.name, Source.source_type)
         .join(Source, Source.id == Report.reported_by_id)
         .order_by(Report.observed_at, Report.id)
     )
+    if report_ids is not None:
+        ids = sorted(report_ids)
+        rows = [
+            row
+            for start in range(0, len(ids), 500)
+            for row in session.execute(query.where(Report.id.in_(ids[start : start + 500])))
+        ]
+        rows.sort(key=lambda row: (row[0].observed_at, row[0].id))
+    else:
+        rows = list(session.execute(query))
     return [
         IncidentReport(
             feed=r.feed,
@@ -356,7 +366,7 @@ def incident_reports(session: Session) -> list[IncidentReport]:
             line=r.line,
             raw=json.loads(r.raw_json),
         )
-        for r, name, source_type in session.execute(query)
+        for r, name, source_type in rows
     ]
 
 

@@ -454,6 +454,7 @@ class Writer:
                             "weight": float(e.weight),
                             "kind": e.kind.value,
                             "decisive": e.decisive,
+                            **{f: getattr(e, f) for f in ("what", "where", "when", "who", "how_sure")},
                         }
                         for e in v.evidence
                     ],
