@@ -20,7 +20,9 @@ from safepassage.services.users import Role
 from safepassage.store import Store
 
 
-def _read_events(url: str, token: str, count: int, last_event_id: str | None = None) -> list[dict[str, object]]:
+def _read_events(
+    url: str, token: str, count: int, last_event_id: str | None = None
+) -> list[dict[str, object]]:
     """Up to ``count`` events of the stream (fewer when none comes for 3 s: the log's end)."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
     if last_event_id is not None:
@@ -77,7 +79,9 @@ def served(api_any_db: Api) -> Iterator[tuple[Api, str]]:
 def test_stream_delivers_changes_from_another_connection_and_resumes(served: tuple[Api, str]) -> None:
     api, url = served
     other = Store.open(str(api.store.engine.url.render_as_string(hide_password=False)))
-    start = api.client.get("/api/audit/verify", headers=api.headers(Role.COORDINATOR)).json()["summary"]["head_seq"]
+    start = api.client.get("/api/audit/verify", headers=api.headers(Role.COORDINATOR)).json()["summary"][
+        "head_seq"
+    ]
     try:
         _write_changes(other)
     finally:
