@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import RowId, get_store
+from safepassage.api.deps import RowId, get_store, one_writer
 from safepassage.api.models import ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.scenario.vocabulary import HazardKind
@@ -42,23 +42,24 @@ def submit_report(
     Submitting the same report twice (same ``id``, or same content without one) stores it once."""
     if (body.lat is None) != (body.lon is None):
         raise InputError("lat and lon go together: give both, or neither")
-    added = report_service.add_report(
-        store,
-        user.name,
-        kind=body.kind,
-        at=body.at,
-        source=body.source,
-        source_type=body.source_type,
-        lat=body.lat,
-        lon=body.lon,
-        radius_m=body.radius_m,
-        time_uncertainty_s=body.time_uncertainty_s,
-        report_id=body.id,
-        location=body.location,
-        description=body.description,
-        fatalities=body.fatalities,
-        verification=body.verification,
-    )
+    with one_writer():
+        added = report_service.add_report(
+            store,
+            user.name,
+            kind=body.kind,
+            at=body.at,
+            source=body.source,
+            source_type=body.source_type,
+            lat=body.lat,
+            lon=body.lon,
+            radius_m=body.radius_m,
+            time_uncertainty_s=body.time_uncertainty_s,
+            report_id=body.id,
+            location=body.location,
+            description=body.description,
+            fatalities=body.fatalities,
+            verification=body.verification,
+        )
     return ReportAddedOut(report_id=added.report_id, feed=added.feed, source_id=added.source_id)
 
 
@@ -167,14 +168,15 @@ def review_incident(
 def _review(
     store: Store, user: UserRecord, subject: str, body: ReviewIn, *, incident: bool
 ) -> list[ReviewOut]:
-    outcome = report_service.review(
-        store,
-        subject,
-        body.state,
-        user.name,
-        body.reason,
-        claim=body.claim,
-        publish=body.publish,
-        incident=incident,
-    )
+    with one_writer():
+        outcome = report_service.review(
+            store,
+            subject,
+            body.state,
+            user.name,
+            body.reason,
+            claim=body.claim,
+            publish=body.publish,
+            incident=incident,
+        )
     return [ReviewOut.model_validate(r) for r in outcome.history]
