@@ -15,8 +15,14 @@ from safepassage.monitor.figures import FigureComparison
 from safepassage.monitor.records import Verdict, VerdictOutcome
 from safepassage.monitor.verdict import show_km
 from safepassage.services.monitoring import window_text
-from safepassage.services.records import CorridorJudgement, JudgedCorridor, ReviewRecord, StatusChange
-from safepassage.store.queries import CorridorSummary, ReportSummary
+from safepassage.services.records import (
+    CorridorJudgement,
+    CorridorSummary,
+    JudgedCorridor,
+    ReportSummary,
+    ReviewRecord,
+    StatusChange,
+)
 
 __all__ = [
     "print_corridors",
