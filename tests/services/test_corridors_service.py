@@ -4,6 +4,8 @@ their evidence."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from safepassage.errors import InputError, UnknownIdError
@@ -41,6 +43,12 @@ def test_set_status_records_the_step_and_notifies_the_coordinators(store: Store)
     ]
     (notice,) = audit.audit_log(store, 1, "notifications")
     assert notice.actor == "coordinator"
+    (told,) = monitoring.list_notifications(store, topic="corridor_status")
+    assert (told.recipient, told.message) == (
+        "coordinators",
+        f"corridor {corridor.id} is now closed: shelling on the route",
+    )
+    assert monitoring.list_notifications(store, since=told.created_at + dt.timedelta(seconds=1)) == []
     assert corridor.id in [c.id for c in corridors.list_corridors(store, status=CorridorStatus.CLOSED)]
     with pytest.raises(InputError, match="closed is final"):
         corridors.set_corridor_status(store, corridor.id, CorridorStatus.OPEN, "reopened", "coordinator")
@@ -77,11 +85,20 @@ def test_judge_one_corridor_stores_its_verdict(store: Store) -> None:
     assert judgement.notifications == 0
     verdict_events = audit.audit_log(store, 5, "verdicts")
     assert [e.actor for e in verdict_events] == ["analyst"]
+    (stored,) = corridors.corridor_verdicts(store, first.id)
+    assert (stored.corridor_id, stored.corridor_key) == (first.id, first.key)
+    assert stored.outcome == judged.verdict.outcome.value
+    assert (stored.window_start, stored.window_end) == (
+        judged.verdict.window_start,
+        judged.verdict.window_end,
+    )
+    assert stored.evidence == ()
+    assert corridors.corridor_verdicts(store) == [stored]
+    with pytest.raises(UnknownIdError, match="no corridor with id 99999"):
+        corridors.corridor_verdicts(store, 99999)
 
 
 def test_window_text_names_one_day_or_two() -> None:
-    import datetime as dt
-
     start = dt.datetime(2022, 3, 5, 10, 0, tzinfo=dt.UTC)
     assert monitoring.window_text(start, start.replace(hour=17)) == "2022-03-05 10:00-17:00"
     assert monitoring.window_text(start, start.replace(day=6)) == "2022-03-05 10:00 to 2022-03-06 10:00"

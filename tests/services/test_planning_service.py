@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from safepassage.errors import InputError, NoRouteError, PlanRejectedError, ScenarioError
+from safepassage.errors import InputError, NoRouteError, PlanRejectedError, ScenarioError, UnknownIdError
 from safepassage.planner import read_plan
 from safepassage.scenario.vocabulary import TravelMode
 from safepassage.services import monitoring, planning, reports, scenarios
@@ -28,6 +28,14 @@ def test_prepare_and_register_the_demo(store: Store) -> None:
     assert scenario_id == 1
     assert set(keys) == {c.id for c in ready.scenario.corridors}
     assert scenarios.register_scenario(store, ready.scenario, "coordinator")[1] == keys  # same corridors
+    (listed,) = scenarios.list_scenarios(store)
+    assert (listed.id, listed.name, listed.recorded_by) == (scenario_id, ready.scenario.name, "coordinator")
+    again = scenarios.stored_scenario(store, scenario_id)
+    assert again.name == ready.scenario.name
+    assert [o.id for o in again.origins] == [o.id for o in ready.scenario.origins]
+    assert again.start == ready.scenario.start
+    with pytest.raises(UnknownIdError, match="no scenario with id 2"):
+        scenarios.stored_scenario(store, 2)
 
 
 def test_a_scenario_with_an_error_is_refused_by_require_ready() -> None:
@@ -65,7 +73,7 @@ def test_route_at_a_time_and_none_while_closed(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_plan_write_and_check_round_trip(tmp_path: Path) -> None:
+def test_plan_write_and_check_round_trip(tmp_path: Path, store: Store) -> None:
     scenario = scenarios.load_scenario_file(DEMO_SCENARIO)
     with pytest.raises(InputError, match="not a planning mode"):
         planning.plan_scenario(scenario, mode="slow")
@@ -77,6 +85,17 @@ def test_plan_write_and_check_round_trip(tmp_path: Path) -> None:
     checked = planning.check_plan_file(scenario, tmp_path / "out" / "plan.json")
     assert checked.clearance_time_s == plan.clearance_time_s
     assert (tmp_path / "map.geojson").stat().st_size > 0
+    scenario_id, _ = scenarios.register_scenario(store, scenario, "coordinator")
+    plan_id = planning.store_plan(store, plan, "first plan", "coordinator", scenario_id=scenario_id)
+    replan_id = planning.store_plan(store, plan, "re-plan", "coordinator", replaces_plan_id=plan_id)
+    assert [(p.id, p.scenario_id, p.replaces_plan_id, p.reason) for p in planning.list_plans(store)] == [
+        (plan_id, scenario_id, None, "first plan"),
+        (replan_id, None, plan_id, "re-plan"),
+    ]
+    assert [p.id for p in planning.list_plans(store, scenario_id)] == [plan_id]
+    assert planning.stored_plan(store, plan_id) == plan
+    with pytest.raises(UnknownIdError, match="no plan with id 99"):
+        planning.stored_plan(store, 99)
     tampered = read_plan(tmp_path / "out" / "plan.json")
     first = tampered.movements[0]
     bad = first.model_copy(update={"people": first.people + 10_000})  # more people than the origin has

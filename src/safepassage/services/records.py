@@ -3,8 +3,10 @@
 No ORM row or session ever leaves :mod:`safepassage.services`; a shell (cli, api, web) reads these.
 Times are timezone-aware UTC unless a field says otherwise. Every annotation resolves at run time
 (``typing.get_type_hints``), so a shell can derive its schemas from these classes.
-:class:`CorridorSummary` and :class:`ReportSummary` (one line of a corridor or report listing) are
-the store's read records, re-exported here so a shell needs nothing from the store's query module.
+:class:`CorridorSummary` and :class:`ReportSummary` (one line of a corridor or report listing),
+:class:`StoredScenario`, :class:`StoredPlan`, :class:`StoredVerdict` and :class:`NotificationRecord`
+are the store's read records, re-exported here so a shell needs nothing from the store's query
+modules.
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ from safepassage.planner import Plan
 from safepassage.routing import Route
 from safepassage.scenario import Scenario
 from safepassage.scenario.vocabulary import TravelMode, Verification
-from safepassage.store import Added, AuditSummary, FeedTally, MergeOutcome
+from safepassage.store import (
+    Added,
+    AuditSummary,
+    FeedTally,
+    MergeOutcome,
+    NotificationRecord,
+    StoredPlan,
+    StoredScenario,
+    StoredVerdict,
+)
 from safepassage.store.queries import CorridorSummary, ReportSummary
 
 __all__ = [
@@ -39,6 +50,7 @@ __all__ = [
     "IngestRun",
     "JudgedCorridor",
     "MonitorRun",
+    "NotificationRecord",
     "PlannedScenario",
     "ReadyScenario",
     "ReplayStored",
@@ -49,6 +61,9 @@ __all__ = [
     "ReviewRecord",
     "RouteFound",
     "StatusChange",
+    "StoredPlan",
+    "StoredScenario",
+    "StoredVerdict",
 ]
 
 
