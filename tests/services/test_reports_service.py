@@ -143,6 +143,16 @@ def test_list_reports_filters_by_state_feed_and_time(store: Store) -> None:
     assert reports.list_reports(store, feed="acled") == []
     late = every[-1].observed_at
     assert [r.id for r in reports.list_reports(store, since=late)] == [every[-1].id]
+    assert [r.id for r in reports.list_reports(store, until=late)] == [r.id for r in every[:-1]]
+    shelling = reports.list_reports(store, kind=HazardKind.SHELLING)
+    assert shelling
+    assert {r.kind for r in shelling} == {"shelling"}
+    assert len(shelling) < len(every)
+    helsinki = reports.list_reports(store, bbox=(60.1, 24.8, 60.3, 25.1))
+    assert len(helsinki) == 4
+    assert reports.list_reports(store, bbox=(47.0, 37.4, 47.2, 37.7)) == []  # Mariupol: none there
+    with pytest.raises(InputError, match="south <= north"):
+        reports.list_reports(store, bbox=(60.3, 24.8, 60.1, 25.1))
 
 
 def test_unknown_report_and_incident_are_named(store: Store) -> None:
