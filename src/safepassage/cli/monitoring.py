@@ -1,4 +1,4 @@
-"""Monitoring commands: ingest feeds, add and review reports, figures, corridors.
+"""Monitoring commands: ingest feeds, add and review reports, figures (corridors: ``cli.corridors``).
 
 All of them write through :class:`safepassage.store.Store` (``--db`` or ``$SAFEPASSAGE_DB``; a
 SQLite file ``./safepassage.sqlite`` by default), so every change lands in the hash-chained event log
@@ -16,15 +16,12 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, NUMERIC_ID, RADIUS_M
+from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, RADIUS_M
 from safepassage.cli._lists import FormatOption, ListFormat, SinceOption, parse_since
 from safepassage.cli._monitor_lists import (
-    print_corridors,
     print_figures,
-    print_history,
     print_reports,
     print_reviews,
-    print_verdicts,
 )
 from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
@@ -33,25 +30,18 @@ from safepassage.cli.store_admin import print_merge
 from safepassage.errors import InputError
 from safepassage.monitor.feeds import FORMATS
 from safepassage.monitor.records import CountMethod, FigureClaim, FigureKind
-from safepassage.monitor.verdict import DEFAULT_BUFFER_M
-from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
-from safepassage.services import corridors as corridor_service
+from safepassage.scenario.vocabulary import HazardKind, SourceType, Verification
 from safepassage.services import figures as figure_service
-from safepassage.services import monitoring as monitoring_service
 from safepassage.services import reports as report_service
 from safepassage.store import CommittedBatch, FeedTally, ReviewState, Store
 
 __all__ = ["register"]
 
-CORRIDOR_ID = as_parser(whole(NUMERIC_ID))
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
 figures_app = typer.Typer(
     help="The figures ledger: claimed counts by source, side by side, never averaged.",
     invoke_without_command=True,
-)
-corridors_app = typer.Typer(
-    help="Corridors: import announcements, list, lifecycle, judge.", no_args_is_help=True
 )
 
 
@@ -61,7 +51,6 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.add_typer(report_app, name="report")
     app.add_typer(figures_app, name="figures")
-    app.add_typer(corridors_app, name="corridors")
 
 
 @contextmanager
@@ -391,115 +380,3 @@ def figures_add(
         if added.new
         else "this exact claim was already stored; nothing added"
     )
-
-
-# -- corridors ------------------------------------------------------------------------------------
-
-
-@corridors_app.command("import")
-@exits_on_error
-def corridors_import(
-    file: Annotated[
-        Path, typer.Argument(help="PeaceRep humanitarian-corridor CSV (HC_ID, from/to, text, ...).")
-    ],
-    db: DbOption = None,
-    by: ByOption = None,
-    show_unplaced: Annotated[int, typer.Option(min=0, help="Corridors with unplaced waypoints listed.")] = 20,
-) -> None:
-    """Import announced corridors, waypoints placed with the offline gazetteer; idempotent.
-
-    Each corridor gets the status history its recorded proposer and outcome imply, with reasons
-    citing the dataset; waypoints the gazetteer could not place are listed.
-    """
-    with _store(db) as store:
-        imported = corridor_service.import_corridors(store, file, actor_name(by))
-    _say(
-        f"{file}: {imported.rows_read} rows read, {imported.added.new} new corridors, "
-        f"{imported.added.duplicates} already stored, {len(imported.problems)} malformed"
-    )
-    for problem in imported.problems:
-        err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
-    unplaced = imported.unplaced
-    _say(
-        f"waypoints placed with the gazetteer: {imported.waypoints_placed}; "
-        f"corridors with unplaced waypoints: {len(unplaced)}"
-    )
-    for a in unplaced[:show_unplaced]:
-        names = ", ".join(a.waypoints_unplaced)
-        _say(f"  HC_ID {a.hc_id} (line {a.line}) {a.from_name} -> {a.to_name}: could not place {names}")
-    if len(unplaced) > show_unplaced:
-        _say(f"  ... and {len(unplaced) - show_unplaced} more")
-
-
-@corridors_app.command("list")
-@exits_on_error
-def corridors_list(
-    status: Annotated[
-        CorridorStatus | None, typer.Option(help="Only corridors currently in this status.")
-    ] = None,
-    since: SinceOption = None,
-    fmt: FormatOption = ListFormat.TABLE,
-    db: DbOption = None,
-) -> None:
-    """List corridors with their current status and why (--since: announced that day or later)."""
-    after = parse_since(since)
-    with _store(db) as store:
-        corridors = corridor_service.list_corridors(store, status=status, since=after)
-    print_corridors(corridors, fmt)
-
-
-@corridors_app.command("set-status")
-@exits_on_error
-def corridors_set_status(
-    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
-    status: Annotated[CorridorStatus, typer.Argument(help="New lifecycle status.")],
-    reason: Annotated[str, typer.Option(help="Why (recorded with the change).")],
-    db: DbOption = None,
-    by: ByOption = None,
-) -> None:
-    """Move a corridor along proposed -> agreed / disputed -> open -> suspended -> closed."""
-    with _store(db) as store:
-        history = corridor_service.set_corridor_status(store, corridor_id, status, reason, actor_name(by))
-    print_history(corridor_id, history)
-
-
-@corridors_app.command("judge")
-@exits_on_error
-def corridors_judge(
-    corridor_ids: Annotated[
-        list[int] | None,
-        typer.Argument(parser=CORRIDOR_ID, help="Corridor ids to judge (default: every imported corridor)."),
-    ] = None,
-    buffer_m: Annotated[
-        float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
-    ] = DEFAULT_BUFFER_M,
-    fmt: FormatOption = ListFormat.TABLE,
-    db: DbOption = None,
-    by: ByOption = None,
-) -> None:
-    """Judge corridors over their windows: honoured / violated / contested / insufficient evidence.
-
-    Uses every stored report with its latest review, merged into incidents, and the rule in
-    docs/verdicts.md; each verdict is stored with its evidence. With one corridor id, the evidence
-    is listed (and which of it is decisive).
-    """
-    with _store(db) as store:
-        judgement = monitoring_service.judge_corridors(
-            store, actor_name(by), corridor_ids or (), buffer_m=buffer_m
-        )
-    print_verdicts(judgement, fmt)
-
-
-@corridors_app.command("history")
-@exits_on_error
-def corridors_history(
-    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
-    since: SinceOption = None,
-    fmt: FormatOption = ListFormat.TABLE,
-    db: DbOption = None,
-) -> None:
-    """Every status a corridor went through, who changed it, when and why."""
-    after = parse_since(since)
-    with _store(db) as store:
-        history = corridor_service.corridor_history(store, corridor_id, since=after)
-    print_history(corridor_id, history, fmt)
