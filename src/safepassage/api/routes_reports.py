@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
 from safepassage.api.deps import RowId, get_store, one_writer
-from safepassage.api.models import ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
+from safepassage.api.models import IncidentOut, ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.scenario.vocabulary import HazardKind
 from safepassage.services import api_support
@@ -96,9 +96,7 @@ def list_reports(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[ReportOut]:
     """Stored reports in time order, filtered; only those the caller may see."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise InputError(f"{name}: {value.isoformat()} has no UTC offset; add one (e.g. +02:00 or Z)")
+    _need_offsets(since, until)
     box = _bbox(bbox)
     near = _corridor_box(store, corridor) if corridor is not None else None
     found = report_service.list_reports(store, since=since, state=state)
@@ -128,6 +126,35 @@ def _visible_ids(store: Store, user: UserRecord, ids: list[int]) -> set[int]:
     if user.role is Role.REPORTER:
         visible |= api_support.reports_entered_by(store, user.name)
     return visible
+
+
+@router.get("/incidents", response_model=list[IncidentOut])
+def list_incidents(
+    _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
+    store: Annotated[Store, Depends(get_store)],
+    since: Annotated[dt.datetime | None, Query(description="Last observed at or after (ISO 8601).")] = None,
+    until: Annotated[dt.datetime | None, Query(description="First observed before (ISO 8601).")] = None,
+    kind: Annotated[HazardKind | None, Query()] = None,
+    bbox: Annotated[str | None, Query(description=BBOX_HELP)] = None,
+    corridor: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Near this corridor.")] = None,
+) -> list[IncidentOut]:
+    """Incidents in force (reports merged across feeds), by first observation, filtered."""
+    _need_offsets(since, until)
+    boxes = [b for b in (_bbox(bbox), _corridor_box(store, corridor) if corridor else None) if b is not None]
+    return [
+        IncidentOut.model_validate(i)
+        for i in api_support.current_incidents(store)
+        if (kind is None or i.kind == kind.value)
+        and (since is None or i.last_observed_at >= since)
+        and (until is None or i.first_observed_at < until)
+        and all(_inside(i.lat, i.lon, b) for b in boxes)
+    ]
+
+
+def _need_offsets(*times: dt.datetime | None) -> None:
+    for value in times:
+        if value is not None and value.tzinfo is None:
+            raise InputError(f"{value.isoformat()} has no UTC offset; add one (e.g. +02:00 or Z)")
 
 
 @router.get("/reports/{report_id}", response_model=dict)
