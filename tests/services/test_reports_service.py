@@ -87,6 +87,10 @@ def test_a_report_typed_twice_is_stored_once_with_an_id_from_its_content(store: 
     assert other.key != first.key
     named = reports.add_report(store, "radio desk", **fields, report_id="ft3-0001")
     assert named.key == "cli:ft3-0001"
+    through_api = reports.add_report(store, "reporter 7", **fields, feed="api", entered_through="api")
+    assert through_api.report_id is not None
+    assert through_api.key == f"api:{first.source_id}"  # same content, another feed: another report
+    assert reports.show_report(store, through_api.key).file_name == "api"
 
 
 def test_half_a_location_is_refused(store: Store) -> None:

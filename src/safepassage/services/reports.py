@@ -144,8 +144,11 @@ def add_report(
     description: str = "",
     fatalities: int | None = None,
     verification: Verification = Verification.UNVERIFIED,
+    feed: str = CLI_FEED,
+    entered_through: str = "command line",
 ) -> ReportAdded:
-    """Store one report typed in by ``actor`` (a field team's radio message), feed ``cli``.
+    """Store one report typed in by ``actor`` (a field team's radio message), in ``feed`` (``cli``
+    unless a shell names its own), recorded as entered through ``entered_through``.
 
     ``at``: when, timezone-aware; ``lat``/``lon`` both or neither (WGS84); ``radius_m`` and
     ``time_uncertainty_s``: how far off place and time may be. ``report_id`` defaults to
@@ -157,7 +160,7 @@ def add_report(
     observed_at = at.astimezone(dt.UTC)
     source_id = report_id or typed_report_id(observed_at, source, source_type, kind, lat, lon, description)
     report = IncidentReport(
-        feed=CLI_FEED,
+        feed=feed,
         source_id=source_id,
         kind=kind,
         observed_at=observed_at,
@@ -174,8 +177,8 @@ def add_report(
         raw={"entered_by": actor},
     )
     with store.writing(actor) as writer:
-        added = writer.add_reports([report], "command line")
-    return ReportAdded(added.new_ids[0] if added.new else None, CLI_FEED, source_id)
+        added = writer.add_reports([report], entered_through)
+    return ReportAdded(added.new_ids[0] if added.new else None, feed, source_id)
 
 
 def _review_record(r: Review) -> ReviewRecord:
