@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from safepassage.errors import UnknownIdError
-
-if TYPE_CHECKING:
-    from safepassage.store import Store
+from safepassage.store import Store  # at run time: the shape test reads the type hints
 
 __all__ = [
     "IncidentRecord",

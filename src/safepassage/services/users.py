@@ -14,18 +14,14 @@ Roles, each allowed what the one before it is, plus:
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from safepassage.errors import InputError, UnknownIdError
-
-if TYPE_CHECKING:
-    import datetime as dt
-
-    from safepassage.store import Store
+from safepassage.store import Store  # at run time: the shape test reads the type hints
 
 __all__ = [
     "Role",
