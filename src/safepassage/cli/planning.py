@@ -47,9 +47,11 @@ def print_plan_summary(result: Plan, zone: dt.tzinfo) -> None:
         f"{result.solver.wall_time_s:.2f} s)",
         highlight=False,
     )
-    table = Table(title="By origin")
-    for col in ("origin", "people", "evacuated", "unserved", "first out", "last out", "last in (min)"):
-        table.add_column(col, justify="left" if col == "origin" else "right")
+    table = Table(title="By origin (out, in: minutes after the start)")
+    widest = max((len(o.origin) for o in result.origins), default=6)
+    table.add_column("origin", min_width=min(widest, 40), overflow="fold")  # an id is never cut
+    for col in ("people", "moved", "unserved", "first out", "last out", "last in"):
+        table.add_column(col, justify="right")
     for o in result.origins:
         table.add_row(
             o.origin,
