@@ -142,18 +142,22 @@ class ScenarioRef(_ScheduleModel):
 class Leg(_ScheduleModel):
     """One drive (or train run, or walk) from one place to the next, along a path of OSM nodes.
 
-    ``entry_times_s[i]`` is when the vehicle enters node ``path[i]`` (seconds after ``start``):
-    the first value is the departure from ``from_place``, the last the arrival at ``to_place``. It
-    enters the link ``path[i] -> path[i+1]`` at ``entry_times_s[i]``. ``streets`` are the names of
-    the roads driven (OSM ``name`` or ``ref``), consecutive duplicates collapsed, unnamed links left
-    out (``fleet/street_names.py``).
+    The leg leaves ``from_place`` at ``depart_s`` and reaches ``to_place`` at ``arrive_s``.
+    ``entry_times_s[i]`` is when the vehicle enters node ``path[i]`` (seconds after ``start``), so
+    ``entry_times_s[0] == depart_s`` and ``entry_times_s[-1] == arrive_s``; it enters the link
+    ``path[i] -> path[i+1]`` at ``entry_times_s[i]``. ``path`` is empty only for a leg off the map
+    (a train to a city beyond the extract). ``streets`` are the names of the roads driven (OSM
+    ``name`` or ``ref``), consecutive duplicates collapsed, unnamed links left out
+    (``fleet/street_names.py``).
     """
 
     from_place: PlaceId
     to_place: PlaceId
     mode: LegMode = "road"
-    path: list[OsmNodeId] = Field(min_length=1)
-    entry_times_s: list[TimeS] = Field(min_length=1)
+    depart_s: TimeS
+    arrive_s: TimeS
+    path: list[OsmNodeId] = Field(default_factory=list)
+    entry_times_s: list[TimeS] = Field(default_factory=list)
     streets: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -163,29 +167,32 @@ class Leg(_ScheduleModel):
                 f"entry_times_s has {len(self.entry_times_s)} values but path has {len(self.path)} "
                 "nodes; expected one entry time per node"
             )
-        for i in range(1, len(self.entry_times_s)):
-            if self.entry_times_s[i] < self.entry_times_s[i - 1] - TIME_TOLERANCE_S:
+        if self.arrive_s < self.depart_s - TIME_TOLERANCE_S:
+            raise ValueError(f"arrive_s = {self.arrive_s} is before depart_s = {self.depart_s}")
+        times = self.entry_times_s
+        for i in range(1, len(times)):
+            if times[i] < times[i - 1] - TIME_TOLERANCE_S:
                 raise ValueError(
-                    f"entry_times_s[{i}] = {self.entry_times_s[i]} is before entry_times_s[{i - 1}] = "
-                    f"{self.entry_times_s[i - 1]}; expected times in travel order"
+                    f"entry_times_s[{i}] = {times[i]} is before entry_times_s[{i - 1}] = "
+                    f"{times[i - 1]}; expected times in travel order"
                 )
+        if times and (
+            abs(times[0] - self.depart_s) > TIME_TOLERANCE_S
+            or abs(times[-1] - self.arrive_s) > TIME_TOLERANCE_S
+        ):
+            raise ValueError(
+                f"entry_times_s run from {times[0]} to {times[-1]} s but the leg departs at "
+                f"{self.depart_s} and arrives at {self.arrive_s} s; expected the same instants"
+            )
         return self
-
-    @property
-    def depart_s(self) -> float:
-        return self.entry_times_s[0]
-
-    @property
-    def arrive_s(self) -> float:
-        return self.entry_times_s[-1]
 
 
 class Boarding(_ScheduleModel):
     """People a trip loads at one pickup point (or station): the vehicle is there from
     ``arrive_s`` and leaves at ``depart_s`` once they are on board.
 
-    ``needs`` counts, among ``people``, those with a need (e.g. ``reduced_mobility``,
-    ``stretcher``); the vehicle must be able to take them (``VehicleSchedule.needs_capacity``).
+    ``needs`` counts, among ``people``, those with a need (``reduced_mobility``: they travel only
+    in a place for it, ``VehicleSchedule.needs_capacity``); the others take ``seats``.
     """
 
     point: PlaceId
@@ -282,8 +289,9 @@ class VehicleSchedule(_ScheduleModel):
 
     ``type`` is the scenario's vehicle type id (``bus``, ``minibus``, ``ambulance``, ``train``...),
     ``vehicle_class`` the class corridors and restricted areas name (``bus``, ``car``,
-    ``ambulance``; ``train`` for trains), ``seats`` the people it carries at once, and
-    ``needs_capacity`` how many of them may have each need (absent: none).
+    ``ambulance``; ``train`` for trains), ``seats`` the people without a need it carries at once,
+    and ``needs_capacity`` its places for people with each need, separate from the seats
+    (``{"reduced_mobility": 2}``: two stretchers or wheelchair spaces; absent: none).
     """
 
     vehicle: PlaceId
