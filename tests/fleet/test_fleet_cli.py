@@ -1,0 +1,77 @@
+"""``safepassage check-schedule`` and ``fleet`` end to end: exit 0 valid, 5 rejected, 2 bad file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from asciimap import AsciiNetwork
+from safepassage.cli import app
+from safepassage.fleet.schedule import write_schedule
+from safepassage.network import load_network
+from safepassage.scenario import load_scenario
+
+from .hand_schedules import MAP, WAYS, good_schedule, scenario_data
+
+runner = CliRunner()
+
+
+def files(ascii_network: Callable[..., AsciiNetwork], tmp_path: Path) -> tuple[Path, Path]:
+    drawn = ascii_network(MAP, WAYS, grid_m=50.0)
+    scenario_file = tmp_path / "line.yaml"
+    scenario_file.write_text(json.dumps(scenario_data(drawn)), encoding="utf-8")  # JSON is YAML
+    scenario = load_scenario(scenario_file)
+    network = load_network(drawn.path)
+    schedule_file = tmp_path / "schedule.json"
+    write_schedule(good_schedule(drawn, network, scenario), schedule_file)
+    return scenario_file, schedule_file
+
+
+def test_valid_schedule_exits_0(ascii_network: Callable[..., AsciiNetwork], tmp_path: Path) -> None:
+    scenario_file, schedule_file = files(ascii_network, tmp_path)
+    result = runner.invoke(app, ["check-schedule", str(scenario_file), str(schedule_file)])
+    assert result.exit_code == 0, result.output
+    assert "valid — 1 vehicles, 2 trips, 60 people" in " ".join(result.output.split())
+
+
+def test_edited_schedule_exits_5_listing_every_violation(
+    ascii_network: Callable[..., AsciiNetwork], tmp_path: Path
+) -> None:
+    scenario_file, schedule_file = files(ascii_network, tmp_path)
+    data = json.loads(schedule_file.read_text(encoding="utf-8"))
+    data["vehicles"][0]["seats"] = 40  # trip 1 carries 50
+    data["vehicles"][0]["trips"][1]["leave_at_s"] = 10.0  # and trip 2 leaves while trip 1 is on the road
+    schedule_file.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["check-schedule", str(scenario_file), str(schedule_file)])
+    assert result.exit_code == 5, result.output
+    assert "schedule rejected: 2 violation(s)" in result.output
+    text = " ".join(result.output.split())
+    assert "carries 50 people on 40 seats" in text
+    assert "trip 2: leaves at 10 s while still busy" in text
+
+
+def test_bad_schedule_file_exits_2(ascii_network: Callable[..., AsciiNetwork], tmp_path: Path) -> None:
+    scenario_file, schedule_file = files(ascii_network, tmp_path)
+    data = json.loads(schedule_file.read_text(encoding="utf-8"))
+    data["vehicles"][0]["trips"][0]["people"] = "fifty"
+    schedule_file.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["check-schedule", str(scenario_file), str(schedule_file)])
+    assert result.exit_code == 2, result.output
+    assert "SCHEDULE_INVALID" in result.output
+    assert "vehicles[0].trips[0].people: 'fifty' is not a number" in " ".join(result.output.split())
+
+
+def test_fleet_without_a_fleet_section_exits_2(
+    ascii_network: Callable[..., AsciiNetwork], tmp_path: Path
+) -> None:
+    drawn = ascii_network(MAP, WAYS, grid_m=50.0)
+    data = scenario_data(drawn)
+    del data["fleet"]
+    scenario_file = tmp_path / "nofleet.yaml"
+    scenario_file.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["fleet", str(scenario_file), "-o", str(tmp_path / "s.json")])
+    assert result.exit_code == 2, result.output
+    assert "has no fleet section" in result.output
