@@ -153,12 +153,14 @@ def demo(
     ] = None,
 ) -> None:
     """Run the bundled Helsinki scenario: validate, plan, check the plan, write plan and GeoJSON."""
+    from safepassage.cli.fleet import print_schedule
     from safepassage.cli.planning import print_plan_summary
     from safepassage.geojson import write_map
     from safepassage.hazards import link_closures
     from safepassage.network import load_scenario_networks
     from safepassage.planner import plan_evacuation, write_plan
     from safepassage.planner.check import check_plan
+    from safepassage.services.fleet import demo_fleet
     from safepassage.validation import validate_scenario
 
     started = time.perf_counter()
@@ -198,6 +200,10 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     write_plan(plan, out / "plan.json")
     features = write_map(out / "demo.geojson", scenario, networks, plan, closures=closures)
+    schedule = demo_fleet(scenario, networks, out)  # the bus schedule, when the scenario has a fleet
+    if schedule is not None:
+        out_console.rule("[bold]Buses")
+        print_schedule(schedule)
     out_console.print(
         f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({features} features) "
         f"in {time.perf_counter() - started:.1f} s",

@@ -25,6 +25,7 @@ from safepassage.scenario.vocabulary import TravelMode
 __all__ = [
     "FleetRun",
     "check_schedule_file",
+    "demo_fleet",
     "pickups_csv_path",
     "schedule_fleet",
     "write_fleet_files",
@@ -112,3 +113,15 @@ def check_schedule_file(
     if violations:
         raise ScheduleRejectedError([str(v) for v in violations])
     return schedule
+
+
+def demo_fleet(scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork], out: Path) -> Schedule | None:
+    """The demo's bus schedule: scheduled, checked, written to ``out`` (``schedule.json``,
+    ``schedule.html``, ``schedule.csv`` and ``schedule-pickups.csv``); None without a fleet section."""
+    if getattr(scenario, "fleet", None) is None:
+        return None
+    run = schedule_fleet(scenario, networks=networks)
+    write_fleet_files(
+        run.schedule, out / "schedule.json", html=out / "schedule.html", csv=out / "schedule.csv"
+    )
+    return run.schedule
