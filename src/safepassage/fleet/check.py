@@ -546,7 +546,7 @@ def _check_arrivals(
 
 def _check_summary(world: _World, schedule: Schedule, out: _Out) -> None:
     summary = schedule.summary
-    last = max((t.arrive_destination_s for _, t in _final_trips(world, schedule)), default=0.0)
+    last = max(_deliveries_s(world, schedule), default=0.0)
     if abs(summary.last_arrival_s - last) > TIME_TOLERANCE_S:
         out.add(
             "summary",
@@ -574,11 +574,13 @@ def _check_summary(world: _World, schedule: Schedule, out: _Out) -> None:
         )
 
 
-def _final_trips(world: _World, schedule: Schedule) -> Iterator[tuple[VehicleSchedule, Trip]]:
-    """Trips that end a journey: to a destination of the scenario, or a train off the map."""
+def _deliveries_s(world: _World, schedule: Schedule) -> Iterator[float]:
+    """When people are delivered: a trip's arrival at a destination of the scenario, or the
+    departure of a train (its rail leg leaving the station)."""
     for vehicle in schedule.vehicles:
         for trip in vehicle.trips:
-            if world.kinds.get(trip.destination) == "destination" or any(
-                leg.mode == "rail" for leg in trip.legs
-            ):
-                yield vehicle, trip
+            rail = [leg for leg in trip.legs if leg.mode == "rail"]
+            if rail:
+                yield rail[0].depart_s
+            elif world.kinds.get(trip.destination) == "destination":
+                yield trip.arrive_destination_s
