@@ -150,7 +150,7 @@ class _World:
     fleet: Any
     _networks: dict[str, RoadNetwork | None] = field(default_factory=dict)
     _snapped: dict[tuple[str, str], int] = field(default_factory=dict)
-    _closures: dict[tuple[str, str], LinkClosures] = field(default_factory=dict)
+    _closures: dict[tuple[str, str], _ClosuresByLink] = field(default_factory=dict)
     _corridors: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
@@ -191,12 +191,11 @@ class _World:
             self._snapped[key] = snap_points(network, [(place, lat, lon)])[0].osm_id
         return self._snapped[key]
 
-    def closures(self, network: RoadNetwork, vehicle_class: str) -> LinkClosures:
+    def closures(self, network: RoadNetwork, vehicle_class: str) -> _ClosuresByLink:
         key = (network.mode.value, vehicle_class)
         if key not in self._closures:
-            self._closures[key] = link_closures(
-                network, self.scenario, vehicle=_vehicle_class(vehicle_class, network)
-            )
+            found = link_closures(network, self.scenario, vehicle=_vehicle_class(vehicle_class, network))
+            self._closures[key] = _ClosuresByLink.of(found)
         return self._closures[key]
 
     def corridor_mask(self, network: RoadNetwork, corridor_id: str) -> Any:
@@ -204,6 +203,24 @@ class _World:
         if mode not in self._corridors:
             self._corridors[mode] = corridor_links(network, self.scenario)
         return self._corridors[mode].get(corridor_id)
+
+
+@dataclass(frozen=True)
+class _ClosuresByLink:
+    """The closure intervals of each link, for a quick "is it closed at t" per hop."""
+
+    by_link: dict[int, list[tuple[float, float, str]]]
+
+    @classmethod
+    def of(cls, closures: LinkClosures) -> _ClosuresByLink:
+        by_link: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
+        for i, link in enumerate(closures.link.tolist()):
+            by_link[link].append((float(closures.from_s[i]), float(closures.to_s[i]), closures.reason[i]))
+        return cls(dict(by_link))
+
+    def closure_at(self, link: int, t_s: float) -> str | None:
+        """Why ``link`` may not be entered at ``t_s`` (the first reason), or None when it is open."""
+        return next((r for begin, end, r in self.by_link.get(link, ()) if begin <= t_s < end), None)
 
 
 def _vehicle_class(name: str, network: RoadNetwork) -> VehicleClass:
