@@ -199,7 +199,7 @@ def assemble(
         )
         for o in scenario.origins
     ]
-    last = max((t.arrive_destination_s for v in vehicles for t in v.trips), default=0.0)
+    last = max((_delivered_s(t) for v in vehicles for t in v.trips), default=0.0)
     bound = last if lower_bound_s is None else lower_bound_s
     moved = sum(p.collected for p in pickups)
     return Schedule(
@@ -221,6 +221,14 @@ def assemble(
         ),
         solver=SolverInfo(method="hand", lower_bound_s=bound, gap=schedule_gap(last, bound)),
     )
+
+
+def _delivered_s(trip: Trip) -> float:
+    """A train delivers its people when it leaves; a bus when it reaches the destination."""
+    rail = [leg for leg in trip.legs if leg.mode == "rail"]
+    if rail:
+        return rail[0].depart_s
+    return trip.arrive_destination_s if trip.destination == "e" else 0.0
 
 
 def good_schedule(drawn: AsciiNetwork, network: RoadNetwork, scenario: Scenario) -> Schedule:

@@ -10,7 +10,7 @@ import pytest
 from asciimap import AsciiNetwork
 from safepassage.errors import ScheduleRejectedError
 from safepassage.fleet.check import Violation, check_schedule, validate_schedule
-from safepassage.fleet.schedule import Schedule, Trip, Unserved
+from safepassage.fleet.schedule import Boarding, Leg, Schedule, Trip, Unserved, VehicleSchedule
 from safepassage.network import RoadNetwork, load_network
 from safepassage.scenario import Scenario, TravelMode
 
@@ -287,4 +287,88 @@ def test_validate_raises_with_every_violation(drawn: AsciiNetwork, network: Road
     assert str(info.value).splitlines() == [
         "schedule rejected: 1 violation(s)",
         "- vehicle 'bus-1' trip 1: carries 60 people on 50 seats",
+    ]
+
+
+def _train_world(drawn: AsciiNetwork, network: RoadNetwork, transfer_s: float) -> tuple[Scenario, Schedule]:
+    """50 people by bus from p to the station at s, then on the 09:00 train to Tampere; 10 unserved."""
+    fleet = {
+        "depots": [{"id": "g", "name": "G", "lat": drawn.lat("g"), "lon": drawn.lon("g")}],
+        "vehicles": [{"id": "buses", "type": "bus", "count": 2, "depot": "g"}],
+        "stations": [
+            {
+                "id": "st",
+                "name": "Station",
+                "lat": drawn.lat("s"),
+                "lon": drawn.lon("s"),
+                "transfer_s": transfer_s,
+            }
+        ],
+        "trains": [
+            {
+                "id": "t1",
+                "station": "st",
+                "departs": "2022-03-05T09:00:00+02:00",
+                "arrives": "2022-03-05T11:00:00+02:00",
+                "to": "Tampere",
+                "cars": 1,
+                "seats_per_car": 80,
+            }
+        ],
+    }
+    scenario = make_scenario(drawn, fleet=fleet)
+    to_station = build_trips(network, drawn, [Round("g", 0.0, 50, "gp", to_destination="pxs")])[0]
+    legs = list(to_station.legs)
+    legs[-1] = legs[-1].model_copy(update={"to_place": "st"})
+    to_station = to_station.model_copy(update={"legs": legs, "destination": "st"})
+    rail = Leg(from_place="st", to_place="Tampere", mode="rail", depart_s=3600.0, arrive_s=10800.0)
+    boarding = Boarding(point="st", people=50, arrive_s=3000.0, depart_s=3600.0)
+    train_trip = Trip(
+        number=1,
+        leave_from="st",
+        leave_at_s=3000.0,
+        legs=[rail],
+        pickups=[boarding],
+        destination="Tampere",
+        people=50,
+        arrive_destination_s=10800.0,
+        unloaded_at_s=11400.0,
+    )
+    train = VehicleSchedule(
+        vehicle="train-t1", type="train", vehicle_class="train", seats=80, depot="st", trips=[train_trip]
+    )
+    return scenario, assemble(scenario, [bus("bus-1", [to_station]), train], unserved=[_left(10)])
+
+
+def test_bus_to_the_station_then_the_train(drawn: AsciiNetwork, network: RoadNetwork) -> None:
+    scenario, schedule = _train_world(drawn, network, transfer_s=600.0)
+    assert check(scenario, network, schedule) == []
+    assert schedule.summary.last_arrival_s == 3600.0  # delivered when the train leaves
+
+
+def test_the_train_leaves_before_the_transfer_is_done(drawn: AsciiNetwork, network: RoadNetwork) -> None:
+    scenario, schedule = _train_world(drawn, network, transfer_s=7200.0)
+    found = check(scenario, network, schedule)
+    assert [v.message for v in found] == [
+        "station 'st': 50 people have left by train at 3600 s but only 0 were brought there "
+        "at least 7200 s before"
+    ]
+
+
+def test_a_train_not_in_the_timetable(drawn: AsciiNetwork, network: RoadNetwork) -> None:
+    scenario, schedule = _train_world(drawn, network, transfer_s=600.0)
+    train = schedule.vehicles[1]
+    trip = train.trips[0]
+    moved = trip.model_copy(
+        update={
+            "legs": [trip.legs[0].model_copy(update={"depart_s": 3660.0})],
+            "pickups": [trip.pickups[0].model_copy(update={"depart_s": 3660.0})],
+        }
+    )
+    edited = schedule.model_copy(
+        update={"vehicles": [schedule.vehicles[0], train.model_copy(update={"trips": [moved]})]}
+    )
+    found = check(scenario, network, edited)
+    assert "vehicle 'train-t1' trip 1: no train of the scenario leaves station 'st' at 3660 s" in [
+        v.message for v in found
     ]

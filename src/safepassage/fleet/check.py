@@ -261,6 +261,9 @@ def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
         used[(vehicle.type, vehicle.depot)] += 1
         if world.kinds.get(vehicle.depot) not in ("depot", "station"):
             out.add("places", f"{_where(vehicle)}: depot {vehicle.depot!r} is not a depot of the scenario")
+        if vehicle.type == "train":
+            _check_train(world, vehicle, out)
+            continue
         try:
             vtype = fleet.vehicle_type(vehicle.type)
         except KeyError:
@@ -285,6 +288,29 @@ def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
                 "vehicle",
                 f"{count} vehicles of type {type_id!r} leave depot {depot!r}, but the scenario has "
                 f"{available[(type_id, depot)]} there",
+            )
+
+
+def _check_train(world: _World, vehicle: VehicleSchedule, out: _Out) -> None:
+    """Each trip of a train is a departure of the scenario's timetable, with its seats at most."""
+    departures = {
+        (t.station, round(world.scenario.seconds_since_start(t.departs))): t for t in world.fleet.trains
+    }
+    for trip in vehicle.trips:
+        rail = [leg for leg in trip.legs if leg.mode == "rail"]
+        depart_s = rail[0].depart_s if rail else trip.leave_at_s
+        train = departures.get((trip.leave_from, round(depart_s)))
+        if train is None:
+            out.add(
+                "vehicle",
+                f"{_where(vehicle, trip)}: no train of the scenario leaves station {trip.leave_from!r} at "
+                f"{_num(depart_s)} s",
+            )
+        elif trip.people > train.seats or vehicle.seats > train.seats:
+            out.add(
+                "vehicle",
+                f"{_where(vehicle, trip)}: train {train.id!r} has {train.seats} seats, not "
+                f"{max(vehicle.seats, trip.people)}",
             )
 
 
