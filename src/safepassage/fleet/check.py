@@ -32,39 +32,27 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
 
 from safepassage.errors import ScheduleRejectedError
-from safepassage.fleet.schedule import Leg, Schedule, Trip, VehicleSchedule, schedule_gap
-from safepassage.hazards import LinkClosures, binding_corridor, corridor_links, link_closures
-from safepassage.network import RoadNetwork, load_scenario_networks, snap_points
+from safepassage.fleet.check_people import check_people, check_summary
+from safepassage.fleet.check_world import (
+    MESSAGES_PER_KIND,
+    TIME_TOLERANCE_S,
+    Violation,
+    ViolationLog,
+    World,
+    num_text,
+    trip_legs,
+    where_text,
+)
+from safepassage.fleet.schedule import Leg, Schedule, Trip, VehicleSchedule
+from safepassage.hazards import binding_corridor
+from safepassage.network import RoadNetwork
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
 
 __all__ = ["MESSAGES_PER_KIND", "TIME_TOLERANCE_S", "Violation", "check_schedule", "validate_schedule"]
-
-#: Slack (s) when comparing times that went through JSON and float sums.
-TIME_TOLERANCE_S = 1e-3
-
-#: At most this many sentences per kind; the rest is counted in one closing sentence.
-MESSAGES_PER_KIND = 20
-
-#: The network each leg mode runs on (rail legs need a network under the mode ``rail``, when the
-#: scenario's travel modes have one; otherwise only their times and places are checked).
-_LEG_NETWORK = {"road": "drive", "walk": "walk", "rail": "rail"}
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken rule: its ``kind`` (see the module docstring) and a sentence a coordinator can act on."""
-
-    kind: str
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def validate_schedule(
@@ -81,158 +69,26 @@ def check_schedule(
 ) -> list[Violation]:
     """Every rule ``schedule`` breaks (empty: valid). ``networks`` gives networks per travel mode
     directly (tests, generated instances); the modes not given are loaded from the extract."""
-    out = _Out()
-    world = _World.of(scenario, networks, schedule)
+    out = ViolationLog()
+    world = World.of(scenario, networks, schedule)
     _check_header(scenario, schedule, out)
     _check_vehicles(world, schedule, out)
     for vehicle in schedule.vehicles:
         _check_timeline(vehicle, out)
         for trip in vehicle.trips:
             _check_seats(vehicle, trip, out)
-            for leg in _legs(trip):
+            for leg in trip_legs(trip):
                 _check_leg(world, vehicle, trip, leg, out)
             _check_corridor(world, vehicle, trip, out)
-    _check_people(world, schedule, out)
-    _check_summary(world, schedule, out)
+    check_people(world, schedule, out)
+    check_summary(world, schedule, out)
     return out.finish()
-
-
-# --- collecting sentences ---------------------------------------------------------------------
-
-
-@dataclass
-class _Out:
-    kept: dict[str, list[Violation]] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
-
-    def add(self, kind: str, message: str) -> None:
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        kept = self.kept.setdefault(kind, [])
-        if len(kept) < MESSAGES_PER_KIND:
-            kept.append(Violation(kind, message))
-
-    def finish(self) -> list[Violation]:
-        result: list[Violation] = []
-        for kind, kept in self.kept.items():
-            result.extend(kept)
-            more = self.counts[kind] - len(kept)
-            if more:
-                result.append(Violation(kind, f"... and {more} more {kind} violation(s) of the same kind"))
-        return result
-
-
-def _num(value: float) -> str:
-    return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.0f}"
-
-
-def _where(vehicle: VehicleSchedule, trip: Trip | None = None) -> str:
-    return f"vehicle {vehicle.vehicle!r}" + (f" trip {trip.number}" if trip else "")
-
-
-def _legs(trip: Trip) -> Iterator[Leg]:
-    yield from trip.legs
-    if trip.return_leg is not None:
-        yield trip.return_leg
-
-
-# --- what the scenario says, rebuilt here -----------------------------------------------------
-
-
-@dataclass
-class _World:
-    """Facts rebuilt from the scenario: places, networks (lazily), closures per (mode, class)."""
-
-    scenario: Scenario
-    schedule: Schedule
-    given: dict[TravelMode, RoadNetwork]
-    places: dict[str, tuple[float, float]]
-    kinds: dict[str, str]  # place id -> depot / pickup / destination / station
-    fleet: Any
-    _networks: dict[str, RoadNetwork | None] = field(default_factory=dict)
-    _snapped: dict[tuple[str, str], int] = field(default_factory=dict)
-    _closures: dict[tuple[str, str], _ClosuresByLink] = field(default_factory=dict)
-    _corridors: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @classmethod
-    def of(
-        cls, scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork] | None, schedule: Schedule
-    ) -> _World:
-        places: dict[str, tuple[float, float]] = {}
-        kinds: dict[str, str] = {}
-        fleet = getattr(scenario, "fleet", None)
-        groups: list[tuple[str, list[Any]]] = [
-            ("destination", list(scenario.destinations)),
-            ("pickup", list(scenario.origins)),
-        ]
-        if fleet is not None:
-            groups += [("station", list(fleet.stations)), ("depot", list(fleet.depots))]
-        for kind, items in groups:
-            for item in items:
-                places[item.id] = (float(item.lat), float(item.lon))
-                kinds[item.id] = kind
-        return cls(scenario, schedule, dict(networks or {}), places, kinds, fleet)
-
-    def network(self, leg_mode: str) -> RoadNetwork | None:
-        name = _LEG_NETWORK[leg_mode]
-        if name not in self._networks:
-            mode = next((m for m in TravelMode if m.value == name), None)
-            found = None
-            if mode is not None:
-                found = self.given.get(mode) or load_scenario_networks(self.scenario, [mode])[mode]
-            self._networks[name] = found
-        return self._networks[name]
-
-    def node_of(self, place: str, network: RoadNetwork) -> int | None:
-        key = (place, network.mode.value)
-        if key not in self._snapped:
-            if place not in self.places:
-                return None
-            lat, lon = self.places[place]
-            self._snapped[key] = snap_points(network, [(place, lat, lon)])[0].osm_id
-        return self._snapped[key]
-
-    def closures(self, network: RoadNetwork, vehicle_class: str) -> _ClosuresByLink:
-        key = (network.mode.value, vehicle_class)
-        if key not in self._closures:
-            found = link_closures(network, self.scenario, vehicle=_vehicle_class(vehicle_class, network))
-            self._closures[key] = _ClosuresByLink.of(found)
-        return self._closures[key]
-
-    def corridor_mask(self, network: RoadNetwork, corridor_id: str) -> Any:
-        mode = network.mode.value
-        if mode not in self._corridors:
-            self._corridors[mode] = corridor_links(network, self.scenario)
-        return self._corridors[mode].get(corridor_id)
-
-
-@dataclass(frozen=True)
-class _ClosuresByLink:
-    """The closure intervals of each link, for a quick "is it closed at t" per hop."""
-
-    by_link: dict[int, list[tuple[float, float, str]]]
-
-    @classmethod
-    def of(cls, closures: LinkClosures) -> _ClosuresByLink:
-        by_link: dict[int, list[tuple[float, float, str]]] = defaultdict(list)
-        for i, link in enumerate(closures.link.tolist()):
-            by_link[link].append((float(closures.from_s[i]), float(closures.to_s[i]), closures.reason[i]))
-        return cls(dict(by_link))
-
-    def closure_at(self, link: int, t_s: float) -> str | None:
-        """Why ``link`` may not be entered at ``t_s`` (the first reason), or None when it is open."""
-        return next((r for begin, end, r in self.by_link.get(link, ()) if begin <= t_s < end), None)
-
-
-def _vehicle_class(name: str, network: RoadNetwork) -> VehicleClass:
-    if network.mode is TravelMode.WALK:
-        return VehicleClass.PEDESTRIAN
-    return next((c for c in VehicleClass if c.value == name), VehicleClass.BUS)
 
 
 # --- rules without the network ------------------------------------------------------------------
 
 
-def _check_header(scenario: Scenario, schedule: Schedule, out: _Out) -> None:
+def _check_header(scenario: Scenario, schedule: Schedule, out: ViolationLog) -> None:
     if scenario.content_sha256 and schedule.scenario.sha256 != scenario.content_sha256:
         out.add(
             "scenario",
@@ -247,7 +103,7 @@ def _check_header(scenario: Scenario, schedule: Schedule, out: _Out) -> None:
         )
 
 
-def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
+def _check_vehicles(world: World, schedule: Schedule, out: ViolationLog) -> None:
     fleet = world.fleet
     if fleet is None:
         if schedule.vehicles:
@@ -260,7 +116,9 @@ def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
     for vehicle in schedule.vehicles:
         used[(vehicle.type, vehicle.depot)] += 1
         if world.kinds.get(vehicle.depot) not in ("depot", "station"):
-            out.add("places", f"{_where(vehicle)}: depot {vehicle.depot!r} is not a depot of the scenario")
+            out.add(
+                "places", f"{where_text(vehicle)}: depot {vehicle.depot!r} is not a depot of the scenario"
+            )
         if vehicle.type == "train":
             _check_train(world, vehicle, out)
             continue
@@ -270,7 +128,7 @@ def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
             if vehicle.type != "train":
                 out.add(
                     "vehicle",
-                    f"{_where(vehicle)}: type {vehicle.type!r} is not a vehicle type of the scenario",
+                    f"{where_text(vehicle)}: type {vehicle.type!r} is not a vehicle type of the scenario",
                 )
             continue
         places = {"reduced_mobility": int(vtype.reduced_mobility_places)}
@@ -279,7 +137,8 @@ def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
         ):
             out.add(
                 "vehicle",
-                f"{_where(vehicle)}: claims {vehicle.seats} seats and places {vehicle.needs_capacity} but a "
+                f"{where_text(vehicle)}: claims {vehicle.seats} seats and places {vehicle.needs_capacity} "
+                "but a "
                 f"{vehicle.type!r} has {vtype.seats} seats and places {places}",
             )
     for (type_id, depot), count in used.items():
@@ -291,7 +150,7 @@ def _check_vehicles(world: _World, schedule: Schedule, out: _Out) -> None:
             )
 
 
-def _check_train(world: _World, vehicle: VehicleSchedule, out: _Out) -> None:
+def _check_train(world: World, vehicle: VehicleSchedule, out: ViolationLog) -> None:
     """Each trip of a train is a departure of the scenario's timetable, with its seats at most."""
     departures = {
         (t.station, round(world.scenario.seconds_since_start(t.departs))): t for t in world.fleet.trains
@@ -303,36 +162,36 @@ def _check_train(world: _World, vehicle: VehicleSchedule, out: _Out) -> None:
         if train is None:
             out.add(
                 "vehicle",
-                f"{_where(vehicle, trip)}: no train of the scenario leaves station {trip.leave_from!r} at "
-                f"{_num(depart_s)} s",
+                f"{where_text(vehicle, trip)}: no train of the scenario leaves station "
+                f"{trip.leave_from!r} at {num_text(depart_s)} s",
             )
         elif trip.people > train.seats or vehicle.seats > train.seats:
             out.add(
                 "vehicle",
-                f"{_where(vehicle, trip)}: train {train.id!r} has {train.seats} seats, not "
+                f"{where_text(vehicle, trip)}: train {train.id!r} has {train.seats} seats, not "
                 f"{max(vehicle.seats, trip.people)}",
             )
 
 
-def _check_timeline(vehicle: VehicleSchedule, out: _Out) -> None:
+def _check_timeline(vehicle: VehicleSchedule, out: ViolationLog) -> None:
     """One place at a time: the trips, legs and stops of a vehicle follow one another."""
     place, free_s = vehicle.depot, -math.inf
     for trip in vehicle.trips:
-        where = _where(vehicle, trip)
+        where = where_text(vehicle, trip)
         if trip.leave_from != place:
             out.add("timeline", f"{where}: leaves from {trip.leave_from!r} but the vehicle is at {place!r}")
         if trip.leave_at_s < free_s - TIME_TOLERANCE_S:
             out.add(
                 "timeline",
-                f"{where}: leaves at {_num(trip.leave_at_s)} s while still busy until {_num(free_s)} s "
-                "(a vehicle cannot be in two places at once)",
+                f"{where}: leaves at {num_text(trip.leave_at_s)} s while still busy until "
+                f"{num_text(free_s)} s (a vehicle cannot be in two places at once)",
             )
         _check_trip_times(vehicle, trip, out)
         place, free_s = trip.end_place, trip.end_s
 
 
-def _check_trip_times(vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
-    where = _where(vehicle, trip)
+def _check_trip_times(vehicle: VehicleSchedule, trip: Trip, out: ViolationLog) -> None:
+    where = where_text(vehicle, trip)
     at_s = trip.leave_at_s
     pending = list(trip.pickups)
     stops = [(trip.leave_from, None), *((leg.to_place, leg) for leg in trip.legs)]
@@ -341,8 +200,8 @@ def _check_trip_times(vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
             if leg.depart_s < at_s - TIME_TOLERANCE_S:
                 out.add(
                     "timeline",
-                    f"{where}: leaves {leg.from_place!r} at {_num(leg.depart_s)} s, before "
-                    f"it is ready there at {_num(at_s)} s",
+                    f"{where}: leaves {leg.from_place!r} at {num_text(leg.depart_s)} s, before "
+                    f"it is ready there at {num_text(at_s)} s",
                 )
             at_s = leg.arrive_s
         while pending and pending[0].point == place:
@@ -350,8 +209,8 @@ def _check_trip_times(vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
             if boarding.arrive_s < at_s - TIME_TOLERANCE_S:
                 out.add(
                     "timeline",
-                    f"{where}: loads at {place!r} from {_num(boarding.arrive_s)} s, before it "
-                    f"gets there at {_num(at_s)} s",
+                    f"{where}: loads at {place!r} from {num_text(boarding.arrive_s)} s, before it "
+                    f"gets there at {num_text(at_s)} s",
                 )
             at_s = max(at_s, boarding.depart_s)
     for boarding in pending:
@@ -359,31 +218,31 @@ def _check_trip_times(vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
     if abs(trip.arrive_destination_s - trip.legs[-1].arrive_s) > TIME_TOLERANCE_S:
         out.add(
             "timeline",
-            f"{where}: arrive_destination_s is {_num(trip.arrive_destination_s)} s but the last leg arrives "
-            f"at {_num(trip.legs[-1].arrive_s)} s",
+            f"{where}: arrive_destination_s is {num_text(trip.arrive_destination_s)} s but the last leg "
+            f"arrives at {num_text(trip.legs[-1].arrive_s)} s",
         )
     if trip.return_leg is not None and trip.return_leg.depart_s < trip.unloaded_at_s - TIME_TOLERANCE_S:
         out.add(
             "timeline",
-            f"{where}: drives back at {_num(trip.return_leg.depart_s)} s, before unloading "
-            f"ends at {_num(trip.unloaded_at_s)} s",
+            f"{where}: drives back at {num_text(trip.return_leg.depart_s)} s, before unloading "
+            f"ends at {num_text(trip.unloaded_at_s)} s",
         )
 
 
-def _check_seats(vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
+def _check_seats(vehicle: VehicleSchedule, trip: Trip, out: ViolationLog) -> None:
     needs: dict[str, int] = defaultdict(int)
     for boarding in trip.pickups:
         for need, count in boarding.needs.items():
             needs[need] += count
     plain = trip.people - sum(needs.values())
     if plain > vehicle.seats:
-        out.add("seats", f"{_where(vehicle, trip)}: carries {plain} people on {vehicle.seats} seats")
+        out.add("seats", f"{where_text(vehicle, trip)}: carries {plain} people on {vehicle.seats} seats")
     for need, count in needs.items():
         places = vehicle.needs_capacity.get(need, 0)
         if count > places:
             out.add(
                 "seats",
-                f"{_where(vehicle, trip)}: carries {count} people needing {need} but has {places} "
+                f"{where_text(vehicle, trip)}: carries {count} people needing {need} but has {places} "
                 "places for them",
             )
 
@@ -391,16 +250,16 @@ def _check_seats(vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
 # --- rules on the network ---------------------------------------------------------------------
 
 
-def _check_leg(world: _World, vehicle: VehicleSchedule, trip: Trip, leg: Leg, out: _Out) -> None:
-    where = f"{_where(vehicle, trip)} leg {leg.from_place!r} -> {leg.to_place!r}"
+def _check_leg(world: World, vehicle: VehicleSchedule, trip: Trip, leg: Leg, out: ViolationLog) -> None:
+    where = f"{where_text(vehicle, trip)} leg {leg.from_place!r} -> {leg.to_place!r}"
     for place in (leg.from_place, leg.to_place):
         if place not in world.places and not (leg.mode == "rail" and place == leg.to_place and not leg.path):
             out.add("places", f"{where}: {place!r} is no place of the scenario")
     if leg.arrive_s > world.scenario.horizon_s + TIME_TOLERANCE_S and leg.path:
         out.add(
             "horizon",
-            f"{where}: arrives at {_num(leg.arrive_s)} s, after the horizon ends "
-            f"({_num(world.scenario.horizon_s)} s)",
+            f"{where}: arrives at {num_text(leg.arrive_s)} s, after the horizon ends "
+            f"({num_text(world.scenario.horizon_s)} s)",
         )
     if not leg.path:
         if leg.mode != "rail":
@@ -427,20 +286,20 @@ def _check_leg(world: _World, vehicle: VehicleSchedule, trip: Trip, leg: Leg, ou
         if taken_s < float(travel_s[link]) - TIME_TOLERANCE_S:
             out.add(
                 "road",
-                f"{where}: drives {u}->{v} in {_num(taken_s)} s but the link takes "
-                f"{_num(float(travel_s[link]))} s at free flow",
+                f"{where}: drives {u}->{v} in {num_text(taken_s)} s but the link takes "
+                f"{num_text(float(travel_s[link]))} s at free flow",
             )
         reason = closures.closure_at(link, leg.entry_times_s[i])
         if reason is not None:
             at = world.schedule.at(leg.entry_times_s[i]).isoformat(timespec="seconds")
             out.add(
                 "closed",
-                f"{where}: enters link {u}->{v} at {_num(leg.entry_times_s[i])} s ({at}) while "
+                f"{where}: enters link {u}->{v} at {num_text(leg.entry_times_s[i])} s ({at}) while "
                 f"it is closed: {reason}",
             )
 
 
-def _check_corridor(world: _World, vehicle: VehicleSchedule, trip: Trip, out: _Out) -> None:
+def _check_corridor(world: World, vehicle: VehicleSchedule, trip: Trip, out: ViolationLog) -> None:
     first = trip.pickups[0].point
     if world.kinds.get(first) != "pickup":
         return
@@ -463,167 +322,6 @@ def _check_corridor(world: _World, vehicle: VehicleSchedule, trip: Trip, out: _O
                 return
     out.add(
         "corridor",
-        f"{_where(vehicle, trip)}: carries people from {first!r} without using corridor "
+        f"{where_text(vehicle, trip)}: carries people from {first!r} without using corridor "
         f"{corridor.id!r}, which its evacuees must use",
     )
-
-
-# --- people, reception, summary ---------------------------------------------------------------
-
-
-def _check_people(world: _World, schedule: Schedule, out: _Out) -> None:
-    boarded: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    received: dict[str, int] = defaultdict(int)
-    dropped: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for vehicle in schedule.vehicles:
-        for trip in vehicle.trips:
-            for b in trip.pickups:
-                boarded[b.point].append((b.depart_s, b.people))
-                if world.kinds.get(b.point) not in ("pickup", "station"):
-                    out.add(
-                        "places", f"{_where(vehicle, trip)}: loads at {b.point!r}, no pickup point or station"
-                    )
-            kind = world.kinds.get(trip.destination)
-            if kind == "destination":
-                received[trip.destination] += trip.people
-                if trip.arrive_destination_s > world.scenario.horizon_s + TIME_TOLERANCE_S:
-                    out.add(
-                        "horizon",
-                        f"{_where(vehicle, trip)}: arrives at {_num(trip.arrive_destination_s)} s, "
-                        f"after the horizon ends ({_num(world.scenario.horizon_s)} s)",
-                    )
-            elif kind == "station":
-                dropped[trip.destination].append((trip.unloaded_at_s, trip.people))
-            elif not (vehicle.type == "train" or any(leg.mode == "rail" for leg in trip.legs)):
-                out.add("places", f"{_where(vehicle, trip)}: unloads at {trip.destination!r}, no destination")
-    for dest in world.scenario.destinations:
-        if received[dest.id] > dest.capacity:
-            out.add(
-                "reception",
-                f"destination {dest.id!r} receives {received[dest.id]} people, more than its "
-                f"reception capacity of {dest.capacity}",
-            )
-    _check_stations(world, boarded, dropped, out)
-    _check_conservation(world, schedule, boarded, out)
-
-
-def _check_stations(
-    world: _World,
-    boarded: dict[str, list[tuple[float, int]]],
-    dropped: dict[str, list[tuple[float, int]]],
-    out: _Out,
-) -> None:
-    transfer = {s.id: float(s.transfer_s) for s in (world.fleet.stations if world.fleet else [])}
-    for station, transfer_s in transfer.items():
-        for depart_s, _ in sorted(boarded.get(station, [])):
-            ready = sum(
-                n for t, n in dropped.get(station, []) if t + transfer_s <= depart_s + TIME_TOLERANCE_S
-            )
-            gone = sum(n for t, n in boarded[station] if t <= depart_s + TIME_TOLERANCE_S)
-            if gone > ready:
-                out.add(
-                    "reception",
-                    f"station {station!r}: {gone} people have left by train at {_num(depart_s)} s "
-                    f"but only {ready} were brought there at least {_num(transfer_s)} s before",
-                )
-                break
-
-
-def _check_conservation(
-    world: _World, schedule: Schedule, boarded: dict[str, list[tuple[float, int]]], out: _Out
-) -> None:
-    unserved: dict[str, int] = defaultdict(int)
-    for u in schedule.unserved:
-        unserved[u.point] += u.people
-        if world.kinds.get(u.point) != "pickup":
-            out.add("places", f"unserved: {u.point!r} is not a pickup point of the scenario")
-    by_cars: dict[str, int] = defaultdict(int)
-    for slot in schedule.private_cars:
-        by_cars[slot.origin] += slot.people
-    listed = {p.point: p for p in schedule.pickups}
-    for origin in world.scenario.origins:
-        collected = sum(n for _, n in boarded.get(origin.id, []))
-        if origin.id not in listed and not collected and not unserved[origin.id]:
-            continue
-        waiting = listed[origin.id].people if origin.id in listed else origin.people - by_cars[origin.id]
-        if waiting + by_cars[origin.id] > origin.people:
-            out.add(
-                "people",
-                f"pickup point {origin.id!r}: the schedule has {waiting} waiting and "
-                f"{by_cars[origin.id]} leaving by car, more than the {origin.people} people there",
-            )
-        if collected + unserved[origin.id] != waiting:
-            out.add(
-                "people",
-                f"pickup point {origin.id!r}: {waiting} people wait for vehicles but the schedule "
-                f"picks up {collected} and lists {unserved[origin.id]} as unserved; expected every person "
-                "picked up once or listed unserved with a reason",
-            )
-        _check_arrivals(world, origin.id, origin.people, boarded.get(origin.id, []), out)
-
-
-def _check_arrivals(
-    world: _World, origin: str, people: int, boarded: list[tuple[float, int]], out: _Out
-) -> None:
-    """People arriving later at a pickup point are not picked up before they are there."""
-    if world.fleet is None:
-        return
-    later = [
-        (world.scenario.seconds_since_start(a.at), a.people)
-        for a in world.fleet.arrivals
-        if a.origin == origin
-    ]
-    if not later:
-        return
-    for at_s, _ in sorted(boarded):
-        present = people - sum(n for t, n in later if t > at_s + TIME_TOLERANCE_S)
-        gone = sum(n for t, n in boarded if t <= at_s + TIME_TOLERANCE_S)
-        if gone > present:
-            out.add(
-                "people",
-                f"pickup point {origin!r}: {gone} people picked up by {_num(at_s)} s but only "
-                f"{present} are there by then",
-            )
-            return
-
-
-def _check_summary(world: _World, schedule: Schedule, out: _Out) -> None:
-    summary = schedule.summary
-    last = max(_deliveries_s(world, schedule), default=0.0)
-    if abs(summary.last_arrival_s - last) > TIME_TOLERANCE_S:
-        out.add(
-            "summary",
-            f"summary.last_arrival_s is {_num(summary.last_arrival_s)} s but the last people "
-            f"arrive at {_num(last)} s",
-        )
-    if summary.last_arrival_s < schedule.solver.lower_bound_s - TIME_TOLERANCE_S:
-        out.add(
-            "summary",
-            f"last arrival {_num(summary.last_arrival_s)} s is below the claimed lower bound "
-            f"{_num(schedule.solver.lower_bound_s)} s; a schedule cannot beat a proven bound",
-        )
-    gap = schedule_gap(summary.last_arrival_s, schedule.solver.lower_bound_s)
-    if (gap is None) != (schedule.solver.gap is None) or (
-        gap is not None and schedule.solver.gap is not None and abs(gap - schedule.solver.gap) > 1e-6
-    ):
-        out.add("summary", f"solver.gap is {schedule.solver.gap} but last arrival / bound - 1 = {gap}")
-    trips = sum(len(v.trips) for v in schedule.vehicles)
-    used = sum(1 for v in schedule.vehicles if v.trips)
-    if summary.trips != trips or summary.vehicles_used != used:
-        out.add(
-            "summary",
-            f"summary counts {summary.trips} trips and {summary.vehicles_used} vehicles but the "
-            f"schedule has {trips} trips by {used} vehicles",
-        )
-
-
-def _deliveries_s(world: _World, schedule: Schedule) -> Iterator[float]:
-    """When people are delivered: a trip's arrival at a destination of the scenario, or the
-    departure of a train (its rail leg leaving the station)."""
-    for vehicle in schedule.vehicles:
-        for trip in vehicle.trips:
-            rail = [leg for leg in trip.legs if leg.mode == "rail"]
-            if rail:
-                yield rail[0].depart_s
-            elif world.kinds.get(trip.destination) == "destination":
-                yield trip.arrive_destination_s
