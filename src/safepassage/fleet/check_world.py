@@ -30,6 +30,7 @@ __all__ = [
     "where_text",
 ]
 
+#: Slack (s) when comparing times that went through JSON and float sums.
 TIME_TOLERANCE_S = 1e-3
 
 #: At most this many sentences per kind; the rest is counted in one closing sentence.
