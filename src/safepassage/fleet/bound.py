@@ -23,9 +23,10 @@
    <= sum_o n_o (T - a_o + u)`` where ``u`` is one full unloading (the last one may end after
    ``T``: a person counts as arrived when the vehicle reaches the destination). Relaxing
    integrality gives an LP in which ``T`` is a variable;
-   its least ``T`` is a lower bound. Vehicles available late would make ``T - a_o`` negative, so
-   the LP is solved once per set of starts available by a time (by availability, earliest first)
-   and the least of those optima is the bound (HiGHS through ``scipy.optimize.linprog``).
+   its least ``T`` is a lower bound. A start available after ``T`` would make ``T - a_o`` negative,
+   so availabilities are clipped at a proven bound ``L`` (``a_o`` -> ``min(a_o, L)``: vehicles
+   available earlier, a relaxation) and ``T >= L`` is added; ``L`` starts as the trip bound and is
+   raised to the LP's optimum up to three times (HiGHS through ``scipy.optimize.linprog``).
    One integer cut is kept: a pickup with ``q`` seated people needs at least
    ``ceil(q / most seats of any vehicle)`` loaded trips (likewise for reduced-mobility places).
 
@@ -141,11 +142,14 @@ def lower_bound(instance: FleetInstance) -> BoundResult:
     tb = trip_bound_s(instance)
     if instance.people == 0:
         return BoundResult(tb, tb, 0.0, {})
-    cases = [(_least_t(_WorkLP(instance, stations=True)), 0.0, True)]
+    cases = [(_least_t(_WorkLP(instance, stations=True), tb), 0.0, True)]
     stations = [d for d in instance.destinations if d.is_station]
     if stations:
         first_train = min(dep for d in stations for dep, _ in d.trains)
-        cases = [(cases[0][0], first_train, True), (_least_t(_WorkLP(instance, stations=False)), 0.0, False)]
+        cases = [
+            (cases[0][0], first_train, True),
+            (_least_t(_WorkLP(instance, stations=False), tb), 0.0, False),
+        ]
     feasible = [(max(t, floor_s), parts, st) for (t, parts), floor_s, st in cases if parts is not None]
     if not feasible:  # the LP says nobody can be moved: report the trip bound only
         return BoundResult(tb, tb, 0.0, {})
@@ -154,12 +158,18 @@ def lower_bound(instance: FleetInstance) -> BoundResult:
     return BoundResult(max(tb, work), tb, work, parts["flows"], parts["empty"], parts["starts"], used)
 
 
-def _least_t(lp: _WorkLP) -> tuple[float, _Parts | None]:
+def _least_t(lp: _WorkLP, floor_s: float) -> tuple[float, _Parts | None]:
+    """The LP's least ``T``, every start's availability clipped at a proven bound (raised each round)."""
     best: tuple[float, _Parts | None] = (math.inf, None)
-    for cutoff in sorted({a for g in lp.groups for _, a, _ in g.starts}):
-        solved = lp.solve(cutoff)
-        if solved is not None and solved[0] < best[0]:
-            best = solved
+    known = floor_s
+    for _ in range(3):
+        solved = lp.solve(known)
+        if solved is None:
+            break
+        best = solved
+        if solved[0] <= known + 1e-6 or all(a <= known for g in lp.groups for _, a, _ in g.starts):
+            break
+        known = solved[0]
     return best
 
 
@@ -335,24 +345,22 @@ class _WorkLP:
                     if not math.isfinite(self.t_start[g][o, i]):
                         self.upper[self.col(g, "s", o, i)] = 0.0
 
-    def solve(self, cutoff_s: float) -> tuple[float, _Parts] | None:
-        """Least ``T`` using the starts available by ``cutoff_s`` (``T >= cutoff_s``), with flows."""
+    def solve(self, known_s: float) -> tuple[float, _Parts] | None:
+        """Least ``T >= known_s`` (a proven bound), every start's availability clipped at
+        ``known_s`` (vehicles available earlier: a relaxation), with the flows."""
         t_col = np.zeros(len(self.b_ub))
         b_ub = np.array(self.b_ub)
         upper = self.upper.copy()
         for g, group in enumerate(self.groups):
-            for o, (_, avail, count) in enumerate(group.starts):
-                if avail <= cutoff_s:  # the last unloading may end after T
-                    last_unload = group.v.stop_s + group.v.alight_s * (group.v.seats + group.v.rm_places)
-                    t_col[self.work_rows[g]] -= count
-                    b_ub[self.work_rows[g]] += count * (last_unload - avail)
-                else:
-                    b_ub[self.start_rows[g][o]] = 0.0
+            for _, avail, count in group.starts:  # the last unloading may end after T
+                last_unload = group.v.stop_s + group.v.alight_s * (group.v.seats + group.v.rm_places)
+                t_col[self.work_rows[g]] -= count
+                b_ub[self.work_rows[g]] += count * (last_unload - min(avail, known_s))
         a_ub = hstack([self.a_ub, coo_matrix(t_col.reshape(-1, 1))]).tocsr()
         cost = self.cost * 1e-7
         cost[-1] = 1.0
         bounds = np.column_stack([np.zeros(self.n_var), upper])
-        bounds[-1] = (cutoff_s, np.inf)
+        bounds[-1] = (known_s, np.inf)
         result = linprog(
             cost, A_ub=a_ub, b_ub=b_ub, A_eq=self.a_eq, b_eq=self.b_eq, bounds=bounds, method="highs"
         )

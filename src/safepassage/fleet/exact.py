@@ -191,7 +191,7 @@ def solve_exact(
             )
     return ExactResult(
         routes,
-        float(solver.objective_value),
-        float(solver.best_objective_bound),
+        float(round(solver.objective_value)),
+        float(math.floor(solver.best_objective_bound + 1e-6)),
         "OPTIMAL" if status == cp_model.OPTIMAL else "FEASIBLE",
     )

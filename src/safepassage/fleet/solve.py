@@ -26,7 +26,7 @@ import datetime as dt
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -41,6 +41,7 @@ from safepassage.fleet.instance import (
     VehicleSpec,
 )
 from safepassage.fleet.schedule import (
+    PickupCall,
     PickupCalls,
     PrivateCarSlot,
     ScenarioRef,
@@ -56,10 +57,10 @@ from safepassage.fleet.simulate import Driven, board_trains, drive_routes
 from safepassage.fleet.travel_times import Place, RoadOccupancy, TravelTimes, link_headway_s
 from safepassage.network import RoadNetwork, load_scenario_networks
 from safepassage.scenario.fleet import REDUCED_MOBILITY, Fleet
-from safepassage.scenario.model import Scenario
+from safepassage.scenario.model import Blockage, Scenario
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
 
-__all__ = ["FleetContext", "FleetMethod", "NetworkTimes", "build_instance", "solve_fleet"]
+__all__ = ["FleetContext", "FleetMethod", "NetworkTimes", "build_instance", "reschedule", "solve_fleet"]
 
 FleetMethod = Literal["auto", "exact", "heuristic"]
 
@@ -130,6 +131,7 @@ def build_instance(
     classes = sorted({v.vehicle_class for v in vehicles})
     places = _places(scenario, fleet)
     travel = {c: TravelTimes(network, scenario, places, VehicleClass(c)) for c in classes}
+    vehicles = _leaving_in_turn(vehicles, travel, link_headway_s(network, scenario))
     everyone = riders(scenario, fleet)
     waiting = dict(everyone)
     unservable: list[Unserved] = []
@@ -185,6 +187,38 @@ def _vehicles(scenario: Scenario, fleet: Fleet) -> list[VehicleSpec]:
                     available_s=max(0.0, available),
                 )
             )
+    return out
+
+
+def _leaving_in_turn(
+    vehicles: list[VehicleSpec], travel: dict[str, TravelTimes], headway_s: np.ndarray
+) -> list[VehicleSpec]:
+    """Vehicles of a depot leave it one after another: the depot's node has a few roads out, each
+    taking one vehicle per headway (``travel_times.RoadOccupancy``), so the k-th vehicle to leave
+    cannot start before the k-th earliest free slot on those roads (first come, first out). Starting
+    each vehicle then makes every solver and the bound see the queue at the depot gate."""
+    from safepassage.fleet.travel_times import PASSENGER_CAR_EQUIVALENT
+
+    out = list(vehicles)
+    by_depot: dict[tuple[str, str], list[int]] = {}
+    for k, v in enumerate(vehicles):
+        by_depot.setdefault((v.depot, v.vehicle_class), []).append(k)
+    for (depot, cls), members in by_depot.items():
+        t = travel[cls]
+        node = int(t.nodes[t.index[depot]])
+        links = range(int(t.network.indptr[node]), int(t.network.indptr[node + 1]))
+        pce = PASSENGER_CAR_EQUIVALENT.get(VehicleClass(cls), 1.0)
+        gaps = [float(headway_s[link]) * pce for link in links]
+        same_node = [i for i, p in enumerate(t.places) if p.id != depot and int(t.nodes[i]) == node]
+        if not gaps or same_node:  # a place on the depot's node needs no road out
+            continue
+        free = [-math.inf] * len(gaps)  # when each road out next takes a vehicle
+        for k in sorted(members, key=lambda k: (vehicles[k].available_s, vehicles[k].id)):
+            ready = vehicles[k].available_s
+            best = min(range(len(gaps)), key=lambda r: max(ready, free[r]))
+            leave = max(ready, free[best])
+            free[best] = leave + gaps[best]
+            out[k] = replace(vehicles[k], available_s=leave)
     return out
 
 
@@ -271,6 +305,7 @@ def assemble(
     networks: Mapping[TravelMode, RoadNetwork] | None = None,
     start_places: dict[str, tuple[str, float]] | None = None,
     kept: dict[str, list[Trip]] | None = None,
+    kept_calls: dict[str, list[PickupCall]] | None = None,
 ) -> Schedule:
     """Drive ``routes`` and put everything in a :class:`Schedule`."""
     scenario, fleet = ctx.scenario, ctx.fleet
@@ -278,6 +313,8 @@ def assemble(
     driven = drive_routes(instance, routes, ctx.travel, occupancy, start_places=start_places)
     if kept:
         _prepend(driven, kept)
+    for point, old in (kept_calls or {}).items():
+        driven.calls[point] = list(old) + driven.calls.get(point, [])
     vehicles = [_vehicle_schedule(v, driven.trips.get(v.id, [])) for v in instance.vehicles]
     transfer = {s.id: float(s.transfer_s) for s in fleet.stations}
     timetable = [
@@ -314,6 +351,10 @@ def assemble(
         cars, car_details = plan_private_cars(scenario, fleet, networks=networks, network=ctx.network)
         details["private_cars"] = car_details
     details["column_delay_s"] = round(driven.column_delay_s, 1)
+    if fleet.stations and scenario.source_path is not None:
+        from safepassage.fleet.rail import match_stations
+
+        details["stations"] = match_stations(scenario, fleet)
     moved = sum(c.collected for c in calls)
     return Schedule(
         scenario=ScenarioRef(name=scenario.name, sha256=scenario.content_sha256),
@@ -344,10 +385,18 @@ def assemble(
 
 
 def _prepend(driven: Driven, kept: dict[str, list[Trip]]) -> None:
+    """Kept trips first; the new trips (and their calls) numbered after them."""
     for vid, trips in kept.items():
         later = driven.trips.get(vid, [])
         renumbered = [t.model_copy(update={"number": len(trips) + k + 1}) for k, t in enumerate(later)]
         driven.trips[vid] = list(trips) + renumbered
+        for point, calls in driven.calls.items():
+            driven.calls[point] = [
+                c.model_copy(update={"trip": c.trip + len(trips)}) if c.vehicle == vid else c for c in calls
+            ]
+        for trip in trips:
+            if trip.legs and trip.legs[-1].mode == "road":
+                driven.last_arrival_s = max(driven.last_arrival_s, trip.arrive_destination_s)
 
 
 def _vehicle_schedule(v: VehicleSpec, trips: list[Trip]) -> VehicleSchedule:
@@ -420,3 +469,128 @@ def _json(details: dict[str, object]) -> dict[str, object]:
         else:
             out[k] = v
     return out
+
+
+def reschedule(
+    scenario: Scenario,
+    schedule: Schedule,
+    closure: Blockage,
+    now_s: float,
+    *,
+    network: RoadNetwork | None = None,
+    time_limit_s: float = 30.0,
+) -> Schedule:
+    """A new schedule after ``closure`` (a blockage: roads closed from/until), decided at ``now_s``.
+
+    Trips that have started by ``now_s`` are kept as they are (a vehicle finishes its trip: a
+    closure forbids entering roads); the kept trips whose remaining links enter the closure while
+    closed are named in ``solver.details.trips_crossing_closure`` for the dispatcher. Everyone not
+    yet collected is planned again, each vehicle starting where and when its kept trips end, on the
+    roads with the closure added.
+    """
+    started = time.monotonic()
+    changed = scenario.model_copy(update={"blockages": [*scenario.blockages, closure]})
+    instance, ctx = build_instance(changed, network)
+    kept = {
+        v.vehicle: [t for t in v.trips if t.leave_at_s <= now_s]
+        for v in schedule.vehicles
+        if v.type != "train"
+    }
+    taken: dict[str, list[int]] = {}
+    received: dict[str, int] = {}
+    start_places: dict[str, tuple[str, float]] = {}
+    for vid, trips in kept.items():
+        for trip in trips:
+            for b in trip.pickups:
+                entry = taken.setdefault(b.point, [0, 0])
+                rm = b.needs.get(REDUCED_MOBILITY, 0)
+                entry[0] += b.people - rm
+                entry[1] += rm
+            received[trip.destination] = received.get(trip.destination, 0) + trip.people
+        if trips:
+            start_places[vid] = (trips[-1].destination, max(now_s, trips[-1].unloaded_at_s))
+    pickups = [PickupSpec(p.id, _less(p.batches, *taken.get(p.id, [0, 0]))) for p in instance.pickups]
+    destinations = [
+        replace(d, capacity=max(0, d.capacity - received.get(d.id, 0))) for d in instance.destinations
+    ]
+    movers = [
+        replace(v, depot=start_places[v.id][0], available_s=start_places[v.id][1])
+        if v.id in start_places
+        else replace(v, available_s=max(now_s, v.available_s))
+        for v in instance.vehicles
+    ]
+    solving = replace(instance, vehicles=movers, pickups=pickups, destinations=destinations)
+    routes, method, details = _solve(solving, "heuristic", time_limit_s)
+    bound = lower_bound(solving)
+    crossing = _crossing(ctx, kept, now_s)
+    details.update(
+        {
+            "rescheduled_at_s": now_s,
+            "closure": closure.id,
+            "trips_crossing_closure": crossing,
+            "bound_source": bound.source,
+        }
+    )
+    start_places.update({v.id: (v.depot, v.available_s) for v in movers if v.id not in start_places})
+    final = replace(
+        solving, vehicles=[replace(v, depot=o.depot) for v, o in zip(movers, instance.vehicles, strict=True)]
+    )
+    kept_calls = {
+        c.point: [
+            call
+            for call in c.calls
+            if any(call.vehicle == vid and call.trip <= len(t) for vid, t in kept.items())
+        ]
+        for c in schedule.pickups
+    }
+    return assemble(
+        final,
+        ctx,
+        routes,
+        method,
+        bound.bound_s,
+        details,
+        started,
+        private_cars=False,
+        start_places=start_places,
+        kept={k: v for k, v in kept.items() if v},
+        kept_calls=kept_calls,
+    )
+
+
+def _less(batches: tuple[Batch, ...], seated: int, rm: int) -> tuple[Batch, ...]:
+    """``batches`` without the first ``seated`` and ``rm`` people (collected first come, first served)."""
+    out: list[Batch] = []
+    for b in sorted(batches, key=lambda b: b.ready_s):
+        s, r = min(seated, b.general), min(rm, b.rm)
+        seated, rm = seated - s, rm - r
+        if b.general - s + b.rm - r > 0:
+            out.append(Batch(b.ready_s, b.general - s, b.rm - r))
+    return tuple(out) or (Batch(0.0, 0, 0),)
+
+
+def _crossing(ctx: FleetContext, kept: dict[str, list[Trip]], now_s: float) -> list[str]:
+    """Kept trips whose links from ``now_s`` on are entered while the new closures forbid it."""
+    out: list[str] = []
+    for vid, trips in kept.items():
+        for trip in trips:
+            for leg in trip.legs:
+                if _leg_blocked(ctx, leg.path, leg.entry_times_s, now_s):
+                    out.append(f"{vid} trip {trip.number}")
+                    break
+    return out
+
+
+def _leg_blocked(ctx: FleetContext, path: list[int], times: list[float], now_s: float) -> bool:
+    travel = next(iter(ctx.travel.values()))
+    network = ctx.network
+    for k in range(len(path) - 1):
+        if times[k] < now_s:
+            continue
+        try:
+            link = network.find_link(network.node_index(path[k]), network.node_index(path[k + 1]))
+        except KeyError:
+            continue
+        if link >= 0 and travel.closed(link, times[k]):
+            return True
+    return False

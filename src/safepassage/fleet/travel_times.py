@@ -136,6 +136,9 @@ class TravelTimes:
         self.epoch_starts = np.unique(np.concatenate([[0.0], inside]))
         self._matrices: dict[int, FloatArray] = {}
         self._corridor_masks: dict[str, npt.NDArray[np.bool_]] | None = None
+        self._trees: dict[tuple[int, int], npt.NDArray[np.int32]] = {}
+        self._tree_weights: dict[int, FloatArray] = {}
+        self._by_link: dict[int, list[tuple[float, float]]] | None = None
 
     # --- planning views -------------------------------------------------------------------------
 
@@ -223,10 +226,16 @@ class TravelTimes:
         allowed: npt.NDArray[np.bool_] | None,
         occupancy: RoadOccupancy | None,
     ) -> tuple[list[int], list[int], list[float]] | None:
+        pce = PASSENGER_CAR_EQUIVALENT.get(self.vehicle, 1.0)
+        if allowed is None:  # first try the epoch's shortest-path tree (one Dijkstra per place)
+            quick = self._tree_path(source, target, depart_s)
+            if quick is not None:
+                timed = self._timed(quick[1], depart_s, occupancy, pce)
+                if timed is not None:
+                    return quick[0], quick[1], timed
         forbidden = ~self.closures.open_at(depart_s)
         if allowed is not None:
             forbidden |= ~allowed
-        pce = PASSENGER_CAR_EQUIVALENT.get(self.vehicle, 1.0)
         for _ in range(_MAX_REPAIRS):
             weights = np.where(forbidden, np.inf, self.travel_s)
             _, pred = dijkstra(self.network.matrix(weights), indices=source, return_predecessors=True)
@@ -245,17 +254,59 @@ class TravelTimes:
                     times[-1] = enter
                 times.append(enter + float(self.travel_s[link]))
             blocked = next(
-                (
-                    ln
-                    for ln, t in zip(links, times, strict=False)
-                    if self.closures.closure_at(ln, t) is not None
-                ),
+                (ln for ln, t in zip(links, times, strict=False) if self.closed(ln, t)),
                 None,
             )
             if blocked is None:
                 return path, links, times
             forbidden[blocked] = True
         return None
+
+    def closed(self, link: int, t_s: float) -> bool:
+        """Whether ``link`` may not be entered at ``t_s`` (closures indexed by link once)."""
+        if self._by_link is None:
+            by_link: dict[int, list[tuple[float, float]]] = {}
+            for i, ln in enumerate(self.closures.link.tolist()):
+                by_link.setdefault(ln, []).append(
+                    (float(self.closures.from_s[i]), float(self.closures.to_s[i]))
+                )
+            self._by_link = by_link
+        return any(b <= t_s < e for b, e in self._by_link.get(link, ()))
+
+    def _tree_path(self, source: int, target: int, depart_s: float) -> tuple[list[int], list[int]] | None:
+        """The path of the epoch's shortest-path tree from ``source`` (a place's node), if any."""
+        k = self.epoch(depart_s)
+        key = (k, source)
+        if key not in self._trees:
+            open_links = self.closures.open_at(float(self.epoch_starts[k]))
+            weights = np.where(open_links, self.travel_s, np.inf)
+            self._tree_weights[k] = weights
+            _, pred = dijkstra(self.network.matrix(weights), indices=source, return_predecessors=True)
+            self._trees[key] = pred
+        pred = self._trees[key]
+        if pred[target] < 0:
+            return None
+        path = [target]
+        while path[-1] != source:
+            path.append(int(pred[path[-1]]))
+        path.reverse()
+        weights = self._tree_weights[k]
+        return path, [self._fastest_link(weights, u, v) for u, v in itertools.pairwise(path)]
+
+    def _timed(
+        self, links: list[int], depart_s: float, occupancy: RoadOccupancy | None, pce: float
+    ) -> list[float] | None:
+        """Entry times along ``links`` (behind the column when ``occupancy``); None if one is closed."""
+        times = [depart_s]
+        for link in links:
+            enter = times[-1]
+            if occupancy is not None:
+                enter = occupancy.earliest_entry(link, enter, float(occupancy.headway_s[link]) * pce)
+                times[-1] = enter
+            if self.closed(link, enter):
+                return None
+            times.append(enter + float(self.travel_s[link]))
+        return times
 
     def _fastest_link(self, weights: FloatArray, tail: int, head: int) -> int:
         lo, hi = int(self.network.indptr[tail]), int(self.network.indptr[tail + 1])
