@@ -15,7 +15,7 @@ from pathlib import Path
 
 from safepassage.atomic_file import write_atomically
 from safepassage.fleet.schedule import Schedule
-from safepassage.fleet.sheet import needs_text, pickup_lines, summary_text, time_text, trip_lines
+from safepassage.fleet.sheet import car_lines, needs_text, pickup_lines, summary_text, time_text, trip_lines
 
 __all__ = ["sheet_html", "write_sheet_html"]
 
@@ -123,6 +123,13 @@ def sheet_html(schedule: Schedule) -> str:
             + "</tr>"
         )
     parts.append("</table>")
+    if schedule.private_cars:
+        parts.append("<h2>Private cars</h2><table>")
+        parts.append(_head(["from", "slot", "cars", "people", "to", "by"]))
+        for c in car_lines(schedule):
+            values = [c.origin, c.slot, f"{c.vehicles:,}", f"{c.people:,}", c.destination, c.route]
+            parts.append("<tr>" + _cells(values, {2, 3}) + "</tr>")
+        parts.append("</table>")
     if schedule.unserved:
         parts.append("<h2>Unserved</h2><table>")
         parts.append(_head(["point", "people", "needs", "reason"]))

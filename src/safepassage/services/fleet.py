@@ -8,7 +8,6 @@ written through :mod:`safepassage.atomic_file` (via the schedule and sheet write
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from safepassage.fleet.check import Violation, check_schedule, validate_schedule
 from safepassage.fleet.schedule import Schedule, read_schedule, write_schedule
 from safepassage.fleet.sheet import write_pickups_csv, write_trips_csv
 from safepassage.fleet.sheet_html import write_sheet_html
+from safepassage.fleet.solve import solve_fleet
 from safepassage.network import RoadNetwork, load_scenario_networks
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode
@@ -41,15 +41,6 @@ class FleetRun:
     schedule: Schedule
 
 
-def _solve(scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork]) -> Schedule:
-    """The fleet solver's schedule (``safepassage.fleet.solve``; imported when needed)."""
-    solver = importlib.import_module("safepassage.fleet.solve")
-    schedule = solver.solve_fleet(scenario, networks=dict(networks))
-    if not isinstance(schedule, Schedule):  # pragma: no cover - the solver's contract
-        raise TypeError(f"the fleet solver returned {type(schedule).__name__}, not a Schedule")
-    return schedule
-
-
 def schedule_fleet(
     scenario: Scenario, *, networks: Mapping[TravelMode, RoadNetwork] | None = None
 ) -> FleetRun:
@@ -59,13 +50,13 @@ def schedule_fleet(
     :class:`~safepassage.errors.ScheduleRejectedError` (exit 5) if the solver's schedule breaks a
     rule (a solver bug: the checker is the guard).
     """
-    if getattr(scenario, "fleet", None) is None:
+    if scenario.fleet is None:
         raise InputError(
             f"scenario {scenario.name!r} has no fleet section; expected vehicles, depots and pickups "
             "(see docs/scenario-format.md, 'Fleet')"
         )
     loaded = load_scenario_networks(scenario, given=networks)
-    schedule = _solve(scenario, loaded)
+    schedule = solve_fleet(scenario, networks=loaded)
     validate_schedule(scenario, loaded, schedule)
     return FleetRun(scenario, loaded, schedule)
 
@@ -118,7 +109,7 @@ def check_schedule_file(
 def demo_fleet(scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork], out: Path) -> Schedule | None:
     """The demo's bus schedule: scheduled, checked, written to ``out`` (``schedule.json``,
     ``schedule.html``, ``schedule.csv`` and ``schedule-pickups.csv``); None without a fleet section."""
-    if getattr(scenario, "fleet", None) is None:
+    if scenario.fleet is None:
         return None
     run = schedule_fleet(scenario, networks=networks)
     write_fleet_files(
