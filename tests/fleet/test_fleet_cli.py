@@ -143,3 +143,16 @@ def test_an_edited_demo_schedule_exits_5(demo_run: tuple[Path, Path, str], tmp_p
     assert "schedule rejected" in text
     assert "on 10 seats" in text
     assert "at free flow" in text
+
+
+@pytest.mark.slow
+def test_demo_prints_a_bus_schedule_with_street_names_that_check_schedule_accepts(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Buses" in text
+    assert "city-buses-1 — bus, 50 seats, depot kaisaniemi-depot" in text
+    assert "Mannerheimintie" in text  # routes read by street name
+    assert "Pickup points: who is collected when" in text
+    check = runner.invoke(app, ["check-schedule", str(demo_scenario_path()), str(tmp_path / "schedule.json")])
+    assert check.exit_code == 0, check.output
