@@ -156,3 +156,32 @@ def test_demo_prints_a_bus_schedule_with_street_names_that_check_schedule_accept
     assert "Pickup points: who is collected when" in text
     check = runner.invoke(app, ["check-schedule", str(demo_scenario_path()), str(tmp_path / "schedule.json")])
     assert check.exit_code == 0, check.output
+
+
+def test_fleet_refuses_an_unknown_method_and_a_bad_time_limit(
+    ascii_network: Callable[..., AsciiNetwork], tmp_path: Path
+) -> None:
+    scenario_file, _ = files(ascii_network, tmp_path)
+    out = str(tmp_path / "s.json")
+    bad_method = runner.invoke(app, ["fleet", str(scenario_file), "-o", out, "--method", "fastest"])
+    assert bad_method.exit_code == 2, bad_method.output
+    assert "'fastest' is not a fleet method; expected auto, exact or heuristic" in " ".join(
+        bad_method.output.split()
+    )
+    bad_limit = runner.invoke(app, ["fleet", str(scenario_file), "-o", out, "--time-limit", "0"])
+    assert bad_limit.exit_code == 2, bad_limit.output
+    assert "expected 1 to 3,600 seconds" in " ".join(bad_limit.output.split())
+
+
+def test_fleet_on_the_drawn_line_writes_a_schedule_check_schedule_accepts(
+    ascii_network: Callable[..., AsciiNetwork], tmp_path: Path
+) -> None:
+    scenario_file, _ = files(ascii_network, tmp_path)
+    out = tmp_path / "solved.json"
+    result = runner.invoke(app, ["fleet", str(scenario_file), "-o", str(out), "--method", "exact"])
+    assert result.exit_code == 0, result.output
+    schedule = read_schedule(out)
+    assert schedule.summary.people_moved == 60
+    assert schedule.solver.method == "exact"
+    check = runner.invoke(app, ["check-schedule", str(scenario_file), str(out)])
+    assert check.exit_code == 0, check.output
