@@ -227,40 +227,53 @@ def _plan_trip(
 def _best_pair(
     instance: FleetInstance, state: _State, v: VehicleSpec, place: str, free_s: float
 ) -> PlannedTrip | None:
-    """The trip ``v`` can start soonest (drive + wait), among the pickups the LP drives to from here."""
-    times = instance.times[v.vehicle_class]
-    options: dict[str, tuple[str, int, int]] = {}
+    """The trip ``v`` can start soonest (drive + wait), among the pickups the LP drives to from
+    here when one of them can be served, else among all."""
+    options: dict[str, list[tuple[str, int, int]]] = {}
     for (pickup, dest), (seated, rm) in state.targets.items():
         want_s, want_r = (seated if v.seats else 0), (rm if v.rm_places else 0)
-        if want_s + want_r <= 0:
-            continue
-        best = options.get(pickup)
-        if best is None or (want_r, want_s) > (best[2], best[1]):
-            options[pickup] = (dest, want_s, want_r)
-    ranked: list[tuple[float, str]] = []
+        if want_s + want_r > 0:
+            options.setdefault(pickup, []).append((dest, want_s, want_r))
     planned_here = {i for (j, i), n in state.empty.items() if j == place and n >= 0.5 and i in options}
-    for pickup, (_, _seated, want_r) in options.items():
-        if planned_here and pickup not in planned_here:
-            continue
+    if planned_here:
+        found = _best_of(instance, state, v, place, free_s, {p: options[p] for p in planned_here})
+        if found is not None:
+            return found
+    return _best_of(instance, state, v, place, free_s, options)
+
+
+def _best_of(
+    instance: FleetInstance,
+    state: _State,
+    v: VehicleSpec,
+    place: str,
+    free_s: float,
+    options: dict[str, list[tuple[str, int, int]]],
+) -> PlannedTrip | None:
+    times = instance.times[v.vehicle_class]
+    ranked: list[tuple[float, str]] = []
+    for pickup, pairs in options.items():
         at = arrive_s(times, place, pickup, free_s, instance.horizon_s)
-        if not math.isfinite(at):
-            continue
-        need_bonus = 3600.0 if (v.rm_places and want_r) else 0.0
-        ranked.append((at - free_s - need_bonus, pickup))
+        if math.isfinite(at):
+            need_bonus = 3600.0 if (v.rm_places and any(r for _, _, r in pairs)) else 0.0
+            ranked.append((at - free_s - need_bonus, pickup))
     ranked.sort()
     best_trip: tuple[float, PlannedTrip] | None = None
-    for _, pickup in ranked[:4]:
-        dest, want_s, want_r = options[pickup]
-        planned = _plan_trip(instance, state, v, place, free_s, pickup, dest, want_s, want_r)
-        if planned is None:
-            continue
-        trip, start, _ = planned
-        fill = trip.people / max(1, min(v.seats, want_s) + min(v.rm_places, want_r))
-        score = (
-            (start - free_s) + (1.0 - fill) * times.lower_bound_s(pickup, dest) - (3600.0 if trip.rm else 0.0)
-        )
-        if best_trip is None or score < best_trip[0]:
-            best_trip = (score, trip)
+    tried = 0
+    for _, pickup in ranked:
+        if tried >= 4 and best_trip is not None:
+            break
+        tried += 1
+        for dest, want_s, want_r in options[pickup]:
+            planned = _plan_trip(instance, state, v, place, free_s, pickup, dest, want_s, want_r)
+            if planned is None:
+                continue
+            trip, start, _ = planned
+            fill = trip.people / max(1, min(v.seats, want_s) + min(v.rm_places, want_r))
+            score = (start - free_s) + (1.0 - fill) * times.lower_bound_s(pickup, dest)
+            score -= 3600.0 if trip.rm else 0.0
+            if best_trip is None or score < best_trip[0]:
+                best_trip = (score, trip)
     return best_trip[1] if best_trip else None
 
 

@@ -130,7 +130,8 @@ def build_instance(
     classes = sorted({v.vehicle_class for v in vehicles})
     places = _places(scenario, fleet)
     travel = {c: TravelTimes(network, scenario, places, VehicleClass(c)) for c in classes}
-    waiting = riders(scenario, fleet)
+    everyone = riders(scenario, fleet)
+    waiting = dict(everyone)
     unservable: list[Unserved] = []
     if not any(v.rm_places for v in vehicles):
         for pid, (seated, rm) in list(waiting.items()):
@@ -160,7 +161,7 @@ def build_instance(
             )
     times = {c: NetworkTimes(t) for c, t in travel.items()}
     instance = FleetInstance(vehicles, pickups, destinations, dict(times), scenario.horizon_s)
-    return instance, FleetContext(scenario, fleet, network, travel, waiting, unservable)
+    return instance, FleetContext(scenario, fleet, network, travel, everyone, unservable)
 
 
 def _vehicles(scenario: Scenario, fleet: Fleet) -> list[VehicleSpec]:
