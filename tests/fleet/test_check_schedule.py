@@ -10,7 +10,15 @@ import pytest
 from asciimap import AsciiNetwork
 from safepassage.errors import ScheduleRejectedError
 from safepassage.fleet.check import Violation, check_schedule, validate_schedule
-from safepassage.fleet.schedule import Boarding, Leg, Schedule, Trip, Unserved, VehicleSchedule
+from safepassage.fleet.schedule import (
+    Boarding,
+    Leg,
+    PrivateCarSlot,
+    Schedule,
+    Trip,
+    Unserved,
+    VehicleSchedule,
+)
 from safepassage.network import RoadNetwork, load_network
 from safepassage.scenario import Scenario, TravelMode
 
@@ -371,4 +379,49 @@ def test_a_train_not_in_the_timetable(drawn: AsciiNetwork, network: RoadNetwork)
     found = check(scenario, network, edited)
     assert "vehicle 'train-t1' trip 1: no train of the scenario leaves station 'st' at 3660 s" in [
         v.message for v in found
+    ]
+
+
+def test_street_names_must_be_those_of_the_path(drawn: AsciiNetwork, network: RoadNetwork) -> None:
+    scenario = make_scenario(drawn)
+    good = good_schedule(drawn, network, scenario)
+    trip = _replace_leg(good.vehicles[0].trips[0], 1, streets=["Khreshchatyk"])
+    vehicle = good.vehicles[0].model_copy(update={"trips": [trip, good.vehicles[0].trips[1]]})
+    found = check(scenario, network, good.model_copy(update={"vehicles": [vehicle]}))
+    assert [v.message for v in found] == [
+        "vehicle 'bus-1' trip 1 leg 'p' -> 'e': streets ['Khreshchatyk'] but the path runs along "
+        "['Prospekt Myru', 'M14']"
+    ]
+
+
+def test_private_cars_count_in_cars_and_in_reception(drawn: AsciiNetwork, network: RoadNetwork) -> None:
+    fleet = {
+        "depots": [{"id": "g", "name": "G", "lat": drawn.lat("g"), "lon": drawn.lon("g")}],
+        "vehicles": [{"id": "buses", "type": "bus", "count": 2, "depot": "g"}],
+        "private_cars": {"share_leaving_alone": 0.5, "people_per_car": 2.5},
+    }
+    origins = [{"id": "p", "name": "P", "lat": drawn.lat("p"), "lon": drawn.lon("p"), "people": 70}]
+    scenario = make_scenario(drawn, fleet=fleet, origins=origins)
+    good = good_schedule(drawn, network, scenario)
+    good = good.model_copy(
+        update={
+            "pickups": [good.pickups[0].model_copy(update={"people": 60})],
+            "summary": good.summary.model_copy(update={"people_total": 60}),
+        }
+    )
+    slot = PrivateCarSlot(
+        origin="p", destination="e", slot_start_s=0.0, slot_end_s=600.0, vehicles=4, people=10, streets=[]
+    )
+    assert check(scenario, network, good.model_copy(update={"private_cars": [slot]})) == []
+    wrong = slot.model_copy(update={"vehicles": 3})
+    found = check(scenario, network, good.model_copy(update={"private_cars": [wrong]}))
+    assert [v.message for v in found] == [
+        "private_cars[0] ('p' -> 'e'): 10 people at 2.5 a car are 4 cars, not 3"
+    ]
+    small = [{"id": "e", "name": "E", "lat": drawn.lat("e"), "lon": drawn.lon("e"), "capacity": 65}]
+    tight = make_scenario(drawn, fleet=fleet, origins=origins, destinations=small)
+    found = check(tight, network, good.model_copy(update={"private_cars": [slot]}))
+    assert [v.message for v in found] == [
+        "destination 'e' receives 70 people (10 of them by private car), more than its reception "
+        "capacity of 65"
     ]

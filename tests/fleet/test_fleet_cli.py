@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from asciimap import AsciiNetwork
 from safepassage.cli import app
-from safepassage.fleet.schedule import write_schedule
+from safepassage.cli.core import demo_scenario_path
+from safepassage.fleet.schedule import read_schedule, write_schedule
 from safepassage.network import load_network
 from safepassage.scenario import load_scenario
 
@@ -75,3 +78,110 @@ def test_fleet_without_a_fleet_section_exits_2(
     result = runner.invoke(app, ["fleet", str(scenario_file), "-o", str(tmp_path / "s.json")])
     assert result.exit_code == 2, result.output
     assert "has no fleet section" in result.output
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """``safepassage fleet`` on the bundled Helsinki demo, once for the module."""
+    out = tmp_path_factory.mktemp("fleet-demo")
+    scenario_file = demo_scenario_path()
+    result = runner.invoke(
+        app,
+        [
+            "fleet",
+            str(scenario_file),
+            "-o",
+            str(out / "schedule.json"),
+            "--html",
+            str(out / "sheet.html"),
+            "--csv",
+            str(out / "sheet.csv"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return scenario_file, out, result.output
+
+
+@pytest.mark.slow
+def test_fleet_on_the_demo_then_check_schedule_accepts_it(demo_run: tuple[Path, Path, str]) -> None:
+    scenario_file, out, output = demo_run
+    text = " ".join(output.split())
+    assert "independent check: the schedule keeps every rule" in text
+    assert "proven lower bound" in text
+    schedule = read_schedule(out / "schedule.json")
+    trips = sum(len(v.trips) for v in schedule.vehicles)
+    assert trips == schedule.summary.trips > 0
+    assert schedule.summary.people_moved + schedule.summary.people_unserved == sum(
+        p.people for p in schedule.pickups
+    )
+    assert schedule.solver.lower_bound_s <= schedule.summary.last_arrival_s
+    named = [leg.streets for v in schedule.vehicles for t in v.trips for leg in t.legs if leg.path]
+    assert sum(1 for streets in named if streets) >= 0.9 * len(named)  # real Helsinki street names
+    with (out / "sheet.csv").open(encoding="utf-8", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == trips
+    assert (out / "sheet.html").read_text(encoding="utf-8").count('<section class="vehicle">') == len(
+        schedule.vehicles
+    )
+    result = runner.invoke(app, ["check-schedule", str(scenario_file), str(out / "schedule.json")])
+    assert result.exit_code == 0, result.output
+    assert f"{trips} trips" in " ".join(result.output.split())
+
+
+@pytest.mark.slow
+def test_an_edited_demo_schedule_exits_5(demo_run: tuple[Path, Path, str], tmp_path: Path) -> None:
+    scenario_file, out, _ = demo_run
+    data = json.loads((out / "schedule.json").read_text(encoding="utf-8"))
+    first = data["vehicles"][0]
+    first["seats"] = 10  # fewer seats than its trips carry
+    leg = first["trips"][0]["legs"][-1]
+    leg["entry_times_s"][1] = leg["entry_times_s"][0]  # and a hop in no time
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data), encoding="utf-8")
+    result = runner.invoke(app, ["check-schedule", str(scenario_file), str(edited)])
+    assert result.exit_code == 5, result.output
+    text = " ".join(result.output.split())
+    assert "schedule rejected" in text
+    assert "on 10 seats" in text
+    assert "at free flow" in text
+
+
+@pytest.mark.slow
+def test_demo_prints_a_bus_schedule_with_street_names_that_check_schedule_accepts(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Buses" in text
+    assert "city-buses-1 — bus, 50 seats, depot kaisaniemi-depot" in text
+    assert "Mannerheimintie" in text  # routes read by street name
+    assert "Pickup points: who is collected when" in text
+    check = runner.invoke(app, ["check-schedule", str(demo_scenario_path()), str(tmp_path / "schedule.json")])
+    assert check.exit_code == 0, check.output
+
+
+def test_fleet_refuses_an_unknown_method_and_a_bad_time_limit(
+    ascii_network: Callable[..., AsciiNetwork], tmp_path: Path
+) -> None:
+    scenario_file, _ = files(ascii_network, tmp_path)
+    out = str(tmp_path / "s.json")
+    bad_method = runner.invoke(app, ["fleet", str(scenario_file), "-o", out, "--method", "fastest"])
+    assert bad_method.exit_code == 2, bad_method.output
+    assert "'fastest' is not a fleet method; expected auto, exact or heuristic" in " ".join(
+        bad_method.output.split()
+    )
+    bad_limit = runner.invoke(app, ["fleet", str(scenario_file), "-o", out, "--time-limit", "0"])
+    assert bad_limit.exit_code == 2, bad_limit.output
+    assert "expected 1 to 3,600 seconds" in " ".join(bad_limit.output.split())
+
+
+def test_fleet_on_the_drawn_line_writes_a_schedule_check_schedule_accepts(
+    ascii_network: Callable[..., AsciiNetwork], tmp_path: Path
+) -> None:
+    scenario_file, _ = files(ascii_network, tmp_path)
+    out = tmp_path / "solved.json"
+    result = runner.invoke(app, ["fleet", str(scenario_file), "-o", str(out), "--method", "exact"])
+    assert result.exit_code == 0, result.output
+    schedule = read_schedule(out)
+    assert schedule.summary.people_moved == 60
+    assert schedule.solver.method == "exact"
+    check = runner.invoke(app, ["check-schedule", str(scenario_file), str(out)])
+    assert check.exit_code == 0, check.output

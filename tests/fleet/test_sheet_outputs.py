@@ -11,8 +11,9 @@ import pytest
 from rich.console import Console
 
 from asciimap import AsciiNetwork
-from safepassage.fleet.schedule import Schedule, read_schedule, write_schedule
+from safepassage.fleet.schedule import PrivateCarSlot, Schedule, read_schedule, write_schedule
 from safepassage.fleet.sheet import (
+    car_lines,
     pickup_lines,
     sheet_tables,
     summary_text,
@@ -59,14 +60,41 @@ def test_times_are_local_with_offset_and_dated_on_another_day(schedule: Schedule
 
 
 def test_terminal_tables_hold_every_trip_and_pickup(schedule: Schedule) -> None:
-    console = Console(file=io.StringIO(), width=250, color_system=None)
+    console = Console(file=io.StringIO(), width=80, color_system=None)
     for table in sheet_tables(schedule):
         console.print(table)
     text = console.file.getvalue()  # type: ignore[attr-defined]
-    assert "bus-1 (bus)" in text
+    assert "bus-1 — bus, 50 seats, depot g" in text
+    assert "leave g" in text
+    assert "load 50 at p" in text
+    assert "load 10 at p" in text
+    assert "arrive e," in text
+    assert "08:08+02:00" in text
     assert "Prospekt Myru → M14" in text
-    assert text.count("Depot Road") >= 2
+    assert "Pickup points: who is collected when" in text
+    assert max(len(row) for row in text.splitlines()) <= 80
     assert "60 of 60 people moved by 1 vehicles in 2 trips" in summary_text(schedule)
+
+
+def test_private_car_slots_are_shown_in_vehicles_and_people(schedule: Schedule) -> None:
+    slot = PrivateCarSlot(
+        origin="p",
+        destination="e",
+        slot_start_s=0.0,
+        slot_end_s=600.0,
+        vehicles=4,
+        people=10,
+        streets=["Prospekt Myru", "M14"],
+    )
+    with_cars = schedule.model_copy(update={"private_cars": [slot]})
+    assert [(c.slot, c.vehicles, c.people, c.route) for c in car_lines(with_cars)] == [
+        ("08:00+02:00–08:10+02:00", 4, 10, "Prospekt Myru → M14")
+    ]
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    for table in sheet_tables(with_cars):
+        console.print(table)
+    assert "Private cars: departure slots" in console.file.getvalue()  # type: ignore[attr-defined]
+    assert "<h2>Private cars</h2>" in sheet_html(with_cars)
 
 
 def test_csv_files_hold_every_trip_and_collection(schedule: Schedule, tmp_path: Path) -> None:

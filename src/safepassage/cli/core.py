@@ -204,6 +204,7 @@ def demo(
     if schedule is not None:
         out_console.rule("[bold]Buses")
         print_schedule(schedule)
+        out_console.print(f"bus schedule: {out / 'schedule.json'}, {out / 'schedule.html'} and CSV files")
     out_console.print(
         f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({features} features) "
         f"in {time.perf_counter() - started:.1f} s",

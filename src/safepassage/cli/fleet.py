@@ -45,12 +45,21 @@ def fleet(
         Path | None,
         typer.Option(help="Also write one CSV row per trip here, and per pickup in NAME-pickups.csv."),
     ] = None,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="auto: an exact model (OR-Tools CP-SAT) for small instances, else the heuristic; "
+            "exact or heuristic to choose. Either way the output gives the last arrival, a proven "
+            "lower bound and the gap."
+        ),
+    ] = "auto",
+    time_limit: Annotated[float, typer.Option(help="Solver time limit in seconds (1 to 3600).")] = 30.0,
 ) -> None:
     """Schedule the vehicles: trips by street, pickups, arrivals; write safepassage-schedule/1."""
     from safepassage.services.fleet import schedule_fleet, write_fleet_files
 
     scenario = load_scenario(scenario_file)
-    run = schedule_fleet(scenario)
+    run = schedule_fleet(scenario, method=method, time_limit_s=time_limit)
     written = write_fleet_files(run.schedule, output, html=html, csv=csv)
     print_schedule(run.schedule)
     out_console.print(

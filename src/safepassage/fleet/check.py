@@ -16,12 +16,14 @@ verifies a schedule"), each a :class:`Violation` kind:
   previous one ended, legs, stops and unloading follow one another in time;
 - ``seats``: on every trip, people without a need fit the seats, people with a need their places;
 - ``road``: consecutive path nodes are joined by a link of the leg's network (one-way streets
-  included), and each hop takes at least the link's free-flow travel time;
+  included), and each hop takes at least the link's free-flow travel time; ``streets``: a leg's
+  street names are those of its links (name, else ref; blanks dropped, repeats collapsed);
 - ``closed``: no link is entered while closed (exclusion zones, blockages, credible hazards,
   restricted areas, curfew, corridor links outside their windows), for the vehicle's class carrying
   people; ``corridor``: loaded legs from a pickup point whose evacuees must use a corridor use it;
-- ``reception``: a destination receives at most its capacity; a station sends on by train no more
-  people than buses brought there, and only after the transfer time;
+- ``reception``: a destination receives at most its capacity, people by bus and by private car
+  together; ``cars``: private-car slots count ceil(people / people per car) cars; a station
+  sends on by train no more people than buses brought there, and only after the transfer time;
 - ``people``: every person waiting at a pickup point is picked up once or listed unserved with a
   reason, never before they are there; ``horizon``: every arrival within the horizon;
 - ``summary``: the summary and the solver's bound and gap agree with the trips.
@@ -33,6 +35,9 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping
+
+import numpy as np
+import numpy.typing as npt
 
 from safepassage.errors import ScheduleRejectedError
 from safepassage.fleet.check_people import check_people, check_summary
@@ -51,6 +56,8 @@ from safepassage.hazards import binding_corridor
 from safepassage.network import RoadNetwork
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
+
+FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["MESSAGES_PER_KIND", "TIME_TOLERANCE_S", "Violation", "check_schedule", "validate_schedule"]
 
@@ -274,29 +281,51 @@ def _check_leg(world: World, vehicle: VehicleSchedule, trip: Trip, leg: Leg, out
             out.add("places", f"{where}: {end} at node {node} but {place!r} is at node {expected}")
     travel_s = network.travel_time_s(world.scenario.capacity)
     closures = world.closures(network, vehicle.vehicle_class)
+    names: list[str] = []
     for i, (u, v) in enumerate(itertools.pairwise(leg.path)):
-        try:
-            link = network.find_link(network.node_index(u), network.node_index(v))
-        except KeyError:
-            link = -1
-        if link < 0:
+        links = _links_between(network, u, v, travel_s)
+        if not links:
             out.add("road", f"{where}: no {network.mode.value} road link from node {u} to node {v}")
             continue
-        taken_s = leg.entry_times_s[i + 1] - leg.entry_times_s[i]
+        enter_s = leg.entry_times_s[i]
+        # parallel links: the fastest one open when entered (the fastest one when none is open)
+        link = next((k for k in links if closures.closure_at(k, enter_s) is None), links[0])
+        names.append(str(network.link_name[link]))
+        taken_s = leg.entry_times_s[i + 1] - enter_s
         if taken_s < float(travel_s[link]) - TIME_TOLERANCE_S:
             out.add(
                 "road",
                 f"{where}: drives {u}->{v} in {num_text(taken_s)} s but the link takes "
                 f"{num_text(float(travel_s[link]))} s at free flow",
             )
-        reason = closures.closure_at(link, leg.entry_times_s[i])
+        reason = closures.closure_at(link, enter_s)
         if reason is not None:
-            at = world.schedule.at(leg.entry_times_s[i]).isoformat(timespec="seconds")
+            at = world.schedule.at(enter_s).isoformat(timespec="seconds")
             out.add(
                 "closed",
-                f"{where}: enters link {u}->{v} at {num_text(leg.entry_times_s[i])} s ({at}) while "
-                f"it is closed: {reason}",
+                f"{where}: enters link {u}->{v} at {num_text(enter_s)} s ({at}) while it is closed: {reason}",
             )
+    along = _collapsed(names)
+    if len(names) == len(leg.path) - 1 and leg.streets != along:
+        out.add("streets", f"{where}: streets {leg.streets} but the path runs along {along}")
+
+
+def _links_between(network: RoadNetwork, u: int, v: int, travel_s: FloatArray) -> list[int]:
+    """Every link from OSM node ``u`` to OSM node ``v``, fastest first (empty when none)."""
+    try:
+        tail, head = network.node_index(u), network.node_index(v)
+    except KeyError:
+        return []
+    lo, hi = int(network.indptr[tail]), int(network.indptr[tail + 1])
+    found = [lo + int(k) for k in np.flatnonzero(network.link_head[lo:hi] == head)]
+    return sorted(found, key=lambda k: float(travel_s[k]))
+
+
+def _collapsed(names: list[str]) -> list[str]:
+    """Link names as a dispatcher reads them: blanks dropped, consecutive repeats once (the rule of
+    docs/schedule-format.md, restated here so that the checker shares no code with the solver)."""
+    kept = [name.strip() for name in names if name.strip()]
+    return [name for i, name in enumerate(kept) if i == 0 or kept[i - 1] != name]
 
 
 def _check_corridor(world: World, vehicle: VehicleSchedule, trip: Trip, out: ViolationLog) -> None:

@@ -3,6 +3,7 @@ reception capacity, stations feeding trains, and the summary (see ``fleet/check.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -40,15 +41,39 @@ def check_people(world: World, schedule: Schedule, out: ViolationLog) -> None:
                 out.add(
                     "places", f"{where_text(vehicle, trip)}: unloads at {trip.destination!r}, no destination"
                 )
+    by_car = _check_private_cars(world, schedule, out)
     for dest in world.scenario.destinations:
-        if received[dest.id] > dest.capacity:
+        total = received[dest.id] + by_car[dest.id]
+        if total > dest.capacity:
+            cars = f" ({by_car[dest.id]} of them by private car)" if by_car[dest.id] else ""
             out.add(
                 "reception",
-                f"destination {dest.id!r} receives {received[dest.id]} people, more than its "
+                f"destination {dest.id!r} receives {total} people{cars}, more than its "
                 f"reception capacity of {dest.capacity}",
             )
     _check_stations(world, boarded, dropped, out)
     _check_conservation(world, schedule, boarded, out)
+
+
+def _check_private_cars(world: World, schedule: Schedule, out: ViolationLog) -> dict[str, int]:
+    """Private-car slots: known places, a slot of positive length, cars = ceil(people / people per
+    car of the scenario). Returns the people they bring to each destination."""
+    by_car: dict[str, int] = defaultdict(int)
+    per_car = float(world.fleet.private_cars.people_per_car) if world.fleet is not None else None
+    for i, slot in enumerate(schedule.private_cars):
+        where = f"private_cars[{i}] ({slot.origin!r} -> {slot.destination!r})"
+        if world.kinds.get(slot.origin) != "pickup" or world.kinds.get(slot.destination) != "destination":
+            out.add("places", f"{where}: expected a pickup point of the scenario to one of its destinations")
+        if slot.slot_end_s <= slot.slot_start_s:
+            out.add("cars", f"{where}: the slot ends at {num_text(slot.slot_end_s)} s, not after it starts")
+        if per_car is not None and slot.vehicles != math.ceil(slot.people / per_car):
+            out.add(
+                "cars",
+                f"{where}: {slot.people} people at {per_car:g} a car are {math.ceil(slot.people / per_car)} "
+                f"cars, not {slot.vehicles}",
+            )
+        by_car[slot.destination] += slot.people
+    return by_car
 
 
 def _check_stations(

@@ -443,37 +443,49 @@ def _schedule_problems(schedule: Schedule) -> list[str]:
     ids = [v.vehicle for v in schedule.vehicles]
     if len(ids) != len(set(ids)):
         problems.append("two vehicles share one id; expected each vehicle once")
-    boardings: dict[tuple[str, int, str], int] = {}
-    for vehicle in schedule.vehicles:
-        for trip in vehicle.trips:
-            for boarding in trip.pickups:
-                key = (vehicle.vehicle, trip.number, boarding.point)
-                boardings[key] = boardings.get(key, 0) + boarding.people
     points = [p.point for p in schedule.pickups]
     if len(points) != len(set(points)):
         problems.append("a pickup point is listed twice in pickups; expected each point once")
+    problems += _call_problems(schedule, set(points))
+    totals = (
+        ("people_moved", sum(p.collected for p in schedule.pickups), "the pickup points' calls collect"),
+        ("people_unserved", sum(u.people for u in schedule.unserved), "unserved lists"),
+        ("people_total", sum(p.people for p in schedule.pickups), "the pickup points hold"),
+    )
+    for name, expected, what in totals:
+        given = getattr(schedule.summary, name)
+        if given != expected and (name != "people_total" or schedule.pickups):
+            problems.append(f"summary.{name} = {given} but {what} {expected}")
+    return problems
+
+
+def _call_problems(schedule: Schedule, points: set[str]) -> list[str]:
+    """Each boarding at a listed pickup point has exactly one call, with its people and time."""
+    problems: list[str] = []
+    boardings: dict[tuple[str, int, str], Boarding] = {}
+    for vehicle in schedule.vehicles:
+        for trip in vehicle.trips:
+            for boarding in trip.pickups:
+                if boarding.point in points:
+                    boardings[(vehicle.vehicle, trip.number, boarding.point)] = boarding
+    called: set[tuple[str, int, str]] = set()
     for calls in schedule.pickups:
         for call in calls.calls:
             key = (call.vehicle, call.trip, calls.point)
-            if key not in boardings:
-                problems.append(
-                    f"pickups {calls.point!r}: vehicle {call.vehicle!r} trip {call.trip} loads nobody there"
-                )
-            elif boardings[key] != call.people:
-                problems.append(
-                    f"pickups {calls.point!r}: vehicle {call.vehicle!r} trip {call.trip} loads "
-                    f"{boardings[key]} there, not {call.people}"
-                )
-    collected = sum(p.collected for p in schedule.pickups)
-    if collected != schedule.summary.people_moved:
+            where = f"pickups {calls.point!r}: vehicle {call.vehicle!r} trip {call.trip}"
+            found = boardings.get(key)
+            if key in called:
+                problems.append(f"{where} is called twice; expected one call per boarding")
+            elif found is None:
+                problems.append(f"{where} loads nobody there")
+            elif found.people != call.people:
+                problems.append(f"{where} loads {found.people} there, not {call.people}")
+            elif abs(found.arrive_s - call.at_s) > TIME_TOLERANCE_S:
+                problems.append(f"{where} is there at {found.arrive_s} s, not {call.at_s} s")
+            called.add(key)
+    for vehicle_id, number, point in sorted(set(boardings) - called):
         problems.append(
-            f"summary.people_moved = {schedule.summary.people_moved} but the pickup points' calls "
-            f"collect {collected}"
-        )
-    unserved = sum(u.people for u in schedule.unserved)
-    if unserved != schedule.summary.people_unserved:
-        problems.append(
-            f"summary.people_unserved = {schedule.summary.people_unserved} but unserved lists {unserved}"
+            f"pickups {point!r}: vehicle {vehicle_id!r} trip {number} loads there but has no call"
         )
     return problems
 

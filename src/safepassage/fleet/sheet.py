@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
 __all__ = [
+    "CarLine",
     "PickupLine",
     "TripLine",
+    "car_lines",
     "needs_text",
     "pickup_lines",
     "sheet_tables",
@@ -164,6 +166,34 @@ def pickup_lines(schedule: Schedule) -> list[PickupLine]:
     return lines
 
 
+@dataclass(frozen=True)
+class CarLine:
+    """One departure slot of private cars from one origin: when, how many cars and people, where to."""
+
+    origin: str
+    slot: str
+    vehicles: int
+    people: int
+    destination: str
+    route: str
+
+
+def car_lines(schedule: Schedule) -> list[CarLine]:
+    """Every private-car slot, by start time then origin."""
+    slots = sorted(schedule.private_cars, key=lambda c: (c.slot_start_s, c.origin, c.destination))
+    return [
+        CarLine(
+            origin=c.origin,
+            slot=f"{time_text(schedule, c.slot_start_s)}–{time_text(schedule, c.slot_end_s)}",
+            vehicles=c.vehicles,
+            people=c.people,
+            destination=c.destination,
+            route=route_text(c.streets),
+        )
+        for c in slots
+    ]
+
+
 def summary_text(schedule: Schedule) -> str:
     """One paragraph: people moved, last arrival, bound and gap, vehicles, trips, method."""
     s, solver = schedule.summary, schedule.solver
@@ -178,42 +208,49 @@ def summary_text(schedule: Schedule) -> str:
 
 
 def sheet_tables(schedule: Schedule) -> list[Table]:
-    """The dispatch sheet as rich tables: trips by vehicle, pickups by point, unserved people."""
+    """The dispatch sheet as rich tables: one per vehicle (three rows a trip: leave by ..., load
+    by ..., arrive and then), the pickup points, the unserved people. Narrow enough for 80 columns."""
     from rich.table import Table
 
-    trips = Table(title="Vehicles: trips in order", show_lines=True)
-    for name in (
-        "vehicle",
-        "trip",
-        "leave",
-        "route to pickup",
-        "pickup",
-        "people",
-        "route to destination",
-        "arrive",
-        "unloaded",
-        "then",
-    ):
-        trips.add_column(name, justify="right" if name in ("trip", "people") else "left", overflow="fold")
-    for line in trip_lines(schedule):
-        trips.add_row(
-            f"{line.vehicle} ({line.type})",
-            str(line.trip),
-            f"{line.leave_from} {line.leave_at}",
-            line.route_to_pickup,
-            line.pickup,
-            f"{line.people:,}",
-            line.route_to_destination,
-            f"{line.destination} {line.arrive}",
-            line.unloaded,
-            line.then,
+    lines = {(line.vehicle, line.trip): line for line in trip_lines(schedule)}
+    tables: list[Table] = []
+    for vehicle in schedule.vehicles:
+        places = needs_text(vehicle.needs_capacity)
+        table = Table(
+            title=f"{vehicle.vehicle} — {vehicle.type}, {vehicle.seats} seats"
+            + (f" + {places} places" if places else "")
+            + f", depot {vehicle.depot}",
+            title_justify="left",
         )
+        for name in ("trip", "time", "what", "by / then"):
+            table.add_column(name, justify="right" if name == "trip" else "left", overflow="fold")
+        for trip in vehicle.trips:
+            line = lines[(vehicle.vehicle, trip.number)]
+            loads = "; ".join(
+                f"{b.people:,} at {b.point}" + (f" ({needs_text(b.needs)})" if needs_text(b.needs) else "")
+                for b in trip.pickups
+            )
+            board_at = time_text(schedule, trip.pickups[0].arrive_s)
+            table.add_row(str(trip.number), line.leave_at, f"leave {trip.leave_from}", line.route_to_pickup)
+            table.add_row("", board_at, f"load {loads}", line.route_to_destination)
+            table.add_row("", line.arrive, f"arrive {trip.destination}, unloaded {line.unloaded}", line.then)
+            table.add_section()
+        if not vehicle.trips:
+            table.add_row("", "", "no trips", "")
+        tables.append(table)
     pickups = Table(title="Pickup points: who is collected when")
     for name in ("point", "at", "vehicle", "trip", "people", "needs"):
         pickups.add_column(name, justify="right" if name in ("trip", "people") else "left")
     for p in pickup_lines(schedule):
         pickups.add_row(p.point, p.at, p.vehicle, str(p.trip), f"{p.people:,}", p.needs)
-    tables = [trips, pickups]
+    tables.append(pickups)
+    if schedule.private_cars:
+        cars = Table(title="Private cars: departure slots")
+        for name in ("from", "slot", "cars", "people", "to", "by"):
+            cars.add_column(name, justify="right" if name in ("cars", "people") else "left", overflow="fold")
+        for c in car_lines(schedule):
+            cars.add_row(c.origin, c.slot, f"{c.vehicles:,}", f"{c.people:,}", c.destination, c.route)
+        tables.append(cars)
     if schedule.unserved:
         unserved = Table(title="Unserved")
         for name in ("point", "people", "needs", "reason"):

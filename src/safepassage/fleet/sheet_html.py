@@ -2,8 +2,9 @@
 
 The page holds the summary, one section per vehicle with its trips in order (leave, route by
 street names, pickup, people, arrive, unloaded, then), the pickup points with who is collected
-when, and the unserved people with the reason. Its look follows the map page: system sans-serif
-font, dark header bar, plain tables with thin rules. Print CSS puts each vehicle on its own block
+when, private-car slots, and the unserved people with the reason. Its look follows the map page
+(``web/static/app.css``): system sans-serif font, the dark blue bar, a white panel on the warm grey
+background, plain tables with thin grey rules. Print CSS puts each vehicle on its own block
 (never split across pages where the printer allows), hides nothing, and prints in black on white.
 Every value is HTML-escaped (place ids and street names come from scenario files and OSM).
 """
@@ -15,35 +16,33 @@ from pathlib import Path
 
 from safepassage.atomic_file import write_atomically
 from safepassage.fleet.schedule import Schedule
-from safepassage.fleet.sheet import needs_text, pickup_lines, summary_text, time_text, trip_lines
+from safepassage.fleet.sheet import car_lines, needs_text, pickup_lines, summary_text, time_text, trip_lines
 
 __all__ = ["sheet_html", "write_sheet_html"]
 
 _STYLE = """
-:root { --ink: #1d2733; --muted: #5b6773; --rule: #d5dbe1; --bar: #1d2733; --accent: #0a6ebd; }
 * { box-sizing: border-box; }
-body { margin: 0; color: var(--ink);
-       font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-header { background: var(--bar); color: #fff; padding: 10px 16px; }
-header h1 { margin: 0; font-size: 18px; }
-header p { margin: 2px 0 0; color: #c9d3dd; }
-main { padding: 12px 16px; }
-section.vehicle { break-inside: avoid; page-break-inside: avoid; margin: 0 0 18px; }
-h2 { font-size: 16px; margin: 18px 0 6px; border-bottom: 2px solid var(--accent); }
-h3 { font-size: 15px; margin: 12px 0 4px; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 4px 6px; border-bottom: 1px solid var(--rule); }
-th { color: var(--muted); font-weight: 600; font-size: 12px; text-transform: uppercase; }
+body { margin: 0; font: 15px/1.4 system-ui, sans-serif; color: #1d1d1d; background: #f4f1ea; }
+header { padding: 0.4rem 0.8rem; background: #17324d; color: #fff; }
+header h1 { font-size: 1.1rem; margin: 0; }
+header p { margin: 0.1rem 0 0; color: #dfe6ee; }
+main { margin: 0.6rem; padding: 0.5rem 0.8rem; background: #fff; border: 1px solid #ccc; }
+section.vehicle { break-inside: avoid; page-break-inside: avoid; margin: 0 0 1rem; }
+h2 { font-size: 1rem; margin: 0.8rem 0 0.3rem; }
+h3 { font-size: 0.95rem; margin: 0.5rem 0 0.2rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.85rem; width: 100%; }
+th, td { border: 1px solid #ddd; padding: 0.15rem 0.35rem; vertical-align: top; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.route { color: var(--muted); }
-.summary { margin: 0 0 10px; }
+.route, .muted { color: #555; }
+.summary { margin: 0.2rem 0 0.6rem; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
-  body { font-size: 11px; color: #000; }
-  header { background: none; color: #000; border-bottom: 2px solid #000; padding: 0 0 6px; }
-  header p { color: #000; }
-  .route { color: #000; }
-  h2 { border-color: #000; }
+  body { font-size: 10.5px; color: #000; background: #fff; }
+  header { background: none; color: #000; border-bottom: 2px solid #000; padding: 0 0 4px; }
+  header p, .route, .muted { color: #000; }
+  main { margin: 0; padding: 0; border: 0; }
+  th, td { border-color: #999; }
 }
 """
 
@@ -123,6 +122,13 @@ def sheet_html(schedule: Schedule) -> str:
             + "</tr>"
         )
     parts.append("</table>")
+    if schedule.private_cars:
+        parts.append("<h2>Private cars</h2><table>")
+        parts.append(_head(["from", "slot", "cars", "people", "to", "by"]))
+        for c in car_lines(schedule):
+            values = [c.origin, c.slot, f"{c.vehicles:,}", f"{c.people:,}", c.destination, c.route]
+            parts.append("<tr>" + _cells(values, {2, 3}) + "</tr>")
+        parts.append("</table>")
     if schedule.unserved:
         parts.append("<h2>Unserved</h2><table>")
         parts.append(_head(["point", "people", "needs", "reason"]))

@@ -8,7 +8,6 @@ written through :mod:`safepassage.atomic_file` (via the schedule and sheet write
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,13 @@ from safepassage.fleet.check import Violation, check_schedule, validate_schedule
 from safepassage.fleet.schedule import Schedule, read_schedule, write_schedule
 from safepassage.fleet.sheet import write_pickups_csv, write_trips_csv
 from safepassage.fleet.sheet_html import write_sheet_html
+from safepassage.fleet.solve import FleetMethod, solve_fleet
 from safepassage.network import RoadNetwork, load_scenario_networks
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = [
+    "FLEET_METHODS",
     "FleetRun",
     "check_schedule_file",
     "demo_fleet",
@@ -30,6 +31,10 @@ __all__ = [
     "schedule_fleet",
     "write_fleet_files",
 ]
+
+
+#: The solver methods of ``safepassage fleet --method``.
+FLEET_METHODS = ("auto", "exact", "heuristic")
 
 
 @dataclass(frozen=True)
@@ -41,31 +46,34 @@ class FleetRun:
     schedule: Schedule
 
 
-def _solve(scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork]) -> Schedule:
-    """The fleet solver's schedule (``safepassage.fleet.solve``; imported when needed)."""
-    solver = importlib.import_module("safepassage.fleet.solve")
-    schedule = solver.solve_fleet(scenario, networks=dict(networks))
-    if not isinstance(schedule, Schedule):  # pragma: no cover - the solver's contract
-        raise TypeError(f"the fleet solver returned {type(schedule).__name__}, not a Schedule")
-    return schedule
-
-
 def schedule_fleet(
-    scenario: Scenario, *, networks: Mapping[TravelMode, RoadNetwork] | None = None
+    scenario: Scenario,
+    *,
+    networks: Mapping[TravelMode, RoadNetwork] | None = None,
+    method: str = "auto",
+    time_limit_s: float = 30.0,
 ) -> FleetRun:
     """Schedule the scenario's vehicles and re-verify the result with the independent checker.
+
+    ``method``: ``auto`` (exact for small instances, else heuristic), ``exact`` or ``heuristic``
+    (:data:`FLEET_METHODS`); ``time_limit_s``: the solver's time limit (1 s to 1 hour).
 
     Raises :class:`~safepassage.errors.InputError` when the scenario has no ``fleet`` section, and
     :class:`~safepassage.errors.ScheduleRejectedError` (exit 5) if the solver's schedule breaks a
     rule (a solver bug: the checker is the guard).
     """
-    if getattr(scenario, "fleet", None) is None:
+    if method not in FLEET_METHODS:
+        raise InputError(f"--method: {method!r} is not a fleet method; expected auto, exact or heuristic")
+    if not 1.0 <= time_limit_s <= 3600.0:
+        raise InputError(f"--time-limit: {time_limit_s:g} s is out of range; expected 1 to 3,600 seconds")
+    if scenario.fleet is None:
         raise InputError(
             f"scenario {scenario.name!r} has no fleet section; expected vehicles, depots and pickups "
             "(see docs/scenario-format.md, 'Fleet')"
         )
     loaded = load_scenario_networks(scenario, given=networks)
-    schedule = _solve(scenario, loaded)
+    chosen: FleetMethod = "exact" if method == "exact" else "heuristic" if method == "heuristic" else "auto"
+    schedule = solve_fleet(scenario, networks=loaded, method=chosen, time_limit_s=time_limit_s)
     validate_schedule(scenario, loaded, schedule)
     return FleetRun(scenario, loaded, schedule)
 
@@ -118,7 +126,7 @@ def check_schedule_file(
 def demo_fleet(scenario: Scenario, networks: Mapping[TravelMode, RoadNetwork], out: Path) -> Schedule | None:
     """The demo's bus schedule: scheduled, checked, written to ``out`` (``schedule.json``,
     ``schedule.html``, ``schedule.csv`` and ``schedule-pickups.csv``); None without a fleet section."""
-    if getattr(scenario, "fleet", None) is None:
+    if scenario.fleet is None:
         return None
     run = schedule_fleet(scenario, networks=networks)
     write_fleet_files(
