@@ -98,7 +98,7 @@ def test_unknown_field_and_missing_field(schedule: Schedule) -> None:
         (lambda d: d["summary"].update(people_moved=59), "summary.people_moved = 59"),
         (lambda d: d["pickups"][0]["calls"][0].update(trip=2), "'bus-1' trip 2 loads 10 there, not 50"),
         (lambda d: d.update(start="2022-03-05T08:00:00"), "timezone"),
-        (lambda d: d["pickups"][0]["calls"][0].update(at_s=1.5), "is there at 24.0 s, not 1.5 s"),
+        (lambda d: d["pickups"][0]["calls"][0].update(at_s=1.5), "from 24.0 s to 324.0 s, not at 1.5 s"),
         (lambda d: d["pickups"][0]["calls"][1].update(trip=1, at_s=24.0), "trip 1 is called twice"),
         (lambda d: d["summary"].update(people_total=120), "summary.people_total = 120"),
     ],

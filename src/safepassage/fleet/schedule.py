@@ -460,7 +460,8 @@ def _schedule_problems(schedule: Schedule) -> list[str]:
 
 
 def _call_problems(schedule: Schedule, points: set[str]) -> list[str]:
-    """Each boarding at a listed pickup point has exactly one call, with its people and time."""
+    """Each boarding at a listed pickup point has exactly one call, with its people, at a time the
+    vehicle is there (people arriving later board when they arrive)."""
     problems: list[str] = []
     boardings: dict[tuple[str, int, str], Boarding] = {}
     for vehicle in schedule.vehicles:
@@ -480,8 +481,10 @@ def _call_problems(schedule: Schedule, points: set[str]) -> list[str]:
                 problems.append(f"{where} loads nobody there")
             elif found.people != call.people:
                 problems.append(f"{where} loads {found.people} there, not {call.people}")
-            elif abs(found.arrive_s - call.at_s) > TIME_TOLERANCE_S:
-                problems.append(f"{where} is there at {found.arrive_s} s, not {call.at_s} s")
+            elif not found.arrive_s - TIME_TOLERANCE_S <= call.at_s <= found.depart_s + TIME_TOLERANCE_S:
+                problems.append(
+                    f"{where} is there from {found.arrive_s} s to {found.depart_s} s, not at {call.at_s} s"
+                )
             called.add(key)
     for vehicle_id, number, point in sorted(set(boardings) - called):
         problems.append(
