@@ -17,6 +17,7 @@ from pathlib import Path
 from safepassage.atomic_file import write_atomically
 from safepassage.fleet.schedule import Schedule
 from safepassage.fleet.sheet import car_lines, needs_text, pickup_lines, summary_text, time_text, trip_lines
+from safepassage.local_time import stamp_text
 
 __all__ = ["sheet_html", "write_sheet_html"]
 
@@ -69,7 +70,7 @@ def sheet_html(schedule: Schedule) -> str:
         f"<style>{_STYLE}</style></head><body>",
         f"<header><h1>Dispatch sheet — {escape(schedule.scenario.name)}</h1>",
         f"<p>Start {escape(time_text(schedule, 0.0))}, times in {escape(schedule.timezone)}; "
-        f"made {escape(schedule.generated_at.isoformat(timespec='seconds'))}</p></header><main>",
+        f"made {escape(stamp_text(schedule.generated_at, schedule.zone()))}</p></header><main>",
         f'<p class="summary">{escape(summary_text(schedule))}</p>',
         "<h2>Vehicles</h2>",
     ]
