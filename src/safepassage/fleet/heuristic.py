@@ -268,9 +268,11 @@ def _best_of(
             planned = _plan_trip(instance, state, v, place, free_s, pickup, dest, want_s, want_r)
             if planned is None:
                 continue
-            trip, start, _ = planned
+            trip, start, delivered = planned
             fill = trip.people / max(1, min(v.seats, want_s) + min(v.rm_places, want_r))
-            score = (start - free_s) + (1.0 - fill) * times.lower_bound_s(pickup, dest)
+            handling = v.stop_s + v.board_s * trip.people
+            held = max(0.0, delivered - start - handling - times.lower_bound_s(pickup, dest))  # road closed
+            score = (start - free_s) + held + (1.0 - fill) * times.lower_bound_s(pickup, dest)
             score -= 3600.0 if trip.rm else 0.0
             if best_trip is None or score < best_trip[0]:
                 best_trip = (score, trip)
