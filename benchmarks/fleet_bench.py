@@ -109,9 +109,7 @@ def run(name: str, scenario: Scenario, network: Any, time_limit_s: float) -> Non
     instance, ctx = build_instance(scenario, network or ctx_network(scenario))
     t0 = time.monotonic()
     greedy_routes = solve_greedy(instance)
-    greedy = assemble(
-        instance, ctx, greedy_routes, "heuristic", lower_bound(instance).bound_s, {}, t0, private_cars=False
-    )
+    greedy = assemble(instance, ctx, greedy_routes, "heuristic", lower_bound(instance).bound_s, {}, t0)
     s, g = schedule.summary, greedy.summary
     print(
         f"\n== {name}: {len(instance.vehicles)} vehicles, {len(instance.pickups)} pickups, "

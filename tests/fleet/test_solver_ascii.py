@@ -121,3 +121,39 @@ def test_people_with_reduced_mobility_and_no_place_are_unserved_with_a_reason(
     assert "reduced mobility" in unserved.reason
     assert schedule.summary.people_moved == 12
     assert check_schedule(sc2, {TravelMode.DRIVE: network}, schedule) == []
+
+
+def test_bus_then_train_one_plan_across_modes(drawn: AsciiNetwork, network: RoadNetwork) -> None:
+    # The reception centre x is full (capacity 5); a station at x sends a train at 08:20 with 40
+    # seats, 60 s of transfer. The 10 others ride the bus to the station and leave by train.
+    sc = scenario(drawn)
+    data = sc.model_dump(by_alias=True, mode="json")
+    data["destinations"][0]["capacity"] = 5
+    data["fleet"]["stations"] = [
+        {"id": "st", "name": "Station", "lat": drawn.lat("x"), "lon": drawn.lon("x"), "transfer_s": 60}
+    ]
+    data["fleet"]["trains"] = [
+        {
+            "id": "t1",
+            "station": "st",
+            "departs": "2022-03-05T08:20:00+02:00",
+            "arrives": "2022-03-05T10:00:00+02:00",
+            "to": "Lviv",
+            "cars": 2,
+            "seats_per_car": 20,
+        }
+    ]
+    sc2 = type(sc).model_validate(data)
+    schedule = solve_fleet(sc2, network=network, networks={TravelMode.DRIVE: network})
+    trains = [v for v in schedule.vehicles if v.type == "train"]
+    assert len(trains) == 1
+    (ride,) = trains[0].trips
+    assert ride.people == 10
+    assert ride.legs[0].mode == "rail"
+    assert ride.legs[0].depart_s == 1200.0
+    to_station = sum(
+        t.people for v in schedule.vehicles if v.type != "train" for t in v.trips if t.destination == "st"
+    )
+    assert to_station == 10
+    assert schedule.summary.last_arrival_s == 1200.0  # the train's departure: everyone has left
+    assert check_schedule(sc2, {TravelMode.DRIVE: network}, schedule) == []

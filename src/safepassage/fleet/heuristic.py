@@ -23,6 +23,7 @@ to pickup-destination pairs, then build balanced vehicle routes.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import time
@@ -84,6 +85,7 @@ class _State:
     targets: Targets
     train_seats: dict[str, list[list[float]]]  # station -> [[departure_s, seats], ...]
     empty: dict[tuple[str, str], float] = field(default_factory=dict)  # LP's empty drives left
+    visits: dict[str, list[float]] = field(default_factory=dict)  # pickup -> when vehicles get there
 
 
 def _take(
@@ -175,6 +177,7 @@ def _commit(
 ) -> None:
     times = instance.times[v.vehicle_class]
     at = arrive_s(times, place, trip.pickup, free_s, instance.horizon_s)
+    bisect.insort(state.visits.setdefault(trip.pickup, []), at)
     _take(state, trip.pickup, at, trip.general, trip.rm, commit=True)
     if (place, trip.pickup) in state.empty:
         state.empty[(place, trip.pickup)] -= 1.0
@@ -224,6 +227,17 @@ def _plan_trip(
     return PlannedTrip(pickup, dest, got_s, got_r, ready, train), start, delivered
 
 
+#: Seconds added to a trip's score per vehicle reaching the same pickup within
+#: :data:`COLUMN_WINDOW_S` of it: vehicles bunched at one pickup leave in a column and queue on
+#: the roads (``travel_times.RoadOccupancy``), so the dispatch spreads them.
+COLUMN_PENALTY_S = 150.0
+COLUMN_WINDOW_S = 120.0
+
+
+def _nearby(times: list[float], t: float) -> int:
+    return bisect.bisect_right(times, t + COLUMN_WINDOW_S) - bisect.bisect_left(times, t - COLUMN_WINDOW_S)
+
+
 def _best_pair(
     instance: FleetInstance, state: _State, v: VehicleSpec, place: str, free_s: float
 ) -> PlannedTrip | None:
@@ -268,9 +282,12 @@ def _best_of(
             planned = _plan_trip(instance, state, v, place, free_s, pickup, dest, want_s, want_r)
             if planned is None:
                 continue
-            trip, start, _ = planned
+            trip, start, delivered = planned
             fill = trip.people / max(1, min(v.seats, want_s) + min(v.rm_places, want_r))
-            score = (start - free_s) + (1.0 - fill) * times.lower_bound_s(pickup, dest)
+            handling = v.stop_s + v.board_s * trip.people
+            held = max(0.0, delivered - start - handling - times.lower_bound_s(pickup, dest))  # road closed
+            score = (start - free_s) + held + (1.0 - fill) * times.lower_bound_s(pickup, dest)
+            score += COLUMN_PENALTY_S * _nearby(state.visits.get(pickup, []), start)
             score -= 3600.0 if trip.rm else 0.0
             if best_trip is None or score < best_trip[0]:
                 best_trip = (score, trip)

@@ -169,7 +169,7 @@ def _one_trip(
         )
     )
     out.calls[trip.pickup].append(
-        PickupCall(vehicle=vehicle.id, trip=number, at_s=load_start, people=trip.people, needs=needs)
+        PickupCall(vehicle=vehicle.id, trip=number, at_s=at_pickup, people=trip.people, needs=needs)
     )
     out.waiting_person_s += trip.people * max(0.0, load_start - trip.ready_s)
     out.column_delay_s += max(0.0, second.arrive_s - depart - _free_flow(travel, second))

@@ -117,9 +117,10 @@ def riders(scenario: Scenario, fleet: Fleet) -> dict[str, tuple[int, int]]:
 
 
 def build_instance(
-    scenario: Scenario, network: RoadNetwork | None = None
+    scenario: Scenario, network: RoadNetwork | None = None, *, reserved: Mapping[str, int] | None = None
 ) -> tuple[FleetInstance, FleetContext]:
-    """The solver's instance of ``scenario`` (see module docstring); InputError without a fleet."""
+    """The solver's instance of ``scenario`` (see module docstring); InputError without a fleet.
+    ``reserved``: reception places already promised (to private cars) per destination."""
     from safepassage.errors import InputError
 
     fleet = scenario.fleet
@@ -150,7 +151,10 @@ def build_instance(
     pickups = [
         PickupSpec(pid, _batches(scenario, fleet, pid, seated, rm)) for pid, (seated, rm) in waiting.items()
     ]
-    destinations = [DestinationSpec(d.id, d.capacity) for d in scenario.destinations]
+    taken = reserved or {}
+    destinations = [
+        DestinationSpec(d.id, max(0, d.capacity - taken.get(d.id, 0))) for d in scenario.destinations
+    ]
     for station in fleet.stations:
         trains = tuple(
             (scenario.seconds_since_start(t.departs), t.seats)
@@ -253,7 +257,17 @@ def solve_fleet(
     started = time.monotonic()
     if network is None and networks is not None:
         network = networks.get(TravelMode.DRIVE)
-    instance, ctx = build_instance(scenario, network)
+    if network is None:
+        network = load_scenario_networks(scenario, [TravelMode.DRIVE])[TravelMode.DRIVE]
+    cars: tuple[list[PrivateCarSlot], dict[str, object]] = ([], {})
+    if private_cars and scenario.fleet is not None and scenario.fleet.private_cars.share_leaving_alone > 0:
+        from safepassage.fleet.private_cars import plan_private_cars
+
+        cars = plan_private_cars(scenario, scenario.fleet, networks=networks, network=network)
+    by_cars: dict[str, int] = {}
+    for slot in cars[0]:
+        by_cars[slot.destination] = by_cars.get(slot.destination, 0) + slot.people
+    instance, ctx = build_instance(scenario, network, reserved=by_cars)
     routes, method_used, details = _solve(instance, method, time_limit_s)
     bound = lower_bound(instance)
     exact_bound = float(details.get("exact_bound_s", 0.0))  # type: ignore[arg-type]
@@ -270,8 +284,7 @@ def solve_fleet(
             "work_bound_s": bound.work_bound_s,
         },
         started,
-        private_cars=private_cars,
-        networks=networks,
+        cars=cars if private_cars else None,
     )
 
 
@@ -301,8 +314,7 @@ def assemble(
     details: dict[str, object],
     started: float,
     *,
-    private_cars: bool = True,
-    networks: Mapping[TravelMode, RoadNetwork] | None = None,
+    cars: tuple[list[PrivateCarSlot], dict[str, object]] | None = None,
     start_places: dict[str, tuple[str, float]] | None = None,
     kept: dict[str, list[Trip]] | None = None,
     kept_calls: dict[str, list[PickupCall]] | None = None,
@@ -344,12 +356,10 @@ def assemble(
         )
         for pid, (seated, rm) in ctx.riders.items()
     ]
-    cars: list[PrivateCarSlot] = []
-    if private_cars and fleet.private_cars.share_leaving_alone > 0:
-        from safepassage.fleet.private_cars import plan_private_cars
-
-        cars, car_details = plan_private_cars(scenario, fleet, networks=networks, network=ctx.network)
-        details["private_cars"] = car_details
+    slots: list[PrivateCarSlot] = []
+    if cars is not None and cars[0]:
+        slots = cars[0]
+        details["private_cars"] = cars[1]
     details["column_delay_s"] = round(driven.column_delay_s, 1)
     if fleet.stations and scenario.source_path is not None:
         from safepassage.fleet.rail import match_stations
@@ -364,7 +374,7 @@ def assemble(
         vehicles=vehicles,
         pickups=calls,
         unserved=_merge_unserved(unserved),
-        private_cars=cars,
+        private_cars=slots,
         summary=Summary(
             people_total=sum(s + r for s, r in ctx.riders.values()),
             people_moved=moved,
@@ -551,7 +561,6 @@ def reschedule(
         bound.bound_s,
         details,
         started,
-        private_cars=False,
         start_places=start_places,
         kept={k: v for k, v in kept.items() if v},
         kept_calls=kept_calls,
