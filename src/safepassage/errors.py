@@ -14,10 +14,12 @@ The tree::
     │   ├── NoRoadsError                  NO_ROADS             2   422
     │   ├── OutsideExtractError           OUTSIDE_EXTRACT      2   422
     │   ├── FeedError                     FEED_INVALID         2   422
-    │   └── PlanFileError                 PLAN_INVALID         2   422
+    │   ├── PlanFileError                 PLAN_INVALID         2   422
+    │   └── ScheduleFileError             SCHEDULE_INVALID     2   422
     ├── UnknownIdError                    UNKNOWN_ID           3   404
     ├── NoRouteError                      NO_ROUTE             4   409
     ├── PlanRejectedError                 PLAN_REJECTED        5   409
+    ├── ScheduleRejectedError             SCHEDULE_REJECTED    5   409
     ├── SolverError                       SOLVER_FAILED        6   500
     ├── StoreError                        STORE_FAILED         7   503
     │   └── AuditError                    AUDIT_BROKEN         8   409
@@ -46,6 +48,8 @@ __all__ = [
     "Problem",
     "SafePassageError",
     "ScenarioError",
+    "ScheduleFileError",
+    "ScheduleRejectedError",
     "SolverError",
     "StoreError",
     "UnknownIdError",
@@ -131,6 +135,12 @@ class PlanFileError(InputError):
     code = "PLAN_INVALID"
 
 
+class ScheduleFileError(InputError):
+    """A schedule file is not a valid ``safepassage-schedule/1`` document."""
+
+    code = "SCHEDULE_INVALID"
+
+
 class UnknownIdError(SafePassageError):
     """An origin, destination, corridor or record id that does not exist."""
 
@@ -157,6 +167,19 @@ class PlanRejectedError(SafePassageError):
     def __init__(self, violations: Sequence[str]) -> None:
         self.violations = tuple(violations)
         head = f"plan rejected: {len(self.violations)} violation(s)"
+        super().__init__("\n".join([head, *(f"- {v}" for v in self.violations)]))
+
+
+class ScheduleRejectedError(SafePassageError):
+    """An independent check found a vehicle schedule breaking a rule (seats, roads, closures, ...)."""
+
+    code = "SCHEDULE_REJECTED"
+    exit_code = 5
+    http_status = 409
+
+    def __init__(self, violations: Sequence[str]) -> None:
+        self.violations = tuple(violations)
+        head = f"schedule rejected: {len(self.violations)} violation(s)"
         super().__init__("\n".join([head, *(f"- {v}" for v in self.violations)]))
 
 

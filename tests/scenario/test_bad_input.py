@@ -171,7 +171,7 @@ CORRIDOR = {
             lambda d: d.update(colour="red"),
             "scenario.yaml: colour: unknown field; expected one of: name, description, network, start, "
             "horizon, time_step_s, timezone, origins, destinations, corridors, curfews, restricted_areas, "
-            "blockages, exclusion_zones, hazards, capacity",
+            "blockages, exclusion_zones, hazards, capacity, fleet",
         ),
         (
             lambda d: d.update(corridors=[{**CORRIDOR, "status": "maybe"}]),

@@ -44,6 +44,16 @@ COMMANDS = (
         "Re-verify a plan against the scenario and the real roads; exit 5 listing every violation.",
     ),
     LazyCommand(
+        "fleet",
+        "safepassage.cli.fleet",
+        "Schedule the vehicles: trips by street, pickups, arrivals; write safepassage-schedule/1.",
+    ),
+    LazyCommand(
+        "check-schedule",
+        "safepassage.cli.fleet",
+        "Re-verify a schedule against the scenario and the real roads; exit 5 listing every violation.",
+    ),
+    LazyCommand(
         "ingest",
         "safepassage.cli.monitoring",
         "Store the reports of feed files; idempotent (a report already stored is skipped, not doubled).",

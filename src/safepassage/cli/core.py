@@ -135,7 +135,9 @@ def demo(
     ] = None,
 ) -> None:
     """Run the bundled Helsinki scenario: validate, plan, check the plan, write plan and GeoJSON."""
+    from safepassage.cli.fleet import print_schedule
     from safepassage.cli.planning import print_plan_summary
+    from safepassage.services.fleet import demo_fleet
     from safepassage.services.planning import run_demo
 
     def on_ready(ready: ReadyScenario) -> None:
@@ -159,6 +161,12 @@ def demo(
         "curfew, ceasefire windows, reception capacity, conservation of people)",
         highlight=False,
     )
+    # the bus schedule, when the scenario has a fleet
+    schedule = demo_fleet(run.ready.scenario, run.ready.networks, out)
+    if schedule is not None:
+        out_console.rule("[bold]Buses")
+        print_schedule(schedule)
+        out_console.print(f"bus schedule: {out / 'schedule.json'}, {out / 'schedule.html'} and CSV files")
     out_console.print(
         f"wrote {run.plan_file} and {run.map_file} ({run.map_features} features) in {run.seconds:.1f} s",
         highlight=False,

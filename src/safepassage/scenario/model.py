@@ -48,6 +48,7 @@ from safepassage.scenario.fields import (
     WalkingSpeedMps,
     WalkwayWidthM,
 )
+from safepassage.scenario.fleet import Fleet
 from safepassage.scenario.package_data import PACKAGE_PATH_PREFIX, split_package_path
 from safepassage.scenario.vocabulary import (
     Cargo,
@@ -356,6 +357,10 @@ class Scenario(_Strict):
     exclusion_zones: list[ExclusionZone] = Field(default_factory=list)
     hazards: list[Hazard] = Field(default_factory=list)
     capacity: CapacityModel = Field(default_factory=CapacityModel)
+    fleet: Fleet | None = Field(
+        default=None,
+        description="vehicles, pickups and trains for the fleet solver; the flow planner ignores it",
+    )
 
     _source_path: Path | None = PrivateAttr(default=None)
     _content_sha256: str = PrivateAttr(default="")
@@ -366,6 +371,19 @@ class Scenario(_Strict):
         if value is not None and value not in _zone_names():
             raise ValueError(f"unknown time zone {value!r}; expected an IANA zone name such as Europe/Kyiv")
         return value
+
+    @model_validator(mode="after")
+    def _fleet_references(self) -> Self:
+        """Fleet pickups, arrivals and trains name origins and destinations of this scenario."""
+        if self.fleet is not None:
+            from safepassage.scenario.fleet import fleet_reference_problems
+
+            problems = fleet_reference_problems(
+                self.fleet, {o.id: o.people for o in self.origins}, self.start, self.end
+            )
+            if problems:
+                raise ValueError("; ".join(problems))
+        return self
 
     # --- derived values -------------------------------------------------------------------
 
