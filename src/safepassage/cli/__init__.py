@@ -68,6 +68,8 @@ COMMANDS = (
         "safepassage.cli.store_admin",
         "Merge stored reports into incidents where some report is not merged yet.",
     ),
+    LazyCommand("users", "safepassage.cli.users", "API users and their tokens: add, list, revoke."),
+    LazyCommand("serve", "safepassage.cli.serve", "Serve the HTTP API (and the map page) with uvicorn."),
     LazyCommand(
         "monitor",
         "safepassage.cli.watch",

@@ -37,6 +37,8 @@ from safepassage.store.migrate import upgrade
 from safepassage.store.report_checks import report_problem
 from safepassage.store.review_workflow import ReviewState, check_review_step
 from safepassage.store.schema import (
+    ApiUser,
+    ApiUserRevocation,
     Base,
     Corridor,
     CorridorStatusChange,
@@ -500,6 +502,20 @@ class Writer:
         """Record a notification owed to ``recipient``."""
         row = {"topic": topic, "recipient": recipient, "message": message, "created_at": self.now}
         return self._insert(Notification, [row])[0]
+
+    # -- API users -----------------------------------------------------------------------------
+
+    def add_api_user(self, name: str, role: str, token_sha256: str) -> int:
+        """Record an API user with the SHA-256 of their token (never the token)."""
+        row = {"name": name, "role": role, "token_sha256": token_sha256, "created_at": self.now}
+        return self._insert(ApiUser, [row])[0]
+
+    def revoke_api_user(self, user_id: int, reason: str) -> int:
+        """Record that a user's token no longer works; raises :class:`UnknownIdError` for an unknown id."""
+        if self.session.get(ApiUser, user_id) is None:
+            raise UnknownIdError(f"no API user with id {user_id}")
+        row = {"user_id": user_id, "reason": reason, "revoked_at": self.now}
+        return self._insert(ApiUserRevocation, [row])[0]
 
 
 class Store:

@@ -36,6 +36,8 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "AUDITED_TABLES",
+    "ApiUser",
+    "ApiUserRevocation",
     "Base",
     "ChainHead",
     "Corridor",
@@ -323,6 +325,30 @@ class Notification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class ApiUser(Base):
+    """A user of the HTTP API: name, role and the SHA-256 of their token (the token itself is never kept)."""
+
+    __tablename__ = "api_users"
+    __table_args__ = (UniqueConstraint("token_sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    token_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class ApiUserRevocation(Base):
+    """A user's token revoked (insert-only: the user row stays, this row says it no longer works)."""
+
+    __tablename__ = "api_user_revocations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("api_users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    revoked_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class Event(Base):
     """One entry of the append-only, hash-chained event log (see :mod:`safepassage.store.audit`)."""
 
@@ -365,5 +391,7 @@ AUDITED_TABLES: tuple[type[Base], ...] = (
     Plan,
     VerdictRow,
     Notification,
+    ApiUser,
+    ApiUserRevocation,
 )
 """Every insert-only table whose rows the event log vouches for."""

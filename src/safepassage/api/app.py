@@ -1,0 +1,59 @@
+"""The FastAPI application: :func:`create_app` builds it over one store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from safepassage.api import routes_corridors, routes_plans, routes_reports, stream
+from safepassage.api.auth import TokenCache
+from safepassage.api.gate import Gate
+from safepassage.api.jobs import PlanJobs
+from safepassage.api.problems import install_error_handlers
+from safepassage.api.settings import ApiSettings
+from safepassage.store import Store
+
+__all__ = ["API_VERSION", "create_app"]
+
+API_VERSION = "1"
+DESCRIPTION = """Plan and monitor humanitarian evacuation corridors.
+
+Authenticate with `Authorization: Bearer TOKEN` (tokens: `safepassage users add NAME --role ROLE`).
+Errors are JSON `{code, message, field?}` with the fixed codes of `safepassage.errors`.
+Convoy details reach coordinators only. See docs/api.md."""
+
+
+def create_app(db_url: str | None = None, settings: ApiSettings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The API over the store at ``db_url`` (default ``$SAFEPASSAGE_DB`` or ``./safepassage.sqlite``;
+    migrated on open), or over ``store`` when given, configured by ``settings``."""
+    settings = settings or ApiSettings()
+    opened = store if store is not None else Store.open(db_url)
+    jobs = PlanJobs(opened)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        jobs.shutdown()
+        if store is None:
+            opened.close()
+
+    app = FastAPI(title="Safe Passage", version=API_VERSION, description=DESCRIPTION, lifespan=lifespan)
+    app.state.store = opened
+    app.state.settings = settings
+    app.state.jobs = jobs
+    install_error_handlers(app)
+    for module in (routes_plans, routes_reports, routes_corridors, stream):
+        app.include_router(module.router)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+        )
+    app.add_middleware(Gate, settings=settings, tokens=TokenCache(opened, settings.token_cache_s))
+    return app
