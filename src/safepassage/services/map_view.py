@@ -20,7 +20,9 @@
 
 Convoy details reach coordinators only (issue 9; the ICRC withheld them for the convoys' safety):
 for any other viewer a movement carries no vehicle count, no exact departure and arrival and no
-entry times -- only its route, its people and the hour it leaves in (``departure_hour_s``).
+entry times -- only its route, its people and the hour it leaves in (``departure_hour_s``) -- and an
+aid corridor carries no ceasefire windows (when its convoys move), the API's redaction rule
+(``safepassage.api.redaction``), which the API's gate applies again to every response.
 Coordinates are [lat, lon] (Leaflet's order) except inside GeoJSON geometries ([lon, lat]).
 """
 
@@ -43,7 +45,13 @@ from safepassage.monitor.report import IncidentReport
 from safepassage.network import Projector, RoadNetwork
 from safepassage.network.road_classes import ROAD_CLASSES
 from safepassage.scenario.model import Scenario
-from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, TravelMode
+from safepassage.scenario.vocabulary import (
+    CorridorPurpose,
+    CorridorStatus,
+    HazardKind,
+    SourceType,
+    TravelMode,
+)
 from safepassage.store.review_workflow import ReviewState, verification_after_review
 
 if TYPE_CHECKING:
@@ -95,7 +103,7 @@ def map_bundle(
         "viewer": "coordinator" if coordinator else "public",
         "bounds": _bounds(network),
         "basemap": _basemap(network),
-        "corridors": _corridors(scenario, network, corridor_statuses or {}, verdicts),
+        "corridors": _corridors(scenario, network, corridor_statuses or {}, verdicts, coordinator),
         "incidents": _incidents(scenario, incidents, reports, review_states or {}),
         "origins": _origins(scenario, plan, coordinator),
         "destinations": _destinations(scenario, plan, coordinator),
@@ -152,7 +160,9 @@ def _corridors(
     network: RoadNetwork,
     statuses: Mapping[str, CorridorStatus],
     verdicts: Sequence[Verdict],
+    coordinator: bool,
 ) -> list[Json]:
+    """Each corridor; an aid corridor's windows (when its convoys move) for coordinators only."""
     zone = scenario.zone()
     areas = {
         f["properties"]["id"]: f["geometry"]
@@ -170,7 +180,7 @@ def _corridors(
                 "buffer_m": c.buffer_m,
                 "route": [[w.lat, w.lon] for w in c.route],
                 "area": areas[c.id],
-                "windows": [
+                "ceasefire_windows": [
                     {
                         "start": iso_text(w.start, zone),
                         "end": iso_text(w.end, zone),
@@ -182,6 +192,10 @@ def _corridors(
                 "verdicts": [_verdict(scenario, v) for v in verdicts if v.corridor_id == c.id],
             }
         )
+        if c.purpose is CorridorPurpose.AID and not coordinator:
+            del result[-1]["ceasefire_windows"]
+            for verdict in result[-1]["verdicts"]:
+                del verdict["window_start"], verdict["window_end"]
     return result
 
 

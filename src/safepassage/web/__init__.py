@@ -7,16 +7,13 @@ the offline file; :func:`translate_error` gives the API's error messages in Ukra
 
 from safepassage.web.i18n import LANGUAGES, catalogue, choose_language, translate_error
 from safepassage.web.offline import write_offline_map
-from safepassage.web.routes import router, set_endpoints, set_map_source, set_role_of
+from safepassage.web.routes import router
 
 __all__ = [
     "LANGUAGES",
     "catalogue",
     "choose_language",
     "router",
-    "set_endpoints",
-    "set_map_source",
-    "set_role_of",
     "translate_error",
     "write_offline_map",
 ]

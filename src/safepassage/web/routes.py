@@ -4,49 +4,43 @@
 - ``GET /static/leaflet/{path}``: Leaflet from the installed ``xstatic-leaflet`` package
   (``xstatic.pkg.leaflet.BASE_DIR``), never copied into the repository.
 - ``GET /static/{path}``: the page's own script and style sheet.
-- ``GET /api/map``: the map data (``safepassage-map/1``, :func:`safepassage.services.map_view.map_bundle`)
-  for the caller's role: convoy details for coordinators only. Adds ``role`` and ``api`` (the paths
-  of the change stream and of the report endpoint, which the page uses).
+- ``GET /api/map``: the map data (``safepassage-map/1``, :mod:`safepassage.services.map_view`) of the
+  app's store (``app.state.store``: the latest scenario and plan, the reports the caller may see,
+  statuses and verdicts) for the caller's role (a viewer's token at least, or anonymous access
+  when the API admits it): convoy details for coordinators only (``map_bundle``'s own rule, and the
+  API's gate redacts every JSON response again). Adds ``role`` and ``api`` (the paths of the change
+  stream and of report submission, which the page calls).
 - ``GET /api/i18n/{lang}``: the page's words in ``en`` or ``uk`` (:func:`safepassage.web.i18n.catalogue`).
 
-The app provides the data through :func:`set_map_source` (a function of "is the viewer a
-coordinator" returning the bundle) and says who the caller is through :func:`set_role_of`
-(a function of the request returning ``viewer``, ``reporter``, ``reviewer`` or ``coordinator``;
-default: everyone is a viewer). Errors are JSON ``{code, message}`` with the fixed codes of
-``safepassage.errors``, in the caller's language (``Accept-Language``).
+The scenario, its networks and its latest plan are read once and kept on the app until a newer
+scenario or plan is stored. Errors are the project's (``safepassage.errors``), rendered by the API's
+error handlers; the page's own 404s are JSON ``{code, message}`` in the caller's language.
+The API modules are imported inside the handlers: ``safepassage.api.app`` imports this module.
 """
 
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Callable
+import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from safepassage.errors import SafePassageError, StoreError, UnknownIdError
+from safepassage.errors import SafePassageError, UnknownIdError
 from safepassage.web.i18n import LANGUAGES, catalogue, choose_language, translate_error
 
-__all__ = [
-    "DEFAULT_ENDPOINTS",
-    "MapSource",
-    "RoleOf",
-    "leaflet_dir",
-    "router",
-    "set_endpoints",
-    "set_map_source",
-    "set_role_of",
-    "static_dir",
-]
+if TYPE_CHECKING:
+    from safepassage.services.map_source import MapScene
+    from safepassage.services.users import UserRecord
+    from safepassage.store import Store
 
-#: Given whether the viewer is a coordinator, the map bundle (plain JSON values).
-MapSource = Callable[[bool], dict[str, Any]]
-#: Given a request, the caller's role (raises SafePassageError for a bad token).
-RoleOf = Callable[[Request], str]
+__all__ = ["ENDPOINTS", "leaflet_dir", "router", "static_dir"]
+
 #: Paths the page calls besides this router's: the change stream (SSE) and report submission.
-DEFAULT_ENDPOINTS = {"stream": "/api/stream", "reports": "/api/reports"}
+ENDPOINTS = {"stream": "/api/stream", "reports": "/api/reports"}
+_SCENE_LOCK = threading.Lock()
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,21 +55,6 @@ def leaflet_dir() -> Path:
     import xstatic.pkg.leaflet
 
     return Path(xstatic.pkg.leaflet.BASE_DIR)
-
-
-def set_map_source(app: FastAPI, source: MapSource) -> None:
-    """Tell the page's routes where the map data comes from."""
-    app.state.safepassage_map_source = source
-
-
-def set_role_of(app: FastAPI, role_of: RoleOf) -> None:
-    """Tell the page's routes how to find the caller's role from a request."""
-    app.state.safepassage_role_of = role_of
-
-
-def set_endpoints(app: FastAPI, **paths: str) -> None:
-    """Override the paths of the stream and report endpoints the page calls (see DEFAULT_ENDPOINTS)."""
-    app.state.safepassage_endpoints = {**DEFAULT_ENDPOINTS, **paths}
 
 
 def _error(request: Request, error: SafePassageError) -> JSONResponse:
@@ -119,17 +98,50 @@ def page_asset(request: Request, path: str) -> Response:
 @router.get("/api/map")
 def map_data(request: Request) -> Response:
     """The map bundle for the caller's role, with the role and the paths the page calls."""
-    try:
-        role_of: RoleOf = getattr(request.app.state, "safepassage_role_of", lambda _request: "viewer")
-        role = role_of(request)
-        source: MapSource | None = getattr(request.app.state, "safepassage_map_source", None)
-        if source is None:
-            raise StoreError("the server has no scenario to show (start it with --demo or register one)")
-        bundle = source(role == "coordinator")
-    except SafePassageError as error:
-        return _error(request, error)
-    endpoints = getattr(request.app.state, "safepassage_endpoints", DEFAULT_ENDPOINTS)
-    return JSONResponse({**bundle, "role": role, "api": endpoints})
+    from safepassage.api.auth import require_role
+    from safepassage.api.redaction import sees_everything
+    from safepassage.services.map_source import stored_map_bundle
+    from safepassage.services.users import Role
+
+    user = require_role(Role.VIEWER)(request)
+    store = request.app.state.store
+    scene = _scene(request, store)
+    bundle = stored_map_bundle(
+        store,
+        scene,
+        coordinator=sees_everything(user.role),
+        visible_report_ids=_visible_report_ids(store, user),
+    )
+    return JSONResponse({**bundle, "role": user.role.value, "api": ENDPOINTS})
+
+
+def _scene(request: Request, store: Store) -> MapScene:
+    """The scene of the latest scenario and plan, read again only when a newer one is stored."""
+    from safepassage.services.map_source import load_map_scene, scene_version
+
+    version = scene_version(store)
+    if version is None:
+        raise UnknownIdError("no scenario is stored yet: register one (POST /api/scenarios) or serve --demo")
+    with _SCENE_LOCK:
+        scene: MapScene | None = getattr(request.app.state, "safepassage_map_scene", None)
+        if scene is None or scene.version != version:
+            scene = load_map_scene(store, version)
+            request.app.state.safepassage_map_scene = scene
+    return scene
+
+
+def _visible_report_ids(store: Store, user: UserRecord) -> set[int] | None:
+    """The reports ``user`` may see (None: all): the rule of GET /api/reports (reviewers and
+    coordinators all; reporters the published ones and their own; viewers the published ones)."""
+    from safepassage.services import api_support
+    from safepassage.services.users import Role
+
+    if user.role.allows(Role.REVIEWER):
+        return None
+    visible = api_support.published_report_ids(store)
+    if user.role is Role.REPORTER:
+        visible |= api_support.reports_entered_by(store, user.name)
+    return visible
 
 
 @router.get("/api/i18n/{lang}")

@@ -147,12 +147,12 @@
     group.clearLayers();
     state.bundle.corridors.forEach(function (c) {
       var colour = STATUS_COLOUR[c.status] || "#333";
-      var open = c.windows.some(function (w) { return w.start_s <= state.t && state.t < w.end_s; });
+      var open = (c.ceasefire_windows || []).some(function (w) { return w.start_s <= state.t && state.t < w.end_s; });
       var area = L.geoJSON(c.area, {
         style: { color: colour, weight: 2, fillOpacity: open ? 0.35 : 0.12, dashArray: open ? null : "6 4",
           className: "sp-corridor sp-status-" + c.status }
       });
-      var windows = c.windows.map(function (w) { return localText(w.start_s) + " – " + localText(w.end_s); });
+      var windows = (c.ceasefire_windows || []).map(function (w) { return localText(w.start_s) + " – " + localText(w.end_s); });
       area.bindTooltip(c.name + " · " + T("status." + c.status) + (windows.length ? " · " + windows.join(", ") : ""));
       group.addLayer(area);
     });
@@ -333,7 +333,7 @@
       var box = el("article", { "class": "corridor", id: "corridor-" + c.id });
       box.appendChild(el("h3", { text: c.name, translate: "no" }));
       box.appendChild(el("p", { text: T("corridor.status", { status: T("status." + c.status) }) }));
-      c.windows.forEach(function (w) {
+      (c.ceasefire_windows || []).forEach(function (w) {
         box.appendChild(el("p", { text: T("corridor.window", { start: localText(w.start_s), end: localText(w.end_s) }) }));
       });
       if (!c.verdicts.length) { box.appendChild(el("p", { "class": "muted", text: T("verdict.none") })); }
@@ -512,10 +512,11 @@
     e.preventDefault();
     var body = {
       kind: byId("report-kind").value,
-      observed_at: byId("report-time").value,
-      lat: state.clicked.lat,
-      lon: state.clicked.lng,
-      source_name: byId("report-source").value,
+      at: byId("report-time").value,
+      lat: Number(state.clicked.lat.toFixed(6)),
+      lon: Number(state.clicked.lng.toFixed(6)),
+      radius_m: 100,
+      source: byId("report-source").value,
       source_type: byId("report-source-type").value,
       description: byId("report-note").value
     };
