@@ -34,6 +34,24 @@
     }
     return text;
   }
+  // The text of `key` as DOM nodes; the `data` parameters (names written by sources) are wrapped in
+  // <span translate="no"> so that nobody mistakes them for the page's own words.
+  function Tnodes(key, params, data) {
+    var holder = document.createElement("span");
+    var text = state.texts[key] === undefined ? key : state.texts[key];
+    text.split(/(\{[a-z_]+\})/).forEach(function (part) {
+      var name = part.charAt(0) === "{" ? part.slice(1, -1) : null;
+      if (name && params[name] !== undefined) {
+        var span = document.createElement("span");
+        span.textContent = String(params[name]);
+        if (data.indexOf(name) >= 0) { span.setAttribute("translate", "no"); }
+        holder.appendChild(span);
+      } else {
+        holder.appendChild(document.createTextNode(part));
+      }
+    });
+    return holder;
+  }
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
@@ -74,6 +92,8 @@
     document.querySelectorAll("[data-i18n-aria]").forEach(function (node) {
       node.setAttribute("aria-label", T(node.getAttribute("data-i18n-aria")));
     });
+    if (zoom) { map.removeControl(zoom); }
+    zoom = L.control.zoom({ zoomInTitle: T("map.zoom_in"), zoomOutTitle: T("map.zoom_out") }).addTo(map);
     byId("lang").value = state.lang;
     byId("lang").setAttribute("aria-label", T("control.language"));
     if (state.bundle) {
@@ -121,7 +141,8 @@
   }
 
   // ---- map ------------------------------------------------------------------------------------
-  var map = L.map("map", { zoomControl: true, keyboard: true, preferCanvas: false, attributionControl: true });
+  var map = L.map("map", { zoomControl: false, keyboard: true, preferCanvas: false, attributionControl: true });
+  var zoom = null;
   map.attributionControl.setPrefix(false);
 
   var LAYER_ORDER = ["basemap", "corridors", "closures", "routes", "groups", "incidents", "origins", "destinations"];
@@ -139,7 +160,9 @@
       line.bindTooltip(label, { sticky: true });
       group.addLayer(line);
     });
-    map.attributionControl.addAttribution(T("map.attribution"));
+    if (state.attribution) { map.attributionControl.removeAttribution(state.attribution); }
+    state.attribution = T("map.attribution");
+    map.attributionControl.addAttribution(state.attribution);
   }
 
   function drawCorridors() {
@@ -345,8 +368,8 @@
         if (v.reason) { item.appendChild(el("p", { "class": "muted", text: v.reason, translate: "no" })); }
         var ev = el("ul", {});
         v.evidence.forEach(function (e) {
-          var li = el("li", { text: T("evidence.line", { kind: T("kind." + e.kind), sources: e.sources.join(", "),
-            distance: Math.round(e.distance_to_route_m), weight: Math.round(e.weight * 100) }) });
+          var li = el("li", {}, [Tnodes("evidence.line", { kind: T("kind." + e.kind), sources: e.sources.join(", "),
+            distance: Math.round(e.distance_to_route_m), weight: Math.round(e.weight * 100) }, ["sources"])]);
           var link = el("button", { type: "button", "class": "link", text: T("evidence.show") });
           link.addEventListener("click", function () { showIncident(e.incident_id); });
           li.appendChild(link);
