@@ -6,7 +6,7 @@ the offline file; :func:`translate_error` gives the API's error messages in Ukra
 """
 
 from safepassage.web.i18n import LANGUAGES, catalogue, choose_language, translate_error
-from safepassage.web.offline import write_offline_map
+from safepassage.web.offline import write_offline_map, write_scenario_map
 from safepassage.web.routes import router
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "router",
     "translate_error",
     "write_offline_map",
+    "write_scenario_map",
 ]

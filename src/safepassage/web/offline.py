@@ -13,14 +13,21 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from safepassage.atomic_file import write_atomically
 from safepassage.web.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue
 from safepassage.web.routes import leaflet_dir, static_dir
 
-__all__ = ["offline_html", "write_offline_map"]
+if TYPE_CHECKING:
+    from safepassage.network import RoadNetwork
+    from safepassage.planner.plan_file import Plan
+    from safepassage.scenario.model import Scenario
+    from safepassage.scenario.vocabulary import TravelMode
+
+__all__ = ["offline_html", "write_offline_map", "write_scenario_map"]
 
 _IMAGE_URL = re.compile(r"url\((images/[A-Za-z0-9_.-]+\.png)\)")
 
@@ -80,3 +87,17 @@ def write_offline_map(path: Path, bundle: dict[str, Any], lang: str = DEFAULT_LA
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, html)
     return len(html.encode("utf-8"))
+
+
+def write_scenario_map(
+    path: Path,
+    scenario: Scenario,
+    networks: Mapping[TravelMode, RoadNetwork],
+    plan: Plan | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> int:
+    """The offline map of a scenario (and its plan), public data only, for the CLI's ``demo`` and
+    ``plan --html``; returns the file's size in bytes."""
+    from safepassage.services.map_view import map_bundle
+
+    return write_offline_map(path, map_bundle(scenario, networks, plan), lang)
