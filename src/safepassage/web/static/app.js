@@ -440,7 +440,9 @@
 
   // ---- data, live stream, reports -------------------------------------------------------------
   function authHeaders() {
-    return state.token ? { Authorization: "Bearer " + state.token } : {};
+    var headers = { "Accept-Language": state.lang };
+    if (state.token) { headers.Authorization = "Bearer " + state.token; }
+    return headers;
   }
 
   function loadBundle() {
@@ -458,9 +460,9 @@
     byId("time").max = String(bundle.horizon_s);
     byId("role").textContent = OFFLINE ? T("role.offline") : T("role." + state.role);
     applyTexts();
-    if (first) {
+    if (first || !state.fitted) {
       map.fitBounds(bundle.bounds);
-      state.t = 0;
+      state.fitted = true;
     }
     drawAll();
     document.body.setAttribute("data-ready", "1");
@@ -545,7 +547,7 @@
     };
     fetch(state.api.reports, {
       method: "POST",
-      headers: Object.assign({ "Content-Type": "application/json", "Accept-Language": state.lang }, authHeaders()),
+      headers: Object.assign({ "Content-Type": "application/json" }, authHeaders()),
       body: JSON.stringify(body)
     }).then(function (r) {
       return r.json().then(function (answer) {
@@ -593,6 +595,7 @@
     subscribe();
   }).catch(function (err) {
     byId("live").textContent = T("live.error", { message: err.message });
+    document.body.setAttribute("data-error", "1");
   });
 
   // For tests and tools: the drawn features per layer and the slider.
