@@ -16,7 +16,7 @@ from safepassage.api.settings import ApiSettings
 from safepassage.store import Store
 from safepassage.web import routes as web_routes
 
-__all__ = ["API_VERSION", "create_app"]
+__all__ = ["API_VERSION", "create_app", "start_demo"]
 
 API_VERSION = "1"
 DESCRIPTION = """Plan and monitor humanitarian evacuation corridors.
@@ -26,7 +26,9 @@ Errors are JSON `{code, message, field?}` with the fixed codes of `safepassage.e
 Convoy details reach coordinators only. See docs/api.md."""
 
 
-def create_app(db_url: str | None = None, settings: ApiSettings | None = None, *, store: Store | None = None) -> FastAPI:
+def create_app(
+    db_url: str | None = None, settings: ApiSettings | None = None, *, store: Store | None = None
+) -> FastAPI:
     """The API over the store at ``db_url`` (default ``$SAFEPASSAGE_DB`` or ``./safepassage.sqlite``;
     migrated on open), or over ``store`` when given, configured by ``settings``."""
     settings = settings or ApiSettings()
@@ -59,3 +61,14 @@ def create_app(db_url: str | None = None, settings: ApiSettings | None = None, *
         )
     app.add_middleware(Gate, settings=settings, tokens=TokenCache(opened, settings.token_cache_s))
     return app
+
+
+def start_demo(app: FastAPI, actor: str = "demo") -> str:
+    """Load the bundled scenario and its incident feed into the app's store and start planning it
+    (a background job); returns the job id."""
+    from safepassage.services.api_support import load_demo
+
+    jobs = app.state.jobs
+    assert isinstance(jobs, PlanJobs)
+    scenario_id = load_demo(jobs.store, actor)
+    return jobs.start(scenario_id, "exact", 0.0, actor).id

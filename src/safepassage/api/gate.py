@@ -55,7 +55,7 @@ class RateLimiter:
             return True
 
 
-class _TooLarge(Exception):
+class _TooLargeError(Exception):
     pass
 
 
@@ -91,7 +91,7 @@ class Gate:
         scope.setdefault("state", {})["user"] = user
         try:
             await self.app(scope, self._limited(receive), self._redacting(send, user))
-        except _TooLarge:
+        except _TooLargeError:
             await _reply(send, 413, error_body("REQUEST_TOO_LARGE", self._too_large()))
 
     def _too_large(self) -> str:
@@ -116,7 +116,7 @@ class Gate:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise _TooLarge
+                    raise _TooLargeError
             return message
 
         return wrapped

@@ -7,6 +7,7 @@ Two transport limits have codes of their own (they are not errors of the library
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -27,7 +28,7 @@ def error_body(code: str, message: str, field: str | None = None) -> dict[str, A
     return body
 
 
-def _field_of(loc: tuple[Any, ...] | list[Any]) -> str:
+def _field_of(loc: Sequence[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
     return ".".join(parts) or ".".join(str(p) for p in loc)
 
@@ -44,7 +45,9 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
     field = _field_of(first.get("loc", ()))
     message = "; ".join(f"{_field_of(e.get('loc', ()))}: {e.get('msg', '')}" for e in errors[:5])
-    return JSONResponse(error_body(InputError.code, message, field or None), status_code=InputError.http_status)
+    return JSONResponse(
+        error_body(InputError.code, message, field or None), status_code=InputError.http_status
+    )
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -45,7 +45,9 @@ def corridor_history(
     return [StatusOut.model_validate(h) for h in corridor_service.corridor_history(store, corridor_id)]
 
 
-@router.post("/corridors/{corridor_id}/status", response_model=list[StatusOut], status_code=201, tags=["corridors"])
+@router.post(
+    "/corridors/{corridor_id}/status", response_model=list[StatusOut], status_code=201, tags=["corridors"]
+)
 def set_status(
     corridor_id: int,
     body: StatusIn,

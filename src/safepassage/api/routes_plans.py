@@ -44,7 +44,9 @@ async def _yaml_text(request: Request) -> str:
     response_model=ScenarioOut,
     status_code=201,
     tags=["scenarios"],
-    openapi_extra={"requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}}}, "required": True}},
+    openapi_extra={
+        "requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}}}, "required": True}
+    },
 )
 def upload_scenario(
     text: Annotated[str, Depends(_yaml_text)],
@@ -64,7 +66,9 @@ def upload_scenario(
     "/scenarios/validate",
     response_model=ValidationOut,
     tags=["scenarios"],
-    openapi_extra={"requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}}}, "required": True}},
+    openapi_extra={
+        "requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}}}, "required": True}
+    },
 )
 def validate_scenario(
     text: Annotated[str, Depends(_yaml_text)],
@@ -75,7 +79,8 @@ def validate_scenario(
 
     ready = prepare_scenario(parse_scenario_text(text, label="uploaded scenario"))
     findings = [
-        {"severity": str(f.severity), "code": str(getattr(f, "code", "")), "message": str(f)} for f in ready.findings
+        {"severity": str(f.severity), "code": str(getattr(f, "code", "")), "message": str(f)}
+        for f in ready.findings
     ]
     return ValidationOut(ok=not ready.errors, findings=findings)
 

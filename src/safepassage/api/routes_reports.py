@@ -164,7 +164,9 @@ def review_incident(
     return _review(store, user, str(incident_id), body, incident=True)
 
 
-def _review(store: Store, user: UserRecord, subject: str, body: ReviewIn, *, incident: bool) -> list[ReviewOut]:
+def _review(
+    store: Store, user: UserRecord, subject: str, body: ReviewIn, *, incident: bool
+) -> list[ReviewOut]:
     outcome = report_service.review(
         store,
         subject,

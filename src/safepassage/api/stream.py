@@ -49,7 +49,13 @@ def event_data(event: api_support.LoggedEvent, role: Role) -> dict[str, Any]:
         row = {k: v for k, v in row.items() if k != "document"}  # read it at /api/plans/{id}
     if event.table_name in SUMMARY_ONLY and not role.allows(Role.REVIEWER):
         row = {k: v for k, v in row.items() if k in ROW_SUMMARY}
-    data = {"seq": event.seq, "at": event.at.isoformat(), "table": event.table_name, "id": event.row_id, "row": row}
+    data = {
+        "seq": event.seq,
+        "at": event.at.isoformat(),
+        "table": event.table_name,
+        "id": event.row_id,
+        "row": row,
+    }
     return dict(redact(data, role))
 
 

@@ -28,7 +28,9 @@ def _say(text: str) -> None:
 @users_app.command("add")
 @exits_on_error
 def users_add(
-    name: Annotated[str, typer.Argument(help="Who the token is for (recorded as the actor of their writes).")],
+    name: Annotated[
+        str, typer.Argument(help="Who the token is for (recorded as the actor of their writes).")
+    ],
     role: Annotated[str, typer.Option(help=f"One of: {', '.join(ROLES)}.")],
     db: DbOption = None,
     by: ByOption = None,

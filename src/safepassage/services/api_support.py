@@ -30,6 +30,7 @@ __all__ = [
     "list_plans",
     "list_scenarios",
     "list_verdicts",
+    "load_demo",
     "published_report_ids",
     "reports_entered_by",
     "store_plan",
@@ -235,10 +236,13 @@ def published_report_ids(store: Store) -> set[int]:
 
     latest: dict[int, bool] = {}
     with store.reading() as session:
-        for report_id, published in session.execute(
-            select(Review.report_id, Review.published).where(Review.report_id.is_not(None)).order_by(Review.id)
+        for report_id, published in session.execute(  # report_id is not NULL here
+            select(Review.report_id, Review.published)
+            .where(Review.report_id.is_not(None))
+            .order_by(Review.id)
         ):
-            latest[int(report_id)] = bool(published)
+            if report_id is not None:
+                latest[report_id] = bool(published)
     return {report_id for report_id, published in latest.items() if published}
 
 
@@ -253,3 +257,18 @@ def corridor_points(store: Store, corridor_id: int) -> list[tuple[float, float]]
         points = [(c.from_lat, c.from_lon), (c.to_lat, c.to_lon)]
         points += [(float(w["lat"]), float(w["lon"])) for w in c.waypoints if "lat" in w and "lon" in w]
         return points
+
+
+def load_demo(store: Store, actor: str) -> int:
+    """Store the bundled demo scenario (src/safepassage/demo/helsinki.yaml) and ingest its incident
+    feed (helsinki-incidents.geojson); returns the scenario's id. Idempotent."""
+    from pathlib import Path
+
+    from safepassage.services.planning import demo_scenario_path
+    from safepassage.services.reports import ingest_feeds
+    from safepassage.services.scenarios import load_scenario_file, register_scenario
+
+    path = demo_scenario_path()
+    scenario_id, _keys = register_scenario(store, load_scenario_file(path), actor)
+    ingest_feeds(store, [Path(path).with_name("helsinki-incidents.geojson")], None, actor)
+    return scenario_id
