@@ -7,15 +7,16 @@
 - ``GET /api/map``: the map data (``safepassage-map/1``, :mod:`safepassage.services.map_view`) of the
   app's store (``app.state.store``: the latest scenario and plan, the reports the caller may see,
   statuses and verdicts) for the caller's role (a viewer's token at least, or anonymous access
-  when the API admits it): convoy details for coordinators only (``map_bundle``'s own rule, and the
-  API's gate redacts every JSON response again). Adds ``role`` and ``api`` (the paths of the change
-  stream and of report submission, which the page calls).
+  when the API admits it): convoy details for coordinators only (``map_bundle``'s own rule; the
+  API's gate redacts every JSON response again with ``safepassage.api.redaction``). Adds ``role``
+  and ``api`` (the paths of the change stream and of report submission, which the page calls).
 - ``GET /api/i18n/{lang}``: the page's words in ``en`` or ``uk`` (:func:`safepassage.web.i18n.catalogue`).
 
-The scenario, its networks and its latest plan are read once and kept on the app until a newer
-scenario or plan is stored. Errors are the project's (``safepassage.errors``), rendered by the API's
-error handlers; the page's own 404s are JSON ``{code, message}`` in the caller's language.
-The API modules are imported inside the handlers: ``safepassage.api.app`` imports this module.
+The caller is the user the API's gate put in ``request.state.user`` (this module sits below the
+API and never imports it: ``safepassage.api.app`` includes this router). The scenario, its networks
+and its latest plan are read once and kept on the app until a newer scenario or plan is stored.
+Errors are the project's (``safepassage.errors``), rendered by the API's error handlers; the
+page's own 404s are JSON ``{code, message}`` in the caller's language.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
-from safepassage.errors import SafePassageError, UnknownIdError
+from safepassage.errors import AccessDeniedError, SafePassageError, UnknownIdError
 from safepassage.web.i18n import LANGUAGES, catalogue, choose_language, translate_error
 
 if TYPE_CHECKING:
@@ -98,21 +99,29 @@ def page_asset(request: Request, path: str) -> Response:
 @router.get("/api/map")
 def map_data(request: Request) -> Response:
     """The map bundle for the caller's role, with the role and the paths the page calls."""
-    from safepassage.api.auth import require_role
-    from safepassage.api.redaction import sees_everything
     from safepassage.services.map_source import stored_map_bundle
     from safepassage.services.users import Role
 
-    user = require_role(Role.VIEWER)(request)
+    user = _caller(request)
     store = request.app.state.store
     scene = _scene(request, store)
     bundle = stored_map_bundle(
         store,
         scene,
-        coordinator=sees_everything(user.role),
+        coordinator=user.role is Role.COORDINATOR,
         visible_report_ids=_visible_report_ids(store, user),
     )
     return JSONResponse({**bundle, "role": user.role.value, "api": ENDPOINTS})
+
+
+def _caller(request: Request) -> UserRecord:
+    """The caller the API's gate identified (``request.state.user``); AccessDeniedError without one."""
+    from safepassage.services.users import UserRecord
+
+    user = getattr(request.state, "user", None)
+    if not isinstance(user, UserRecord):
+        raise AccessDeniedError("this needs a token of a viewer (Authorization: Bearer TOKEN)")
+    return user
 
 
 def _scene(request: Request, store: Store) -> MapScene:
