@@ -36,7 +36,10 @@ def make_api(url: str, settings: ApiSettings | None = None) -> Iterator[Api]:
     store = Store.open(url)
     scenario_id = load_demo(store, "setup")
     tokens = {role: add_user(store, f"{role.value}-user", role, "setup")[1] for role in ROLES}
-    app = create_app(store=store, settings=settings or ApiSettings(rate_per_s=1000, burst=1000, stream_poll_s=0.05))
+    app = create_app(
+        store=store,
+        settings=settings or ApiSettings(rate_per_s=1000, burst=1000, stream_poll_s=0.05, token_cache_s=0.0),
+    )
     with TestClient(app) as client:
         yield Api(client, store, scenario_id, tokens)
     store.close()

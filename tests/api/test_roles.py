@@ -156,7 +156,9 @@ def test_visibility_of_reports(api: Api) -> None:
 
 def test_aid_corridor_movements_reach_coordinators_only(api: Api) -> None:
     def aid_corridors(role: Role) -> list[dict[str, object]]:
-        document = api.client.get(f"/api/scenarios/{api.scenario_id}", headers=api.headers(role)).json()["document"]
+        document = api.client.get(f"/api/scenarios/{api.scenario_id}", headers=api.headers(role)).json()[
+            "document"
+        ]
         return [c for c in document["corridors"] if c["purpose"] == "aid"]
 
     coordinator = aid_corridors(C)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Path, Request
 
 from safepassage.store import Store
 
-__all__ = ["get_store"]
+__all__ = ["RowId", "get_store"]
 
 
 def get_store(request: Request) -> Store:
@@ -14,3 +16,7 @@ def get_store(request: Request) -> Store:
     store = request.app.state.store
     assert isinstance(store, Store)
     return store
+
+
+#: A database id in a path: 1 to 2**31 - 1 (what every backend's integer column holds).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Database id.")]

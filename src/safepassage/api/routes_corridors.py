@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import get_store
+from safepassage.api.deps import RowId, get_store
 from safepassage.api.models import AuditOut, CorridorOut, NotificationOut, StatusIn, StatusOut, VerdictOut
 from safepassage.monitor.records import FigureKind
 from safepassage.scenario.vocabulary import CorridorStatus
@@ -37,7 +37,7 @@ def list_corridors(
 
 @router.get("/corridors/{corridor_id}/history", response_model=list[StatusOut], tags=["corridors"])
 def corridor_history(
-    corridor_id: int,
+    corridor_id: RowId,
     _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
     store: Annotated[Store, Depends(get_store)],
 ) -> list[StatusOut]:
@@ -49,7 +49,7 @@ def corridor_history(
     "/corridors/{corridor_id}/status", response_model=list[StatusOut], status_code=201, tags=["corridors"]
 )
 def set_status(
-    corridor_id: int,
+    corridor_id: RowId,
     body: StatusIn,
     user: Annotated[UserRecord, Depends(require_role(Role.COORDINATOR))],
     store: Annotated[Store, Depends(get_store)],
@@ -61,7 +61,7 @@ def set_status(
 
 @router.get("/corridors/{corridor_id}/verdicts", response_model=list[VerdictOut], tags=["corridors"])
 def corridor_verdicts(
-    corridor_id: int,
+    corridor_id: RowId,
     _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
     store: Annotated[Store, Depends(get_store)],
 ) -> list[VerdictOut]:

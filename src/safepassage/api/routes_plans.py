@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import get_store
+from safepassage.api.deps import RowId, get_store
 from safepassage.api.jobs import PlanJobs
 from safepassage.api.models import JobOut, PlanOut, PlanRequest, ScenarioOut, ValidationOut
 from safepassage.errors import InputError, UnknownIdError
@@ -96,7 +96,7 @@ def list_scenarios(
 
 @router.get("/scenarios/{scenario_id}", response_model=ScenarioOut, tags=["scenarios"])
 def read_scenario(
-    scenario_id: int,
+    scenario_id: RowId,
     _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
     store: Annotated[Store, Depends(get_store)],
 ) -> ScenarioOut:
@@ -143,7 +143,7 @@ def list_plans(
 
 @router.get("/plans/{plan_id}", response_model=PlanOut, tags=["plans"])
 def read_plan(
-    plan_id: int,
+    plan_id: RowId,
     _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
     store: Annotated[Store, Depends(get_store)],
 ) -> PlanOut:
@@ -154,7 +154,7 @@ def read_plan(
 
 @router.get("/plans/{plan_id}/geojson", tags=["plans"], response_model=dict)
 def plan_geojson(
-    plan_id: int,
+    plan_id: RowId,
     request: Request,
     _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
     store: Annotated[Store, Depends(get_store)],
@@ -181,7 +181,7 @@ def _geojson(store: Store, plan_id: int) -> dict[str, Any]:
 
 @router.post("/plans/{plan_id}/check", response_model=dict, tags=["plans"])
 def check_plan(
-    plan_id: int,
+    plan_id: RowId,
     _user: Annotated[UserRecord, Depends(require_role(Role.COORDINATOR))],
     store: Annotated[Store, Depends(get_store)],
 ) -> dict[str, Any]:

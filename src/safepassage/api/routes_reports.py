@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import get_store
+from safepassage.api.deps import RowId, get_store
 from safepassage.api.models import ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.scenario.vocabulary import HazardKind
@@ -131,7 +131,7 @@ def _visible_ids(store: Store, user: UserRecord, ids: list[int]) -> set[int]:
 
 @router.get("/reports/{report_id}", response_model=dict)
 def read_report(
-    report_id: int,
+    report_id: RowId,
     user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
     store: Annotated[Store, Depends(get_store)],
 ) -> dict[str, object]:
@@ -144,7 +144,7 @@ def read_report(
 
 @router.post("/reports/{report_id}/reviews", response_model=list[ReviewOut], status_code=201)
 def review_report(
-    report_id: int,
+    report_id: RowId,
     body: ReviewIn,
     user: Annotated[UserRecord, Depends(require_role(Role.REVIEWER))],
     store: Annotated[Store, Depends(get_store)],
@@ -155,7 +155,7 @@ def review_report(
 
 @router.post("/incidents/{incident_id}/reviews", response_model=list[ReviewOut], status_code=201)
 def review_incident(
-    incident_id: int,
+    incident_id: RowId,
     body: ReviewIn,
     user: Annotated[UserRecord, Depends(require_role(Role.REVIEWER))],
     store: Annotated[Store, Depends(get_store)],
