@@ -20,10 +20,12 @@ demo: .stamp-install
 	$(BIN)/safepassage demo --out out/demo
 
 # The suite runs inside scripts/test-services, which starts a throw-away PostgreSQL server for the
-# store tests and stops it again (on success, failure or Ctrl-C) if it started it.
+# store tests and stops it again (on success, failure or Ctrl-C) if it started it. lint-imports
+# checks the layer contract in pyproject.toml (a lower layer never imports a higher one).
 test: .stamp-install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	bash scripts/test-services $(BIN)/python -m pytest -q
 
 bench: .stamp-install

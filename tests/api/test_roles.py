@@ -26,6 +26,7 @@ READS = [
     ("GET", "/api/corridors/1/history", None, V),
     ("GET", "/api/corridors/1/verdicts", None, V),
     ("GET", "/api/reports", None, V),
+    ("GET", "/api/incidents", None, V),
     ("GET", "/api/scenarios", None, V),
     ("GET", "/api/scenarios/1", None, V),
     ("GET", "/api/plans", None, V),
@@ -168,3 +169,17 @@ def test_aid_corridor_movements_reach_coordinators_only(api: Api) -> None:
         seen = aid_corridors(role)
         assert [c["id"] for c in seen] == [c["id"] for c in coordinator]
         assert all("ceasefire_windows" not in c and "allowed_vehicle_classes" not in c for c in seen)
+
+
+def test_incidents_in_force_with_filters(api: Api) -> None:
+    incidents = api.client.get("/api/incidents", headers=api.headers(V)).json()
+    assert incidents, "the demo feed's reports are merged into incidents"
+    assert sum(i["reports"] for i in incidents) == 4  # every demo report in exactly one incident in force
+    kinds = {i["kind"] for i in incidents}
+    for kind in kinds:
+        only = api.client.get(f"/api/incidents?kind={kind}", headers=api.headers(V)).json()
+        assert {i["kind"] for i in only} == {kind}
+    far = api.client.get("/api/incidents?bbox=30,50,31,51", headers=api.headers(V)).json()
+    assert far == []
+    later = api.client.get("/api/incidents?since=2030-01-01T00:00:00Z", headers=api.headers(V)).json()
+    assert later == []

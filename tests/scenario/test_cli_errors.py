@@ -164,7 +164,9 @@ def test_subprocess_console_script(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert completed.returncode == 2
-    assert "origins[3].people: -5 is negative; expected a whole number ≥ 0" in flat(completed.stderr)
+    assert "origins[3].people: -5 is out of range; expected a whole number from 0 to 10,000,000" in flat(
+        completed.stderr
+    )
     assert completed.stdout == ""
     assert list(tmp_path.iterdir()) == []  # nothing half-written
 

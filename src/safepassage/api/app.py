@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from safepassage.api import routes_corridors, routes_plans, routes_reports, stream
@@ -19,6 +20,7 @@ from safepassage.web import routes as web_routes
 __all__ = ["API_VERSION", "create_app", "start_demo"]
 
 API_VERSION = "1"
+DB_THREADS = 12
 DESCRIPTION = """Plan and monitor humanitarian evacuation corridors.
 
 Authenticate with `Authorization: Bearer TOKEN` (tokens: `safepassage users add NAME --role ROLE`).
@@ -37,6 +39,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # as many threads doing database work as the engine pools connections (5 + 10 overflow):
+        # more would only queue for a connection, and overflow connections are opened and closed
+        # again for every request.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = DB_THREADS
         yield
         jobs.shutdown()
         if store is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
@@ -44,13 +44,20 @@ class TokenCache:
         self._known: dict[str, tuple[float, UserRecord | None]] = {}
         self._lock = threading.Lock()
 
-    def user(self, token: str) -> UserRecord | None:
-        """The active user holding ``token`` (None: unknown or revoked)."""
-        now = time.monotonic()
+    def cached(self, token: str) -> tuple[bool, UserRecord | None]:
+        """(True, user) when ``token``'s answer is fresh in the cache, else (False, None); no I/O."""
         with self._lock:
             hit = self._known.get(token)
-        if hit is not None and now - hit[0] < self.ttl_s:
-            return hit[1]
+        if hit is not None and time.monotonic() - hit[0] < self.ttl_s:
+            return True, hit[1]
+        return False, None
+
+    def user(self, token: str) -> UserRecord | None:
+        """The active user holding ``token`` (None: unknown or revoked)."""
+        fresh, known = self.cached(token)
+        if fresh:
+            return known
+        now = time.monotonic()
         found = user_for_token(self.store, token)
         with self._lock:
             if len(self._known) > 10_000:
@@ -64,17 +71,17 @@ def anonymous(role: Role) -> UserRecord:
     return UserRecord(ANONYMOUS_ID, "anonymous", role, _EPOCH, revoked=False)
 
 
-def current_user(request: Request) -> UserRecord | None:
+async def current_user(request: Request) -> UserRecord | None:
     """The caller (None: no token and anonymous requests are not admitted). Set by the gate."""
     user = getattr(request.state, "user", None)
     return user if isinstance(user, UserRecord) else None
 
 
-def require_role(needed: Role) -> Callable[[Request], UserRecord]:
+def require_role(needed: Role) -> Callable[[Request], Awaitable[UserRecord]]:
     """A dependency admitting callers whose role includes ``needed`` (403 ``ACCESS_DENIED`` otherwise)."""
 
-    def dependency(request: Request) -> UserRecord:
-        user = current_user(request)
+    async def dependency(request: Request) -> UserRecord:
+        user = await current_user(request)
         if user is None:
             raise AccessDeniedError(f"this needs a token of a {needed.value} (Authorization: Bearer TOKEN)")
         if not user.role.allows(needed):

@@ -31,6 +31,7 @@ Send = Callable[[Message], Awaitable[None]]
 Asgi = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 JSON_TYPES = (b"application/json", b"application/geo+json")
+SCHEMA_PATHS = frozenset({"/openapi.json"})  # the schema holds no data: not parsed for redaction
 
 
 class RateLimiter:
@@ -90,7 +91,8 @@ class Gate:
             return
         scope.setdefault("state", {})["user"] = user
         try:
-            await self.app(scope, self._limited(receive), self._redacting(send, user))
+            send_on = send if scope.get("path") in SCHEMA_PATHS else self._redacting(send, user)
+            await self.app(scope, self._limited(receive), send_on)
         except _TooLargeError:
             await _reply(send, 413, error_body("REQUEST_TOO_LARGE", self._too_large()))
 
@@ -101,7 +103,9 @@ class Gate:
         if token is None:
             role = self.settings.anonymous_role
             return anonymous(role) if role is not None else None
-        user = await anyio.to_thread.run_sync(self.tokens.user, token)
+        fresh, user = self.tokens.cached(token)
+        if not fresh:
+            user = await anyio.to_thread.run_sync(self.tokens.user, token)
         if user is None:
             raise AccessDeniedError("unknown or revoked token")
         return user

@@ -20,6 +20,7 @@ from safepassage.store import ReviewState
 __all__ = [
     "AuditOut",
     "CorridorOut",
+    "IncidentOut",
     "JobOut",
     "NotificationOut",
     "PlanOut",
@@ -93,6 +94,22 @@ class ReportOut(_Out):
     counts_as: str
     location_name: str
     description: str
+
+
+class IncidentOut(_Out):
+    """An incident in force: reports of several feeds merged into one event."""
+
+    id: int
+    key: str
+    kind: str
+    first_observed_at: dt.datetime
+    last_observed_at: dt.datetime
+    lat: float | None
+    lon: float | None
+    radius_m: float
+    corroboration: int
+    location_name: str
+    reports: int
 
 
 class ReviewIn(BaseModel):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import RowId, get_store
+from safepassage.api.deps import RowId, get_store, one_writer
 from safepassage.api.models import AuditOut, CorridorOut, NotificationOut, StatusIn, StatusOut, VerdictOut
 from safepassage.monitor.records import FigureKind
 from safepassage.scenario.vocabulary import CorridorStatus
@@ -55,7 +55,10 @@ def set_status(
     store: Annotated[Store, Depends(get_store)],
 ) -> list[StatusOut]:
     """Move the corridor along its lifecycle (coordinators only); returns the whole history."""
-    history = corridor_service.set_corridor_status(store, corridor_id, body.status, body.reason, user.name)
+    with one_writer():
+        history = corridor_service.set_corridor_status(
+            store, corridor_id, body.status, body.reason, user.name
+        )
     return [StatusOut.model_validate(h) for h in history]
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Request
 from fastapi.responses import JSONResponse
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import RowId, get_store
+from safepassage.api.deps import RowId, get_store, one_writer
 from safepassage.api.jobs import PlanJobs
 from safepassage.api.models import JobOut, PlanOut, PlanRequest, ScenarioOut, ValidationOut
 from safepassage.errors import InputError, UnknownIdError
@@ -57,7 +57,8 @@ def upload_scenario(
     from safepassage.services.scenarios import parse_scenario_text, register_scenario
 
     scenario = parse_scenario_text(text, label="uploaded scenario")
-    scenario_id, _keys = register_scenario(store, scenario, user.name, "uploaded through the API")
+    with one_writer():
+        scenario_id, _keys = register_scenario(store, scenario, user.name, "uploaded through the API")
     stored = api_support.get_scenario(store, scenario_id)
     return ScenarioOut(id=stored.id, name=stored.label, recorded_at=stored.at, document=stored.document)
 

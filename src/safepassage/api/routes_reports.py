@@ -14,8 +14,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import RowId, get_store
-from safepassage.api.models import ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
+from safepassage.api.deps import RowId, get_store, one_writer
+from safepassage.api.models import IncidentOut, ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.scenario.vocabulary import HazardKind
 from safepassage.services import api_support
@@ -42,23 +42,24 @@ def submit_report(
     Submitting the same report twice (same ``id``, or same content without one) stores it once."""
     if (body.lat is None) != (body.lon is None):
         raise InputError("lat and lon go together: give both, or neither")
-    added = report_service.add_report(
-        store,
-        user.name,
-        kind=body.kind,
-        at=body.at,
-        source=body.source,
-        source_type=body.source_type,
-        lat=body.lat,
-        lon=body.lon,
-        radius_m=body.radius_m,
-        time_uncertainty_s=body.time_uncertainty_s,
-        report_id=body.id,
-        location=body.location,
-        description=body.description,
-        fatalities=body.fatalities,
-        verification=body.verification,
-    )
+    with one_writer():
+        added = report_service.add_report(
+            store,
+            user.name,
+            kind=body.kind,
+            at=body.at,
+            source=body.source,
+            source_type=body.source_type,
+            lat=body.lat,
+            lon=body.lon,
+            radius_m=body.radius_m,
+            time_uncertainty_s=body.time_uncertainty_s,
+            report_id=body.id,
+            location=body.location,
+            description=body.description,
+            fatalities=body.fatalities,
+            verification=body.verification,
+        )
     return ReportAddedOut(report_id=added.report_id, feed=added.feed, source_id=added.source_id)
 
 
@@ -95,9 +96,7 @@ def list_reports(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[ReportOut]:
     """Stored reports in time order, filtered; only those the caller may see."""
-    for name, value in (("since", since), ("until", until)):
-        if value is not None and value.tzinfo is None:
-            raise InputError(f"{name}: {value.isoformat()} has no UTC offset; add one (e.g. +02:00 or Z)")
+    _need_offsets(since, until)
     box = _bbox(bbox)
     near = _corridor_box(store, corridor) if corridor is not None else None
     found = report_service.list_reports(store, since=since, state=state)
@@ -127,6 +126,35 @@ def _visible_ids(store: Store, user: UserRecord, ids: list[int]) -> set[int]:
     if user.role is Role.REPORTER:
         visible |= api_support.reports_entered_by(store, user.name)
     return visible
+
+
+@router.get("/incidents", response_model=list[IncidentOut])
+def list_incidents(
+    _user: Annotated[UserRecord, Depends(require_role(Role.VIEWER))],
+    store: Annotated[Store, Depends(get_store)],
+    since: Annotated[dt.datetime | None, Query(description="Last observed at or after (ISO 8601).")] = None,
+    until: Annotated[dt.datetime | None, Query(description="First observed before (ISO 8601).")] = None,
+    kind: Annotated[HazardKind | None, Query()] = None,
+    bbox: Annotated[str | None, Query(description=BBOX_HELP)] = None,
+    corridor: Annotated[int | None, Query(ge=1, le=2**31 - 1, description="Near this corridor.")] = None,
+) -> list[IncidentOut]:
+    """Incidents in force (reports merged across feeds), by first observation, filtered."""
+    _need_offsets(since, until)
+    boxes = [b for b in (_bbox(bbox), _corridor_box(store, corridor) if corridor else None) if b is not None]
+    return [
+        IncidentOut.model_validate(i)
+        for i in api_support.current_incidents(store)
+        if (kind is None or i.kind == kind.value)
+        and (since is None or i.last_observed_at >= since)
+        and (until is None or i.first_observed_at < until)
+        and all(_inside(i.lat, i.lon, b) for b in boxes)
+    ]
+
+
+def _need_offsets(*times: dt.datetime | None) -> None:
+    for value in times:
+        if value is not None and value.tzinfo is None:
+            raise InputError(f"{value.isoformat()} has no UTC offset; add one (e.g. +02:00 or Z)")
 
 
 @router.get("/reports/{report_id}", response_model=dict)
@@ -167,14 +195,15 @@ def review_incident(
 def _review(
     store: Store, user: UserRecord, subject: str, body: ReviewIn, *, incident: bool
 ) -> list[ReviewOut]:
-    outcome = report_service.review(
-        store,
-        subject,
-        body.state,
-        user.name,
-        body.reason,
-        claim=body.claim,
-        publish=body.publish,
-        incident=incident,
-    )
+    with one_writer():
+        outcome = report_service.review(
+            store,
+            subject,
+            body.state,
+            user.name,
+            body.reason,
+            claim=body.claim,
+            publish=body.publish,
+            incident=incident,
+        )
     return [ReviewOut.model_validate(r) for r in outcome.history]

@@ -60,7 +60,7 @@ COMMANDS = (
         "The figures ledger: claimed counts by source, side by side, never averaged.",
     ),
     LazyCommand(
-        "corridors", "safepassage.cli.monitoring", "Corridors: import announcements, list, lifecycle, judge."
+        "corridors", "safepassage.cli.corridors", "Corridors: import announcements, list, lifecycle, judge."
     ),
     LazyCommand("audit", "safepassage.cli.store_admin", "The hash-chained event log."),
     LazyCommand(

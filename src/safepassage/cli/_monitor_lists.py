@@ -6,17 +6,23 @@ Every list goes through :func:`safepassage.cli._lists.print_list` (``--format ta
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 
 from safepassage.cli._lists import Column, ListFormat, print_list
 from safepassage.cli._output import out_console
 from safepassage.monitor.figures import FigureComparison
-from safepassage.monitor.records import CorridorAnnouncement, Verdict, VerdictOutcome
+from safepassage.monitor.records import Verdict, VerdictOutcome
 from safepassage.monitor.verdict import show_km
-from safepassage.store.queries import CorridorSummary, ReportSummary
-from safepassage.store.schema import CorridorStatusChange, Review
+from safepassage.services.monitoring import window_text
+from safepassage.services.records import (
+    CorridorJudgement,
+    CorridorSummary,
+    JudgedCorridor,
+    ReportSummary,
+    ReviewRecord,
+    StatusChange,
+)
 
 __all__ = [
     "print_corridors",
@@ -26,7 +32,6 @@ __all__ = [
     "print_reports",
     "print_reviews",
     "print_verdicts",
-    "window_text",
 ]
 
 
@@ -40,18 +45,8 @@ _REVIEW_COLUMNS = (
 )
 
 
-def print_reviews(title: str, history: list[Review], fmt: ListFormat) -> None:
-    rows = [
-        {
-            "reviewed_at": r.reviewed_at,
-            "state": r.state,
-            "published": r.published,
-            "reviewer": r.reviewer,
-            "reason": r.reason,
-            "claim": r.claim,
-        }
-        for r in history
-    ]
+def print_reviews(title: str, history: Sequence[ReviewRecord], fmt: ListFormat) -> None:
+    rows = [dataclasses.asdict(r) for r in history]
     print_list(out_console, title, _REVIEW_COLUMNS, rows, fmt)
 
 
@@ -174,51 +169,42 @@ _VERDICT_COLUMNS = (
 )
 
 
-def print_verdicts(
-    judged: Sequence[tuple[CorridorAnnouncement, Verdict]],
-    ids_by_key: dict[str, int],
-    report_count: int,
-    buffer_m: float,
-    fmt: ListFormat,
-) -> None:
+def _verdict_row(judged: JudgedCorridor, buffer_m: float) -> dict[str, object]:
+    a, v = judged.announcement, judged.verdict
+    return {
+        "id": judged.id,
+        "key": v.corridor_id,
+        "from": a.from_name,
+        "to": a.to_name,
+        "route": f"{a.from_name} → {a.to_name}",
+        "window": window_text(v.window_start, v.window_end),
+        "window_start": v.window_start,
+        "window_end": v.window_end,
+        "verdict": v.outcome.value,
+        "confidence": round(v.confidence, 4),
+        "violation_score": round(v.violation_score, 4),
+        "evidence": len(v.evidence),
+        "evidence_ids": [e.incident_id for e in v.evidence],
+        "decisive": [e.incident_id for e in v.evidence if e.decisive],
+        "buffer_m": buffer_m,
+        "reason": v.reason,
+    }
+
+
+def print_verdicts(judgement: CorridorJudgement, fmt: ListFormat) -> None:
     """``corridors judge``: one row per verdict; with one corridor (as a table) its evidence too."""
-    rows = [
-        {
-            "id": ids_by_key[v.corridor_id],
-            "key": v.corridor_id,
-            "from": a.from_name,
-            "to": a.to_name,
-            "route": f"{a.from_name} → {a.to_name}",
-            "window": window_text(v.window_start, v.window_end),
-            "window_start": v.window_start,
-            "window_end": v.window_end,
-            "verdict": v.outcome.value,
-            "confidence": round(v.confidence, 4),
-            "violation_score": round(v.violation_score, 4),
-            "evidence": len(v.evidence),
-            "evidence_ids": [e.incident_id for e in v.evidence],
-            "decisive": [e.incident_id for e in v.evidence if e.decisive],
-            "buffer_m": buffer_m,
-            "reason": v.reason,
-        }
-        for a, v in judged
-    ]
-    verdicts = [v for _, v in judged]
+    buffer_m = judgement.buffer_m
+    rows = [_verdict_row(j, buffer_m) for j in judgement.judged]
+    verdicts = [j.verdict for j in judgement.judged]
     counts = Counter(v.outcome for v in verdicts)
     title = (
-        f"Verdicts ({len(verdicts)} corridors, {report_count} reports; "
+        f"Verdicts ({len(verdicts)} corridors, {judgement.reports_used} reports; "
         f"evidence within {show_km(buffer_m)} of the route)"
     )
     summary = ", ".join(f"{outcome.value}: {counts[outcome]}" for outcome in VerdictOutcome)
     print_list(out_console, title, _VERDICT_COLUMNS, rows, fmt, [summary])
     if len(verdicts) == 1 and fmt is ListFormat.TABLE:
         print_evidence(verdicts[0], buffer_m)
-
-
-def window_text(start: dt.datetime, end: dt.datetime) -> str:
-    if start.date() == end.date():
-        return f"{start:%Y-%m-%d %H:%M}-{end:%H:%M}"
-    return f"{start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M}"
 
 
 _EVIDENCE_COLUMNS = (
@@ -252,10 +238,7 @@ _HISTORY_COLUMNS = (
 
 
 def print_history(
-    corridor_id: int, history: list[CorridorStatusChange], fmt: ListFormat = ListFormat.TABLE
+    corridor_id: int, history: Sequence[StatusChange], fmt: ListFormat = ListFormat.TABLE
 ) -> None:
-    rows = [
-        {"changed_at": h.changed_at, "status": h.status, "changed_by": h.changed_by, "reason": h.reason}
-        for h in history
-    ]
+    rows = [dataclasses.asdict(h) for h in history]
     print_list(out_console, f"Corridor {corridor_id}: status history", _HISTORY_COLUMNS, rows, fmt)

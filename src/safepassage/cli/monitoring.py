@@ -1,4 +1,4 @@
-"""Monitoring commands: ingest feeds, add and review reports, figures, corridors.
+"""Monitoring commands: ingest feeds, add and review reports, figures (corridors: ``cli.corridors``).
 
 All of them write through :class:`safepassage.store.Store` (``--db`` or ``$SAFEPASSAGE_DB``; a
 SQLite file ``./safepassage.sqlite`` by default), so every change lands in the hash-chained event log
@@ -8,62 +8,40 @@ that ``safepassage audit verify`` checks (``safepassage.cli.store_admin``).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, NUMERIC_ID, RADIUS_M
+from safepassage.bounds import COUNT, FATALITIES, LATITUDE, LONGITUDE, RADIUS_M
 from safepassage.cli._lists import FormatOption, ListFormat, SinceOption, parse_since
 from safepassage.cli._monitor_lists import (
-    print_corridors,
     print_figures,
-    print_history,
     print_reports,
     print_reviews,
-    print_verdicts,
-    window_text,
 )
 from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
-from safepassage.cli.store_admin import merge_pending_reports
-from safepassage.errors import InputError, UnknownIdError
-from safepassage.monitor.corridors import announcement_window, iter_corridor_announcements
+from safepassage.cli.store_admin import print_merge
+from safepassage.errors import InputError
 from safepassage.monitor.feeds import FORMATS
-from safepassage.monitor.figures import iter_figures, side_by_side
-from safepassage.monitor.merge import merge_reports
-from safepassage.monitor.records import (
-    CorridorAnnouncement,
-    CountMethod,
-    FigureClaim,
-    FigureKind,
-    VerdictOutcome,
-)
-from safepassage.monitor.report import IncidentReport, RowError
-from safepassage.monitor.verdict import DEFAULT_BUFFER_M, index_incidents, judge_corridor
-from safepassage.scenario.vocabulary import CorridorStatus, HazardKind, SourceType, Verification
-from safepassage.store import ReviewState, Store, queries
-from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
-from safepassage.store.review_workflow import verification_after_review
+from safepassage.monitor.records import CountMethod, FigureClaim, FigureKind
+from safepassage.scenario.vocabulary import HazardKind, SourceType, Verification
+from safepassage.services import figures as figure_service
+from safepassage.services import reports as report_service
+from safepassage.store import CommittedBatch, FeedTally, ReviewState, Store
 
 __all__ = ["register"]
 
-UKRAINE_CENTRE_LONLAT = (31.0, 48.5)  # centre of the metric plane incidents are judged in
-CORRIDOR_ID = as_parser(whole(NUMERIC_ID))
-COORDINATORS = "coordinators"  # recipient of the notifications the monitoring commands record
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
 figures_app = typer.Typer(
     help="The figures ledger: claimed counts by source, side by side, never averaged.",
     invoke_without_command=True,
-)
-corridors_app = typer.Typer(
-    help="Corridors: import announcements, list, lifecycle, judge.", no_args_is_help=True
 )
 
 
@@ -73,7 +51,6 @@ def register(app: typer.Typer) -> None:
     app.command("review")(review)
     app.add_typer(report_app, name="report")
     app.add_typer(figures_app, name="figures")
-    app.add_typer(corridors_app, name="corridors")
 
 
 @contextmanager
@@ -89,23 +66,26 @@ def _say(text: str) -> None:
 # -- ingest ---------------------------------------------------------------------------------------
 
 
-def _ingest_file(
-    store: Store, path: Path, fmt: str | None, actor: str, batch_size: int, progress: Progress | None
-) -> FeedTally:
-    def acknowledge(batch: CommittedBatch) -> None:
-        # One line per committed batch: what is acknowledged here is durably stored.
-        _say(
-            f"committed {batch.path}: lines {batch.first_line}-{batch.last_line}, {batch.new} new, "
-            f"{batch.duplicates} already stored"
-        )
-        out_console.file.flush()
-
-    if progress is None:
-        return ingest_feed(store, path, fmt, actor, batch_size, on_commit=acknowledge)
-    task = progress.add_task(path.name, total=None)
-    return ingest_feed(
-        store, path, fmt, actor, batch_size, on_rows=lambda n: progress.update(task, advance=n)
+def _acknowledge(batch: CommittedBatch) -> None:
+    # One line per committed batch: what is acknowledged here is durably stored.
+    _say(
+        f"committed {batch.path}: lines {batch.first_line}-{batch.last_line}, {batch.new} new, "
+        f"{batch.duplicates} already stored"
     )
+    out_console.file.flush()
+
+
+def _file_done(path: Path, tally: FeedTally, show_errors: int) -> None:
+    _say(
+        f"{path}: {tally.rows_read} rows read, {tally.new} new, "
+        f"{tally.duplicates} duplicates skipped, {len(tally.malformed)} malformed"
+    )
+    for problem in tally.malformed[:show_errors]:
+        err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
+    if len(tally.malformed) > show_errors:
+        err_console.print(
+            f"  ... and {len(tally.malformed) - show_errors} more malformed rows", highlight=False
+        )
 
 
 @exits_on_error
@@ -136,40 +116,44 @@ def ingest(
     Malformed rows are listed with file:line and reason and skipped; the rest goes in. Reports are
     committed in batches; without a terminal, a "committed" line per batch says what is stored.
     """
-    if fmt is not None and fmt.strip().casefold() not in FORMATS:
-        raise InputError(f"--format {fmt!r} is unknown; expected one of: {', '.join(sorted(FORMATS))}")
-    actor = actor_name(by)
-    malformed = 0
-    with _store(db) as store:
-        for path in files:
-            if out_console.is_terminal:
-                columns = (
-                    SpinnerColumn(),
-                    TextColumn("{task.description}"),
-                    BarColumn(),
-                    TimeElapsedColumn(),
-                )
-                with Progress(*columns, console=out_console, transient=True) as progress:
-                    tally = _ingest_file(store, path, fmt, actor, batch_size, progress)
-            else:
-                tally = _ingest_file(store, path, fmt, actor, batch_size, None)
-            malformed += len(tally.malformed)
-            _say(
-                f"{path}: {tally.rows_read} rows read, {tally.new} new, "
-                f"{tally.duplicates} duplicates skipped, {len(tally.malformed)} malformed"
-            )
-            for problem in tally.malformed[:show_errors]:
-                err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
-            if len(tally.malformed) > show_errors:
-                err_console.print(
-                    f"  ... and {len(tally.malformed) - show_errors} more malformed rows", highlight=False
-                )
-        if merge:
-            merge_pending_reports(store, actor)
-        with store.reading() as session:
-            _say(f"store now holds {queries.report_count(session)} reports")
-    if strict and malformed:
-        raise InputError(f"{malformed} malformed row(s) skipped (listed above); the good rows were stored")
+    report_service.check_feed_format(fmt)
+    with _store(db) as store, _ingest_progress() as on_rows:
+        run = report_service.ingest_feeds(
+            store,
+            files,
+            fmt,
+            actor_name(by),
+            batch_size=batch_size,
+            merge=merge,
+            on_rows=on_rows,
+            on_commit=None if on_rows else _acknowledge,
+            on_file=lambda path, tally: _file_done(path, tally, show_errors),
+        )
+    if run.merged:
+        print_merge(run.merge)
+    _say(f"store now holds {run.reports_stored} reports")
+    if strict and run.malformed:
+        raise InputError(
+            f"{run.malformed} malformed row(s) skipped (listed above); the good rows were stored"
+        )
+
+
+@contextmanager
+def _ingest_progress() -> Iterator[Callable[[Path, int], None] | None]:
+    """On a terminal, a progress bar per file (rows read); else None (a line per committed batch)."""
+    if not out_console.is_terminal:
+        yield None
+        return
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=out_console, transient=True) as progress:
+        tasks: dict[Path, TaskID] = {}
+
+        def advance(path: Path, rows: int) -> None:
+            if path not in tasks:
+                tasks[path] = progress.add_task(path.name, total=None)
+            progress.update(tasks[path], advance=rows)
+
+        yield advance
 
 
 # -- single reports ---------------------------------------------------------------------------------
@@ -214,38 +198,28 @@ def report_add(
     by: ByOption = None,
 ) -> None:
     """Store one report typed in (e.g. a field team's radio message), feed ``cli``."""
-    if (lat is None) != (lon is None):
-        raise InputError("--lat and --lon go together: give both, or neither for a report without a location")
-    observed_at = at.astimezone(dt.UTC)
-    # Without --id, the id is derived from what was reported, so typing the same report twice
-    # (e.g. after a lost connection) stores it once.
-    content = repr((source, source_type.value, kind.value, lat, lon, description))
-    source_id = (
-        report_id or f"{observed_at:%Y%m%dT%H%M%SZ}-{hashlib.sha256(content.encode()).hexdigest()[:12]}"
-    )
-    report = IncidentReport(
-        feed="cli",
-        source_id=source_id,
-        kind=kind,
-        observed_at=observed_at,
-        lat=lat,
-        lon=lon,
-        radius_m=radius_m,
-        time_uncertainty_s=time_uncertainty_s,
-        source_name=source,
-        source_type=source_type,
-        fatalities=fatalities,
-        verification=verification,
-        location_name=location,
-        description=description,
-        raw={"entered_by": actor_name(by)},
-    )
-    with _store(db) as store, store.writing(actor_name(by)) as writer:
-        added = writer.add_reports([report], "command line")
-    if added.new:
-        _say(f"stored report {added.new_ids[0]} (cli:{source_id})")
+    with _store(db) as store:
+        added = report_service.add_report(
+            store,
+            actor_name(by),
+            kind=kind,
+            at=at,
+            source=source,
+            source_type=source_type,
+            lat=lat,
+            lon=lon,
+            radius_m=radius_m,
+            time_uncertainty_s=time_uncertainty_s,
+            report_id=report_id,
+            location=location,
+            description=description,
+            fatalities=fatalities,
+            verification=verification,
+        )
+    if added.report_id is not None:
+        _say(f"stored report {added.report_id} ({added.key})")
     else:
-        _say(f"report cli:{source_id} was already stored; nothing added")
+        _say(f"report {added.key} was already stored; nothing added")
 
 
 @report_app.command("show")
@@ -255,30 +229,26 @@ def report_show(
     db: DbOption = None,
 ) -> None:
     """One report as stored: where and when (with uncertainty), who said it, its reviews."""
-    with _store(db) as store, store.reading() as session:
-        row = queries.find_report(session, report)
-        source = queries.report_source(session, row)
-        reviews = queries.review_history(session, report_id=row.id)
-        merged = queries.current_incident(session, row.id)
-        in_force = queries.latest_review_states(session).get(row.id)
+    with _store(db) as store:
+        row = report_service.show_report(store, report)
     where = f"{row.lat:.5f}, {row.lon:.5f} +- {row.radius_m:,.0f} m" if row.lat is not None else "no location"
     origin = row.file_name or "the command line"
-    _say(f"report {row.id} ({row.feed}:{row.source_id}) from {origin} line {row.line}")
+    _say(f"report {row.id} ({row.key}) from {origin} line {row.line}")
     when = f"{row.observed_at:%Y-%m-%d %H:%M} UTC +- {row.time_uncertainty_s / 3600:,.1f} h"
     _say(f"  {row.kind} at {when}; {where}")
-    _say(f"  reported by {source.name} ({source.source_type}); feed verification: {row.verification}")
+    _say(f"  reported by {row.source_name} ({row.source_type}); feed verification: {row.verification}")
     if row.location_name or row.description:
         _say(f"  {row.location_name}: {row.description}")
-    if merged is not None:
-        incident, members = merged
-        others = [m for m in members if m != f"{row.feed}:{row.source_id}"]
+    if row.incident is not None:
+        incident = row.incident
+        others = [m for m in incident.members if m != row.key]
         seen_by = f"; also reported as {', '.join(others)}" if others else "; no other feed reported it"
         _say(f"  incident {incident.id} ({incident.key}), corroboration {incident.corroboration}{seen_by}")
+    reviews = row.reviews
     state = reviews[-1].state if reviews else "draft"
     published = reviews[-1].published if reviews else False
     _say(f"  review state: {state}; published: {'yes' if published else 'no'}; {len(reviews)} review(s)")
-    counts_as = verification_after_review(Verification(row.verification), in_force)
-    _say(f"  counts in verdicts and re-plans as: {counts_as.value} (latest review of it or its incident)")
+    _say(f"  counts in verdicts and re-plans as: {row.counts_as.value} (latest review of it or its incident)")
     for r in reviews:
         claim = f" claims: {r.claim}" if r.claim else ""
         _say(f"    {r.reviewed_at:%Y-%m-%d %H:%M} {r.reviewer}: {r.state} ({r.reason}){claim}")
@@ -307,25 +277,10 @@ def review(
 ) -> None:
     """Record a review decision: draft -> on_hold -> verified / unverifiable / rejected."""
     with _store(db) as store:
-        with store.reading() as session:
-            if incident:
-                report_id, incident_id = None, queries.find_incident(session, subject).id
-            else:
-                report_id, incident_id = queries.find_report(session, subject).id, None
-        with store.writing(by) as writer:
-            writer.review(
-                report_id=report_id,
-                incident_id=incident_id,
-                state=state,
-                reviewer=by,
-                reason=why,
-                published=publish,
-                claim=claim,
-            )
-        with store.reading() as session:
-            history = queries.review_history(session, report_id=report_id, incident_id=incident_id)
-    what = f"report {report_id}" if report_id is not None else f"incident {incident_id}"
-    print_reviews(f"Reviews of {what}", history, ListFormat.TABLE)
+        outcome = report_service.review(
+            store, subject, state, by, why, claim=claim, publish=publish, incident=incident
+        )
+    print_reviews(f"Reviews of {outcome.subject}", list(outcome.history), ListFormat.TABLE)
 
 
 @report_app.command("list")
@@ -343,8 +298,8 @@ def report_list(
 ) -> None:
     """Stored reports in time order with their review state and what they count as in verdicts."""
     after = parse_since(since)
-    with _store(db) as store, store.reading() as session:
-        reports = queries.report_summaries(session, after, feed, status)
+    with _store(db) as store:
+        reports = report_service.list_reports(store, since=after, feed=feed, state=status)
     print_reports(reports, fmt)
 
 
@@ -371,29 +326,18 @@ def figures(
     after = parse_since(since)
     with _store(db) as store:
         if import_file is not None:
-            claims: list[FigureClaim] = []
-            problems: list[RowError] = []
-            for item in iter_figures(import_file):
-                if isinstance(item, RowError):
-                    problems.append(item)
-                else:
-                    claims.append(item)
-            with store.writing(actor_name(by)) as writer:
-                added = writer.add_figure_claims(claims)
+            imported = figure_service.import_figures(store, import_file, actor_name(by))
             _say(
-                f"{import_file}: {len(claims)} claims read, {added.new} new, "
-                f"{added.duplicates} already stored, {len(problems)} malformed rows"
+                f"{import_file}: {imported.claims_read} claims read, {imported.added.new} new, "
+                f"{imported.added.duplicates} already stored, {len(imported.problems)} malformed rows"
             )
-            for problem in problems:
+            for problem in imported.problems:
                 err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
-        with store.reading() as session:
-            claims_stored = queries.figure_claim_records(session, what)
-    if not claims_stored and fmt is ListFormat.TABLE:
+        table = figure_service.figures_side_by_side(store, what=what, since=after)
+    if not table.stored and fmt is ListFormat.TABLE:
         _say("no figures stored yet (safepassage figures --import FILE, or safepassage figures add ...)")
         return
-    if after is not None:
-        claims_stored = [c for c in claims_stored if c.as_of >= after.date()]
-    print_figures(side_by_side(claims_stored) if claims_stored else [], fmt)
+    print_figures(list(table.comparisons), fmt)
 
 
 @figures_app.command("add")
@@ -429,165 +373,10 @@ def figures_add(
         scope=scope,
         lower_bound=at_least,
     )
-    with _store(db) as store, store.writing(actor_name(by)) as writer:
-        added = writer.add_figure_claims([claim])
+    with _store(db) as store:
+        added = figure_service.add_figure(store, claim, actor_name(by))
     _say(
         f"stored claim {added.new_ids[0]}"
         if added.new
         else "this exact claim was already stored; nothing added"
     )
-
-
-# -- corridors ------------------------------------------------------------------------------------
-
-
-@corridors_app.command("import")
-@exits_on_error
-def corridors_import(
-    file: Annotated[
-        Path, typer.Argument(help="PeaceRep humanitarian-corridor CSV (HC_ID, from/to, text, ...).")
-    ],
-    db: DbOption = None,
-    by: ByOption = None,
-    show_unplaced: Annotated[int, typer.Option(min=0, help="Corridors with unplaced waypoints listed.")] = 20,
-) -> None:
-    """Import announced corridors, waypoints placed with the offline gazetteer; idempotent.
-
-    Each corridor gets the status history its recorded proposer and outcome imply, with reasons
-    citing the dataset; waypoints the gazetteer could not place are listed.
-    """
-    announcements: list[CorridorAnnouncement] = []
-    problems: list[RowError] = []
-    for item in iter_corridor_announcements(file):
-        if isinstance(item, RowError):
-            problems.append(item)
-        else:
-            announcements.append(item)
-    with _store(db) as store, store.writing(actor_name(by)) as writer:
-        added = writer.add_corridors(announcements, str(file))
-    _say(
-        f"{file}: {len(announcements) + len(problems)} rows read, {added.new} new corridors, "
-        f"{added.duplicates} already stored, {len(problems)} malformed"
-    )
-    for problem in problems:
-        err_console.print(f"  skipped {problem}", highlight=False, markup=False, soft_wrap=True)
-    unplaced = [a for a in announcements if a.waypoints_unplaced]
-    placed = sum(len(a.waypoints) for a in announcements)
-    _say(f"waypoints placed with the gazetteer: {placed}; corridors with unplaced waypoints: {len(unplaced)}")
-    for a in unplaced[:show_unplaced]:
-        names = ", ".join(a.waypoints_unplaced)
-        _say(f"  HC_ID {a.hc_id} (line {a.line}) {a.from_name} -> {a.to_name}: could not place {names}")
-    if len(unplaced) > show_unplaced:
-        _say(f"  ... and {len(unplaced) - show_unplaced} more")
-
-
-@corridors_app.command("list")
-@exits_on_error
-def corridors_list(
-    status: Annotated[
-        CorridorStatus | None, typer.Option(help="Only corridors currently in this status.")
-    ] = None,
-    since: SinceOption = None,
-    fmt: FormatOption = ListFormat.TABLE,
-    db: DbOption = None,
-) -> None:
-    """List corridors with their current status and why (--since: announced that day or later)."""
-    after = parse_since(since)
-    with _store(db) as store, store.reading() as session:
-        corridors = queries.corridor_summaries(session, status)
-    if after is not None:
-        corridors = [c for c in corridors if c.announced_on is not None and c.announced_on >= after.date()]
-    print_corridors(corridors, fmt)
-
-
-@corridors_app.command("set-status")
-@exits_on_error
-def corridors_set_status(
-    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
-    status: Annotated[CorridorStatus, typer.Argument(help="New lifecycle status.")],
-    reason: Annotated[str, typer.Option(help="Why (recorded with the change).")],
-    db: DbOption = None,
-    by: ByOption = None,
-) -> None:
-    """Move a corridor along proposed -> agreed / disputed -> open -> suspended -> closed."""
-    with _store(db) as store:
-        with store.writing(actor_name(by)) as writer:
-            writer.set_corridor_status(corridor_id, status, reason)
-            writer.add_notification(
-                "corridor_status", COORDINATORS, f"corridor {corridor_id} is now {status.value}: {reason}"
-            )
-        with store.reading() as session:
-            history = queries.corridor_history(session, corridor_id)
-    print_history(corridor_id, history)
-
-
-@corridors_app.command("judge")
-@exits_on_error
-def corridors_judge(
-    corridor_ids: Annotated[
-        list[int] | None,
-        typer.Argument(parser=CORRIDOR_ID, help="Corridor ids to judge (default: every imported corridor)."),
-    ] = None,
-    buffer_m: Annotated[
-        float, typer.Option(min=0, help="Incidents within this distance of the route count, metres.")
-    ] = DEFAULT_BUFFER_M,
-    fmt: FormatOption = ListFormat.TABLE,
-    db: DbOption = None,
-    by: ByOption = None,
-) -> None:
-    """Judge corridors over their windows: honoured / violated / contested / insufficient evidence.
-
-    Uses every stored report with its latest review, merged into incidents, and the rule in
-    docs/verdicts.md; each verdict is stored with its evidence. With one corridor id, the evidence
-    is listed (and which of it is decisive).
-    """
-    with _store(db) as store:
-        with store.reading() as session:
-            announcements = queries.corridor_announcements(session)
-            reports = queries.incident_reports(session)
-            ids_by_key = queries.corridor_ids_by_key(session, [f"peacerep:{a.hc_id}" for a in announcements])
-        if not announcements:
-            raise UnknownIdError("no corridors stored; import them first: safepassage corridors import FILE")
-        chosen = [
-            a for a in announcements if not corridor_ids or ids_by_key[f"peacerep:{a.hc_id}"] in corridor_ids
-        ]
-        unknown = sorted(set(corridor_ids or ()) - {ids_by_key[f"peacerep:{a.hc_id}"] for a in chosen})
-        if unknown:
-            raise UnknownIdError(
-                f"no imported corridor with id {', '.join(map(str, unknown))} (see corridors list)"
-            )
-        index = index_incidents(merge_reports(reports), UKRAINE_CENTRE_LONLAT)
-        verdicts = []
-        for a in chosen:
-            start, end = announcement_window(a)
-            verdicts.append(
-                judge_corridor(f"peacerep:{a.hc_id}", a.route_lonlat, start, end, index, buffer_m)
-            )
-        with store.writing(actor_name(by)) as writer:
-            writer.add_verdicts(verdicts)
-            for v in verdicts:
-                if v.outcome is VerdictOutcome.VIOLATED:
-                    message = (
-                        f"corridor {ids_by_key[v.corridor_id]} ({v.corridor_id}) violated in "
-                        f"{window_text(v.window_start, v.window_end)} UTC, "
-                        f"confidence {v.confidence:.2f}: {v.reason}"
-                    )
-                    writer.add_notification("corridor_violated", COORDINATORS, message)
-    print_verdicts(list(zip(chosen, verdicts, strict=True)), ids_by_key, len(reports), buffer_m, fmt)
-
-
-@corridors_app.command("history")
-@exits_on_error
-def corridors_history(
-    corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
-    since: SinceOption = None,
-    fmt: FormatOption = ListFormat.TABLE,
-    db: DbOption = None,
-) -> None:
-    """Every status a corridor went through, who changed it, when and why."""
-    after = parse_since(since)
-    with _store(db) as store, store.reading() as session:
-        history = queries.corridor_history(session, corridor_id)
-    if after is not None:
-        history = [h for h in history if h.changed_at >= after]
-    print_history(corridor_id, history, fmt)

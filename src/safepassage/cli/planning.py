@@ -15,7 +15,6 @@ from rich.table import Table
 
 from safepassage.cli._options import DELAY
 from safepassage.cli._output import exits_on_error, out_console
-from safepassage.errors import InputError
 from safepassage.local_time import clock_text
 from safepassage.scenario import load_scenario
 
@@ -92,24 +91,11 @@ def plan(
     ] = 0.0,
 ) -> None:
     """Plan the evacuation: who leaves when, by which roads, to where; write safepassage-plan/1."""
-    from safepassage.geojson import write_map
-    from safepassage.planner import plan_evacuation, write_plan
-    from safepassage.planner.problem import load_networks
-    from safepassage.validation import require_ready
+    from safepassage.services.planning import plan_scenario, write_plan_files
 
-    if mode not in ("exact", "fast"):
-        raise InputError(f"--mode: {mode!r} is not a planning mode; expected exact or fast")
-    scenario = load_scenario(scenario_file)
-    networks = load_networks(scenario)
-    require_ready(scenario, networks)  # refuse what `validate` rejects
-    result = plan_evacuation(
-        scenario, mode="fast" if mode == "fast" else "exact", max_delay=max_delay, networks=networks
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    write_plan(result, output)
-    if geojson is not None:
-        write_map(geojson, scenario, networks, result)
-    print_plan_summary(result, scenario.zone())
+    planned = plan_scenario(load_scenario(scenario_file), mode=mode, max_delay=max_delay)
+    write_plan_files(planned, output, geojson)
+    print_plan_summary(planned.plan, planned.scenario.zone())
     out_console.print(f"plan written to {output}" + (f", routes to {geojson}" if geojson else ""))
 
 
@@ -119,12 +105,9 @@ def check_plan(
     plan_file: Annotated[Path, typer.Argument(help="Plan file (safepassage-plan/1 JSON).")],
 ) -> None:
     """Re-verify a plan against the scenario and the real roads; exit 5 listing every violation."""
-    from safepassage.planner import read_plan
-    from safepassage.planner.check import validate_plan
+    from safepassage.services.planning import check_plan_file
 
-    scenario = load_scenario(scenario_file)
-    result = read_plan(plan_file)
-    validate_plan(scenario, result)
+    result = check_plan_file(load_scenario(scenario_file), plan_file)
     out_console.print(
         f"{plan_file}: valid — {len(result.movements):,} movements, {result.evacuated:,} people, "
         f"clearance {result.clearance_time_s / 60:.0f} min, bound {result.lower_bound_s / 60:.0f} min",

@@ -8,7 +8,6 @@ anchor`` and kept elsewhere.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -17,12 +16,11 @@ from rich.table import Table
 
 from safepassage.cli._output import exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
-from safepassage.errors import InputError
-from safepassage.store import Store, queries, verify_chain
-from safepassage.store.anchor import anchor_document, parse_anchor
-from safepassage.store.merging import merge_pending
+from safepassage.services import audit as audit_service
+from safepassage.services.reports import merge_pending_reports
+from safepassage.store import MergeOutcome, Store
 
-__all__ = ["merge_pending_reports", "register"]
+__all__ = ["print_merge", "register"]
 
 audit_app = typer.Typer(help="The hash-chained event log.", no_args_is_help=True)
 
@@ -37,9 +35,8 @@ def _say(text: str) -> None:
     out_console.print(text, highlight=False, markup=False, soft_wrap=True)
 
 
-def merge_pending_reports(store: Store, actor: str, *, force: bool = False) -> None:
-    """Merge the reports no incident links yet (all reports with ``force``) and say what it did."""
-    outcome = merge_pending(store, actor, force=force)
+def print_merge(outcome: MergeOutcome | None) -> None:
+    """Say what a merge of pending reports did (None: nothing was pending)."""
     if outcome is None:
         _say("incidents: every stored report is already merged")
         return
@@ -64,7 +61,8 @@ def merge(
     pending, and the next ingest or this command merges them.
     """
     with Store.open(db) as store:
-        merge_pending_reports(store, actor_name(by), force=everything)
+        outcome = merge_pending_reports(store, actor_name(by), force=everything)
+    print_merge(outcome)
 
 
 @audit_app.command("log")
@@ -77,8 +75,8 @@ def audit_log(
     db: DbOption = None,
 ) -> None:
     """Who wrote what and when: the newest entries of the event log."""
-    with Store.open(db) as store, store.reading() as session:
-        events = queries.recent_events(session, limit, table)
+    with Store.open(db) as store:
+        events = audit_service.audit_log(store, limit, table)
     out = Table(title=f"Event log: newest {len(events)} entries")
     for column in ("seq", "when (UTC)", "who", "table", "row", "sha256"):
         out.add_column(column, no_wrap=True)
@@ -104,9 +102,8 @@ def audit_verify(
     ] = None,
 ) -> None:
     """Recompute the event log's hash chain and check every row against it; exit 8 if anything differs."""
-    anchored = parse_anchor(anchor) if anchor is not None else None
-    with Store.open(db) as store, store.reading() as session:
-        summary = verify_chain(session, anchored)
+    with Store.open(db) as store:
+        summary = audit_service.verify_log(store, anchor)
     _say(
         f"audit passed: {summary.events} events, {summary.rows} rows checked; "
         f"head seq {summary.head_seq} sha256 {summary.head_sha256}"
@@ -132,14 +129,8 @@ def audit_anchor(
     Later, ``audit verify --anchor FILE`` (or ``--anchor HASH``) proves no entry up to this head was
     removed or rewritten.
     """
-    with Store.open(db) as store, store.reading() as session:
-        summary = verify_chain(session)
-    document = anchor_document(summary, dt.datetime.now(dt.UTC))
-    if output is not None:
-        try:
-            output.write_text(document, encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"-o {output}: cannot write the anchor ({exc.strerror})") from None
+    with Store.open(db) as store:
+        summary = audit_service.take_anchor(store, output).summary
     _say(f"anchor: head seq {summary.head_seq} sha256 {summary.head_sha256} ({summary.events} events)")
     if output is not None:
         _say(

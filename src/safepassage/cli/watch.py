@@ -1,14 +1,13 @@
 """``safepassage monitor``: replay incident feeds against a scenario and keep every decision.
 
-The replay itself is ``safepassage.monitor.replay`` (pure). This command reads the feeds, prints
-the timeline of corridor statuses, verdicts and re-plans, and stores the reports, the scenario's
-corridors, every plan with why it was made (a re-plan names the plan it replaces), the final
-verdicts with their evidence, and a notification per re-plan and warning: nothing is lost.
+The use case is :func:`safepassage.services.monitoring.replay_and_store` (the replay itself is
+``safepassage.monitor.replay``); this command prints the rows set aside, the timeline of corridor
+statuses, verdicts and re-plans, and what was stored.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,16 +16,14 @@ from rich.table import Table
 
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
-from safepassage.local_time import clock_text, iso_text
+from safepassage.local_time import clock_text
 from safepassage.scenario import Scenario, load_scenario
 
 if TYPE_CHECKING:  # the monitor, planner and store (numpy, scipy, SQLAlchemy) load when the command runs
     from safepassage.monitor.replay import ReplayResult
-    from safepassage.monitor.report import IncidentReport
 
 __all__ = ["register"]
 
-COORDINATORS = "coordinators"
 _STYLE = {"replan": "bold magenta", "warning": "bold red", "verdict": "cyan", "status": "green"}
 
 
@@ -48,29 +45,17 @@ def monitor(
     ] = True,
 ) -> None:
     """Replay feeds in time order: corridor statuses, verdicts and re-plans, all stored."""
-    from safepassage.monitor.feeds import iter_feed
-    from safepassage.monitor.replay import replay_feeds
-    from safepassage.monitor.report import RowError
-    from safepassage.planner.problem import load_networks
+    from safepassage.services.monitoring import replay_and_store
+    from safepassage.store import Store
 
     scenario = load_scenario(scenario_file)
-    networks = load_networks(scenario)
-    by_file: dict[Path, list[IncidentReport]] = {}
-    for path in feed:
-        reports: list[IncidentReport] = []
-        for item in iter_feed(path, fmt):
-            if isinstance(item, RowError):
-                err_console.print(f"skipped {item}", highlight=False, markup=False)
-            else:
-                reports.append(item)
-        by_file[path] = reports
-    everything = [r for reports in by_file.values() for r in reports]
-    if store:  # a report reviewed in the store counts as reviewed (rejected: not at all)
-        from safepassage.store import Store, queries
-
-        with Store.open(db) as kept, kept.reading() as session:
-            everything = queries.with_latest_reviews(session, everything)
-    result = replay_feeds(scenario, everything, networks)
+    with Store.open(db) if store else nullcontext() as kept:
+        run = replay_and_store(
+            scenario, feed, actor_name(by), fmt=fmt, store=kept, scenario_file=str(scenario_file)
+        )
+    for problem in run.skipped:
+        err_console.print(f"skipped {problem}", highlight=False, markup=False)
+    result = run.result
     _print_timeline(scenario, result)
     out_console.print(
         f"{len(result.reports_used):,} report(s) replayed; {result.reports_elsewhere:,} elsewhere and "
@@ -78,8 +63,13 @@ def monitor(
         f"{len(result.plans) - 1} re-plan(s)",
         highlight=False,
     )
-    if store:
-        _keep(scenario, scenario_file, by_file, result, db, actor_name(by))
+    if run.stored is not None:
+        stored = run.stored
+        out_console.print(
+            f"stored: {stored.new_reports:,} new report(s), {stored.plans} plan(s), {stored.verdicts} "
+            f"verdict(s), {stored.notifications} notification(s)",
+            highlight=False,
+        )
 
 
 def _print_timeline(scenario: Scenario, result: ReplayResult) -> None:
@@ -98,36 +88,3 @@ def _print_timeline(scenario: Scenario, result: ReplayResult) -> None:
             event.message,
         )
     out_console.print(table)
-
-
-def _keep(
-    scenario: Scenario,
-    scenario_file: Path,
-    by_file: dict[Path, list[IncidentReport]],
-    result: ReplayResult,
-    db: str | None,
-    actor: str,
-) -> None:
-    from safepassage.store import Store
-
-    with Store.open(db) as store, store.writing(actor) as writer:
-        new_reports = sum(writer.add_reports(reports, str(path)).new for path, reports in by_file.items())
-        scenario_id = writer.add_scenario(scenario.name, scenario.model_dump(mode="json", by_alias=True))
-        keys = writer.add_scenario_corridors(scenario, str(scenario_file))
-        previous: int | None = None
-        for plan, why in result.plans:
-            previous = writer.add_plan(
-                plan.model_dump(mode="json"), why, scenario_id=scenario_id, replaces_plan_id=previous
-            )
-        writer.add_verdicts(
-            [dataclasses.replace(v, corridor_id=keys[v.corridor_id]) for v in result.verdicts]
-        )
-        notices = [e for e in result.events if e.kind in ("replan", "warning")]
-        for event in notices:
-            when = iso_text(event.at, scenario.zone())
-            writer.add_notification(event.kind, COORDINATORS, f"{when}: {event.message}")
-    out_console.print(
-        f"stored: {new_reports:,} new report(s), {len(result.plans)} plan(s), {len(result.verdicts)} "
-        f"verdict(s), {len(notices)} notification(s)",
-        highlight=False,
-    )

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
     from safepassage.store import Store
 
 __all__ = [
+    "IncidentRecord",
     "LoggedEvent",
     "NotificationRecord",
     "StoredDocument",
     "VerdictRecord",
     "corridor_points",
+    "current_incidents",
     "events_after",
     "get_plan",
     "get_scenario",
@@ -272,3 +274,58 @@ def load_demo(store: Store, actor: str) -> int:
     scenario_id, _keys = register_scenario(store, load_scenario_file(path), actor)
     ingest_feeds(store, [Path(path).with_name("helsinki-incidents.geojson")], None, actor)
     return scenario_id
+
+
+@dataclass(frozen=True)
+class IncidentRecord:
+    """A current incident (not superseded by a later merge): where, when, what, how corroborated."""
+
+    id: int
+    key: str
+    kind: str
+    first_observed_at: dt.datetime
+    last_observed_at: dt.datetime
+    lat: float | None
+    lon: float | None
+    radius_m: float
+    corroboration: int
+    location_name: str
+    reports: int
+
+
+def current_incidents(store: Store) -> list[IncidentRecord]:
+    """The incidents in force: for each report, the newest incident linking it; by first observation."""
+    from sqlalchemy import select
+
+    from safepassage.store.schema import Incident, IncidentReportLink
+
+    with store.reading() as session:
+        newest: dict[int, int] = {}
+        members: dict[int, int] = {}
+        for incident_id, report_id in session.execute(
+            select(IncidentReportLink.incident_id, IncidentReportLink.report_id)
+        ):
+            newest[report_id] = max(newest.get(report_id, 0), incident_id)
+            members[incident_id] = members.get(incident_id, 0) + 1
+        current = sorted(set(newest.values()))
+        rows = []
+        for start in range(0, len(current), 500):
+            chunk = current[start : start + 500]
+            rows += list(session.scalars(select(Incident).where(Incident.id.in_(chunk))))
+    rows.sort(key=lambda i: (i.first_observed_at, i.id))
+    return [
+        IncidentRecord(
+            i.id,
+            i.key,
+            i.kind,
+            i.first_observed_at,
+            i.last_observed_at,
+            i.lat,
+            i.lon,
+            i.radius_m,
+            i.corroboration,
+            i.location_name,
+            members.get(i.id, 0),
+        )
+        for i in rows
+    ]

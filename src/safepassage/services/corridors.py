@@ -14,13 +14,15 @@ from safepassage.monitor.records import CorridorAnnouncement
 from safepassage.monitor.report import RowError
 from safepassage.scenario.vocabulary import CorridorStatus
 from safepassage.services.records import CorridorImport, StatusChange
-from safepassage.store import Store, queries
+from safepassage.store import Store, StoredVerdict, queries
+from safepassage.store.documents import verdict_records
 from safepassage.store.queries import CorridorSummary
 from safepassage.store.schema import CorridorStatusChange
 
 __all__ = [
     "COORDINATORS",
     "corridor_history",
+    "corridor_verdicts",
     "import_corridors",
     "list_corridors",
     "set_corridor_status",
@@ -94,3 +96,12 @@ def set_corridor_status(
             "corridor_status", COORDINATORS, f"corridor {corridor_id} is now {status.value}: {reason}"
         )
     return corridor_history(store, corridor_id)
+
+
+def corridor_verdicts(store: Store, corridor_id: int | None = None) -> list[StoredVerdict]:
+    """Every stored verdict (on corridor ``corridor_id`` if given) with its evidence, oldest first.
+
+    Raises :class:`~safepassage.errors.UnknownIdError` for an unknown corridor id.
+    """
+    with store.reading() as session:
+        return verdict_records(session, corridor_id)

@@ -25,12 +25,14 @@ from safepassage.planner.problem import load_networks
 from safepassage.scenario import Scenario
 from safepassage.services.corridors import COORDINATORS
 from safepassage.services.records import CorridorJudgement, JudgedCorridor, MonitorRun, ReplayStored
-from safepassage.store import Store, queries
+from safepassage.store import NotificationRecord, Store, queries
+from safepassage.store.documents import notification_records
 
 __all__ = [
     "DEFAULT_BUFFER_M",
     "UKRAINE_CENTRE_LONLAT",
     "judge_corridors",
+    "list_notifications",
     "read_feeds",
     "replay_and_store",
     "violation_message",
@@ -176,3 +178,12 @@ def _keep(
             when = iso_text(event.at, scenario.zone())
             writer.add_notification(event.kind, COORDINATORS, f"{when}: {event.message}")
     return ReplayStored(new_reports, len(result.plans), len(result.verdicts), len(notices))
+
+
+def list_notifications(
+    store: Store, *, since: dt.datetime | None = None, topic: str | None = None
+) -> list[NotificationRecord]:
+    """Notifications recorded at or after ``since`` of ``topic`` (``corridor_status``,
+    ``corridor_violated``, ``replan``, ``warning``; each filter optional), oldest first."""
+    with store.reading() as session:
+        return notification_records(session, since, topic)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.resources
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,12 +20,15 @@ from safepassage.local_time import iso_text
 from safepassage.network import load_network
 from safepassage.planner import Plan, plan_evacuation, read_plan, write_plan
 from safepassage.planner.check import check_plan, validate_plan
+from safepassage.planner.plan_file import parse_plan
 from safepassage.planner.problem import load_networks
 from safepassage.routing import best_route
 from safepassage.scenario import Scenario, load_scenario, resolve_network_path
 from safepassage.scenario.vocabulary import TravelMode, VehicleClass
 from safepassage.services.records import DemoRun, PlannedScenario, ReadyScenario, RouteFound
 from safepassage.services.scenarios import prepare_scenario
+from safepassage.store import Store, StoredPlan
+from safepassage.store.documents import plan_document, plan_records
 from safepassage.validation import require_ready
 
 __all__ = [
@@ -32,8 +36,11 @@ __all__ = [
     "check_plan_file",
     "demo_scenario_path",
     "find_route",
+    "list_plans",
     "plan_scenario",
     "run_demo",
+    "store_plan",
+    "stored_plan",
     "write_plan_files",
     "write_route_geojson",
 ]
@@ -167,3 +174,36 @@ def run_demo(
         map_features=features,
         seconds=time.perf_counter() - started,
     )
+
+
+def store_plan(
+    store: Store,
+    plan: Plan,
+    reason: str,
+    actor: str,
+    *,
+    scenario_id: int | None = None,
+    replaces_plan_id: int | None = None,
+) -> int:
+    """Keep ``plan`` in the store with why it was made (and the scenario it solves, the plan it
+    replaces); returns its id."""
+    with store.writing(actor) as writer:
+        return writer.add_plan(
+            plan.model_dump(mode="json"), reason, scenario_id=scenario_id, replaces_plan_id=replaces_plan_id
+        )
+
+
+def list_plans(store: Store, scenario_id: int | None = None) -> list[StoredPlan]:
+    """Every stored plan (of scenario ``scenario_id`` if given): why, replacing what, when; by id."""
+    with store.reading() as session:
+        return plan_records(session, scenario_id)
+
+
+def stored_plan(store: Store, plan_id: int) -> Plan:
+    """The stored plan ``plan_id``, validated as a plan file is.
+
+    Raises :class:`~safepassage.errors.UnknownIdError` for an unknown id.
+    """
+    with store.reading() as session:
+        document = plan_document(session, plan_id)
+    return parse_plan(json.dumps(document), label=f"stored plan {plan_id}")

@@ -1,7 +1,12 @@
 """The records the use cases return: frozen dataclasses holding plain values and domain objects.
 
 No ORM row or session ever leaves :mod:`safepassage.services`; a shell (cli, api, web) reads these.
-Times are timezone-aware UTC unless a field says otherwise.
+Times are timezone-aware UTC unless a field says otherwise. Every annotation resolves at run time
+(``typing.get_type_hints``), so a shell can derive its schemas from these classes.
+:class:`CorridorSummary` and :class:`ReportSummary` (one line of a corridor or report listing),
+:class:`StoredScenario`, :class:`StoredPlan`, :class:`StoredVerdict` and :class:`NotificationRecord`
+are the store's read records, re-exported here so a shell needs nothing from the store's query
+modules.
 """
 
 from __future__ import annotations
@@ -9,26 +14,34 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from safepassage.finding import Finding
+from safepassage.monitor.figures import FigureComparison
+from safepassage.monitor.records import CorridorAnnouncement, Verdict
+from safepassage.monitor.replay import ReplayResult
+from safepassage.monitor.report import IncidentReport, RowError
+from safepassage.network import RoadNetwork
+from safepassage.planner import Plan
+from safepassage.routing import Route
+from safepassage.scenario import Scenario
 from safepassage.scenario.vocabulary import TravelMode, Verification
-
-if TYPE_CHECKING:  # heavy modules (numpy, SQLAlchemy) only for the type checker
-    from safepassage.finding import Finding
-    from safepassage.monitor.figures import FigureComparison
-    from safepassage.monitor.records import CorridorAnnouncement, Verdict
-    from safepassage.monitor.replay import ReplayResult
-    from safepassage.monitor.report import IncidentReport, RowError
-    from safepassage.network import RoadNetwork
-    from safepassage.planner import Plan
-    from safepassage.routing import Route
-    from safepassage.scenario import Scenario
-    from safepassage.store import Added, AuditSummary, FeedTally, MergeOutcome
+from safepassage.store import (
+    Added,
+    AuditSummary,
+    FeedTally,
+    MergeOutcome,
+    NotificationRecord,
+    StoredPlan,
+    StoredScenario,
+    StoredVerdict,
+)
+from safepassage.store.queries import CorridorSummary, ReportSummary
 
 __all__ = [
     "AnchorTaken",
     "CorridorImport",
     "CorridorJudgement",
+    "CorridorSummary",
     "DemoRun",
     "EventRecord",
     "FigureImport",
@@ -37,15 +50,20 @@ __all__ = [
     "IngestRun",
     "JudgedCorridor",
     "MonitorRun",
+    "NotificationRecord",
     "PlannedScenario",
     "ReadyScenario",
     "ReplayStored",
     "ReportAdded",
     "ReportDetail",
+    "ReportSummary",
     "ReviewOutcome",
     "ReviewRecord",
     "RouteFound",
     "StatusChange",
+    "StoredPlan",
+    "StoredScenario",
+    "StoredVerdict",
 ]
 
 

@@ -260,10 +260,40 @@ def list_reports(
     store: Store,
     *,
     since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
     feed: str | None = None,
     state: ReviewState | None = None,
+    kind: HazardKind | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> list[ReportSummary]:
-    """Stored reports observed at or after ``since``, of ``feed``, whose latest review is in
-    ``state`` (each filter optional), in time order, with what each counts as in verdicts."""
+    """Stored reports in time order, each with its review state and what it counts as in verdicts.
+
+    Filters (each optional): observed at or after ``since`` and before ``until``; of ``feed``; whose
+    latest review is in ``state``; of ``kind``; located inside ``bbox`` = (south lat, west lon,
+    north lat, east lon) in degrees (reports without a location are then left out). Raises
+    :class:`~safepassage.errors.InputError` for a bbox whose south is above its north or west east
+    of its east.
+    """
+    if bbox is not None and (bbox[0] > bbox[2] or bbox[1] > bbox[3]):
+        raise InputError(f"bbox {bbox}: expected (south lat, west lon, north lat, east lon), south <= north")
     with store.reading() as session:
-        return queries.report_summaries(session, since, feed, state)
+        found = queries.report_summaries(session, since, feed, state)
+    return [r for r in found if _wanted(r, until, kind, bbox)]
+
+
+def _wanted(
+    r: ReportSummary,
+    until: dt.datetime | None,
+    kind: HazardKind | None,
+    bbox: tuple[float, float, float, float] | None,
+) -> bool:
+    if until is not None and r.observed_at >= until:
+        return False
+    if kind is not None and r.kind != kind.value:
+        return False
+    if bbox is None:
+        return True
+    if r.lat is None or r.lon is None:
+        return False
+    south, west, north, east = bbox
+    return south <= r.lat <= north and west <= r.lon <= east

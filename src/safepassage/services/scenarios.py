@@ -6,21 +6,25 @@ rejects (:func:`require_ready`).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from safepassage.network import load_scenario_networks
 from safepassage.scenario import Scenario, load_scenario, parse_scenario
 from safepassage.services.records import ReadyScenario
-from safepassage.store import Store
+from safepassage.store import Store, StoredScenario
+from safepassage.store.documents import scenario_document, scenario_records
 from safepassage.validation import require_ready as _require_ready
 from safepassage.validation import validate_scenario
 
 __all__ = [
+    "list_scenarios",
     "load_scenario_file",
     "parse_scenario_text",
     "prepare_scenario",
     "register_scenario",
     "require_ready",
+    "stored_scenario",
 ]
 
 
@@ -72,3 +76,19 @@ def register_scenario(
         scenario_id = writer.add_scenario(scenario.name, scenario.model_dump(mode="json", by_alias=True))
         keys = writer.add_scenario_corridors(scenario, file_name)
     return scenario_id, keys
+
+
+def list_scenarios(store: Store) -> list[StoredScenario]:
+    """Every stored scenario (id, name, content hash, who stored it and when), by id."""
+    with store.reading() as session:
+        return scenario_records(session)
+
+
+def stored_scenario(store: Store, scenario_id: int) -> Scenario:
+    """The stored scenario ``scenario_id``, validated again as when it was loaded.
+
+    Raises :class:`~safepassage.errors.UnknownIdError` for an unknown id.
+    """
+    with store.reading() as session:
+        document = scenario_document(session, scenario_id)
+    return parse_scenario(json.dumps(document), label=f"stored scenario {scenario_id}")

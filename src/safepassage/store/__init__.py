@@ -21,12 +21,14 @@ schema. Every write goes through one transaction-scoped API and lands in a hash-
 - :mod:`~safepassage.store.ingest`: one feed file into the store, batch by batch.
 - :mod:`~safepassage.store.merging`: merging reports into incidents, and which still wait for it.
 - :mod:`~safepassage.store.queries`: reads (current states, listings, records for the monitor).
+- :mod:`~safepassage.store.documents`: reads of scenarios, plans, verdicts and notifications as records.
 - :mod:`~safepassage.store.review_workflow`: the review workflow of reports and incidents.
 - :mod:`~safepassage.store.migrate`: Alembic migrations shipped in ``migrations/``.
 """
 
 from safepassage.store.audit import Anchor, AuditSummary, verify_chain
 from safepassage.store.database import database_url, make_engine
+from safepassage.store.documents import NotificationRecord, StoredPlan, StoredScenario, StoredVerdict
 from safepassage.store.ingest import CommittedBatch, FeedTally, ingest_feed
 from safepassage.store.merging import MergeOutcome, merge_pending, pending_merge
 from safepassage.store.repository import Added, Store, Writer
@@ -39,8 +41,12 @@ __all__ = [
     "CommittedBatch",
     "FeedTally",
     "MergeOutcome",
+    "NotificationRecord",
     "ReviewState",
     "Store",
+    "StoredPlan",
+    "StoredScenario",
+    "StoredVerdict",
     "Writer",
     "database_url",
     "ingest_feed",
