@@ -7,7 +7,6 @@ the same demo data (the scenario, the bundled feed, the plan the server stored),
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import shutil
@@ -29,14 +28,12 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def served_plan(demo_server: DemoServer) -> Any:
     """The plan `serve --demo` stored (read from its store, not through the page)."""
-    from safepassage.planner.plan_file import parse_plan
-    from safepassage.services.api_support import get_plan, list_plans
+    from safepassage.services.planning import list_plans, stored_plan
     from safepassage.store import Store
 
     store = Store.open(demo_server.db_url, migrate=False)
     try:
-        plan_id = list_plans(store)[-1].id
-        return parse_plan(json.dumps(get_plan(store, plan_id).document))
+        return stored_plan(store, list_plans(store)[-1].id)
     finally:
         store.close()
 

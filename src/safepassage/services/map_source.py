@@ -17,7 +17,6 @@ says when to read them again); :func:`stored_map_bundle` adds what changes all t
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,14 +54,15 @@ class MapScene:
 
 def scene_version(store: Store) -> tuple[int, int | None] | None:
     """(id of the latest stored scenario, id of its latest plan or None); None without a scenario."""
-    from safepassage.services.api_support import list_plans, list_scenarios
+    from safepassage.services.planning import list_plans
+    from safepassage.services.scenarios import list_scenarios
 
     scenarios = list_scenarios(store)
     if not scenarios:
         return None
     scenario_id = scenarios[-1].id
-    plans = [p.id for p in list_plans(store) if p.scenario_id == scenario_id]
-    return scenario_id, (plans[-1] if plans else None)
+    plans = list_plans(store, scenario_id)
+    return scenario_id, (plans[-1].id if plans else None)
 
 
 def load_map_scene(store: Store, version: tuple[int, int | None]) -> MapScene:
@@ -70,17 +70,13 @@ def load_map_scene(store: Store, version: tuple[int, int | None]) -> MapScene:
 
     Raises the errors of loading a scenario (ScenarioError, OsmFileError...) or UnknownIdError.
     """
-    from safepassage.planner.plan_file import parse_plan
-    from safepassage.services.api_support import get_plan, get_scenario
-    from safepassage.services.scenarios import parse_scenario_text, prepare_scenario
+    from safepassage.services.planning import stored_plan
+    from safepassage.services.scenarios import prepare_scenario, stored_scenario
 
     scenario_id, plan_id = version
-    stored = get_scenario(store, scenario_id)
-    scenario = parse_scenario_text(json.dumps(stored.document), label=f"scenario {scenario_id}")
-    ready = prepare_scenario(scenario)
-    plan = None
-    if plan_id is not None:
-        plan = parse_plan(json.dumps(get_plan(store, plan_id).document), label=f"plan {plan_id}")
+    ready = prepare_scenario(stored_scenario(store, scenario_id))
+    scenario = ready.scenario
+    plan = stored_plan(store, plan_id) if plan_id is not None else None
     networks = ready.networks
     drive = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
     return MapScene(version, scenario, networks, plan, link_closures(drive, scenario))
