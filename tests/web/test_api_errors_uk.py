@@ -63,3 +63,14 @@ def test_access_and_validation_errors_in_ukrainian(api: tuple[TestClient, dict[s
     words = client.get("/api/i18n/fr", headers=UK)
     assert words.status_code == 404
     assert words.json()["message"].startswith(_prefix("UNKNOWN_ID"))
+
+
+def test_the_gates_own_errors_in_ukrainian(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, _tokens = api
+    revoked = client.get("/api/map", headers={**UK, "Authorization": "Bearer not-a-token"})
+    assert revoked.status_code == 403
+    assert revoked.json()["code"] == "ACCESS_DENIED"
+    assert revoked.json()["message"].startswith(_prefix("ACCESS_DENIED"))
+    too_large = client.post("/api/reports", content=b"x" * 2_100_000, headers=UK)
+    assert too_large.status_code == 413
+    assert too_large.json()["message"].startswith(_prefix("REQUEST_TOO_LARGE"))

@@ -7,7 +7,7 @@ Two transport limits have codes of their own (they are not errors of the library
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from safepassage.errors import InputError, SafePassageError
 
-__all__ = ["error_body", "install_error_handlers"]
+__all__ = ["error_body", "install_error_handlers", "said"]
 
 
 def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
@@ -38,6 +38,14 @@ def _said(request: Request, code: str, message: str) -> str:
     from safepassage.web.i18n import choose_language, translate_error
 
     return translate_error(code, message, choose_language(request.headers.get("accept-language")))
+
+
+def said(headers: Mapping[str, str], code: str, message: str) -> dict[str, Any]:
+    """:func:`error_body` with the message in the language of ``headers`` (lower-case names)."""
+    from safepassage.web.i18n import choose_language, translate_error
+
+    lang = choose_language(headers.get("accept-language"))
+    return error_body(code, translate_error(code, message, lang))
 
 
 async def _library_error(request: Request, exc: Exception) -> JSONResponse:
