@@ -15,6 +15,7 @@ from safepassage.api.jobs import PlanJobs
 from safepassage.api.problems import install_error_handlers
 from safepassage.api.settings import ApiSettings
 from safepassage.store import Store
+from safepassage.web import routes as web_routes
 
 __all__ = ["API_VERSION", "create_app", "start_demo"]
 
@@ -54,6 +55,7 @@ def create_app(
     install_error_handlers(app)
     for module in (routes_plans, routes_reports, routes_corridors, stream):
         app.include_router(module.router)
+    app.include_router(web_routes.router)  # the map page and its data (safepassage.web)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

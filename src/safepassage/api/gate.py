@@ -16,7 +16,7 @@ from typing import Any
 import anyio.to_thread
 
 from safepassage.api.auth import TokenCache, anonymous, bearer_token
-from safepassage.api.problems import error_body
+from safepassage.api.problems import said
 from safepassage.api.redaction import redact, sees_everything
 from safepassage.api.settings import ApiSettings
 from safepassage.errors import AccessDeniedError
@@ -76,25 +76,25 @@ class Gate:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > self.settings.max_body_bytes:
-            await _reply(send, 413, error_body("REQUEST_TOO_LARGE", self._too_large()))
+            await _reply(send, 413, said(headers, "REQUEST_TOO_LARGE", self._too_large()))
             return
         try:
             token = bearer_token(headers.get("authorization"))
             user = await self._user(token)
         except AccessDeniedError as exc:
-            await _reply(send, exc.http_status, error_body(exc.code, exc.message))
+            await _reply(send, exc.http_status, said(headers, exc.code, exc.message))
             return
         client = scope.get("client") or ("?", 0)
         key = f"token:{token}" if token else f"addr:{client[0]}"
         if not self.limiter.allow(key):
-            await _reply(send, 429, error_body("RATE_LIMITED", "too many requests; slow down and retry"))
+            await _reply(send, 429, said(headers, "RATE_LIMITED", "too many requests; slow down and retry"))
             return
         scope.setdefault("state", {})["user"] = user
         try:
             send_on = send if scope.get("path") in SCHEMA_PATHS else self._redacting(send, user)
             await self.app(scope, self._limited(receive), send_on)
         except _TooLargeError:
-            await _reply(send, 413, error_body("REQUEST_TOO_LARGE", self._too_large()))
+            await _reply(send, 413, said(headers, "REQUEST_TOO_LARGE", self._too_large()))
 
     def _too_large(self) -> str:
         return f"the request body is larger than {self.settings.max_body_bytes:,} bytes"

@@ -154,7 +154,10 @@ def demo(
         out_console.print(table)
         out_console.rule("[bold]Plan")
 
+    from safepassage.web import write_scenario_map
+
     run = run_demo(out, scenario_file, on_ready=on_ready, on_planning=on_planning)
+    write_scenario_map(out / "map.html", run.ready.scenario, run.ready.networks, run.plan)
     print_plan_summary(run.plan, run.ready.scenario.zone())
     out_console.print(
         "independent check: the plan keeps every rule (roads, one-ways, capacity per step, closures, "
@@ -168,6 +171,7 @@ def demo(
         print_schedule(schedule)
         out_console.print(f"bus schedule: {out / 'schedule.json'}, {out / 'schedule.html'} and CSV files")
     out_console.print(
-        f"wrote {run.plan_file} and {run.map_file} ({run.map_features} features) in {run.seconds:.1f} s",
+        f"wrote {run.plan_file}, {run.map_file} ({run.map_features} features) and the offline map "
+        f"{out / 'map.html'} in {run.seconds:.1f} s",
         highlight=False,
     )

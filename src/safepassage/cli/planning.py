@@ -75,6 +75,10 @@ def plan(
         Path | None,
         typer.Option(help="Also write the map (closures, hazards, areas, places, movements) as GeoJSON."),
     ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option(help="Also write the map as one HTML file that opens with no server or network."),
+    ] = None,
     mode: Annotated[
         str,
         typer.Option(
@@ -97,8 +101,16 @@ def plan(
 
     planned = plan_scenario(load_scenario(scenario_file), mode=mode, max_delay=max_delay)
     write_plan_files(planned, output, geojson)
+    if html is not None:
+        from safepassage.web import write_scenario_map
+
+        write_scenario_map(html, planned.scenario, planned.networks, planned.plan)
     print_plan_summary(planned.plan, planned.scenario.zone())
-    out_console.print(f"plan written to {output}" + (f", routes to {geojson}" if geojson else ""))
+    out_console.print(
+        f"plan written to {output}"
+        + (f", routes to {geojson}" if geojson else "")
+        + (f", offline map to {html}" if html else "")
+    )
 
 
 @exits_on_error
