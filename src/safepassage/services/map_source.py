@@ -17,23 +17,20 @@ says when to read them again); :func:`stored_map_bundle` adds what changes all t
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from safepassage.hazards import LinkClosures, link_closures
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import Verdict
 from safepassage.monitor.verdict import judge_corridor
 from safepassage.network import RoadNetwork
+from safepassage.planner.plan_file import Plan  # at run time: the shape test reads the type hints
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import CorridorStatus, TravelMode
 from safepassage.services.map_view import map_bundle
 from safepassage.store import ReviewState, Store, queries
-
-if TYPE_CHECKING:
-    from collections.abc import Collection
-
-    from safepassage.planner.plan_file import Plan
 
 __all__ = ["MapScene", "load_map_scene", "scene_version", "stored_map_bundle"]
 

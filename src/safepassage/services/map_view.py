@@ -33,7 +33,7 @@ import itertools
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shapely
 
@@ -44,6 +44,7 @@ from safepassage.monitor.records import Incident, Verdict
 from safepassage.monitor.report import IncidentReport
 from safepassage.network import Projector, RoadNetwork
 from safepassage.network.road_classes import ROAD_CLASSES
+from safepassage.planner.plan_file import Plan  # at run time: the shape test reads the type hints
 from safepassage.scenario.model import Scenario
 from safepassage.scenario.vocabulary import (
     CorridorPurpose,
@@ -53,9 +54,6 @@ from safepassage.scenario.vocabulary import (
     TravelMode,
 )
 from safepassage.store.review_workflow import ReviewState, verification_after_review
-
-if TYPE_CHECKING:
-    from safepassage.planner.plan_file import Plan
 
 __all__ = ["MAP_FORMAT", "RESTRICTED_MOVEMENT_FIELDS", "map_bundle"]
 
