@@ -75,10 +75,13 @@ def create_app(
 
 def start_demo(app: FastAPI, actor: str = "demo") -> str:
     """Load the bundled scenario and its incident feed into the app's store and start planning it
-    (a background job); returns the job id."""
+    and scheduling its buses (background jobs); returns the planning job's id."""
     from safepassage.services.api_support import load_demo
 
     jobs = app.state.jobs
     assert isinstance(jobs, PlanJobs)
     scenario_id = load_demo(jobs.store, actor)
+    schedule_jobs = app.state.schedule_jobs
+    assert isinstance(schedule_jobs, ScheduleJobs)
+    schedule_jobs.start(scenario_id, "auto", 30.0, actor)
     return jobs.start(scenario_id, "exact", 0.0, actor).id
