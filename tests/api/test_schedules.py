@@ -18,7 +18,7 @@ from api.conftest import Api
 from safepassage.api.stream import event_data
 from safepassage.fleet.schedule import parse_schedule
 from safepassage.services import api_support
-from safepassage.services.fleet import public_notice
+from safepassage.services.fleet import public_notice, stored_schedule
 from safepassage.services.users import Role
 
 C = Role.COORDINATOR
@@ -150,3 +150,25 @@ def test_unknown_ids_and_bad_requests(api: Api, role: Role) -> None:
         )
         assert bad.status_code == 422
     assert api.client.get("/api/schedules", headers=api.headers(role)).json() == []
+
+
+@pytest.mark.slow
+def test_the_finished_schedule_on_the_stream_of_a_real_server(api: Api) -> None:
+    from api._server import serving
+    from api.test_stream import _read_events
+
+    before = api_support.last_event_seq(api.store)
+    schedule_id = _schedule_demo(api)
+    _record, schedule = stored_schedule(api.store, schedule_id)
+    with serving(api.client.app) as url:  # type: ignore[arg-type]
+        for role in (*OTHERS, C):
+            events = _read_events(url, api.tokens[role], 10, last_event_id=str(before))
+            finished = [e for e in events if e["event"] == "schedule"]
+            assert len(finished) == 1, events
+            data = finished[0]["data"]
+            assert isinstance(data, dict)
+            assert data["id"] == schedule_id
+            assert data["table"] == "schedules"
+            assert set(data["row"]) == {"id", "scenario_id", "reason", "created_at"}
+            assert restricted_found(data) == []
+            assert all(v.vehicle not in json.dumps(data) for v in schedule.vehicles)
