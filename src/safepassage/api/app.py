@@ -8,11 +8,12 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from safepassage.api import routes_corridors, routes_plans, routes_reports, stream
+from safepassage.api import routes_corridors, routes_plans, routes_reports, routes_schedules, stream
 from safepassage.api.auth import TokenCache
 from safepassage.api.gate import Gate
 from safepassage.api.jobs import PlanJobs
 from safepassage.api.problems import install_error_handlers
+from safepassage.api.schedule_jobs import ScheduleJobs
 from safepassage.api.settings import ApiSettings
 from safepassage.store import Store
 from safepassage.web import routes as web_routes
@@ -36,6 +37,7 @@ def create_app(
     settings = settings or ApiSettings()
     opened = store if store is not None else Store.open(db_url)
     jobs = PlanJobs(opened)
+    schedule_jobs = ScheduleJobs(opened)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -45,6 +47,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = DB_THREADS
         yield
         jobs.shutdown()
+        schedule_jobs.shutdown()
         if store is None:
             opened.close()
 
@@ -52,8 +55,9 @@ def create_app(
     app.state.store = opened
     app.state.settings = settings
     app.state.jobs = jobs
+    app.state.schedule_jobs = schedule_jobs
     install_error_handlers(app)
-    for module in (routes_plans, routes_reports, routes_corridors, stream):
+    for module in (routes_plans, routes_reports, routes_corridors, routes_schedules, stream):
         app.include_router(module.router)
     app.include_router(web_routes.router)  # the map page and its data (safepassage.web)
     if settings.cors_origins:
@@ -71,10 +75,13 @@ def create_app(
 
 def start_demo(app: FastAPI, actor: str = "demo") -> str:
     """Load the bundled scenario and its incident feed into the app's store and start planning it
-    (a background job); returns the job id."""
+    and scheduling its buses (background jobs); returns the planning job's id."""
     from safepassage.services.api_support import load_demo
 
     jobs = app.state.jobs
     assert isinstance(jobs, PlanJobs)
     scenario_id = load_demo(jobs.store, actor)
+    schedule_jobs = app.state.schedule_jobs
+    assert isinstance(schedule_jobs, ScheduleJobs)
+    schedule_jobs.start(scenario_id, "auto", 30.0, actor)
     return jobs.start(scenario_id, "exact", 0.0, actor).id

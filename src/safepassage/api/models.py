@@ -31,6 +31,9 @@ __all__ = [
     "ReviewIn",
     "ReviewOut",
     "ScenarioOut",
+    "ScheduleJobOut",
+    "ScheduleOut",
+    "ScheduleRequest",
     "StatusIn",
     "StatusOut",
     "ValidationOut",
@@ -242,6 +245,43 @@ class PlanOut(BaseModel):
     document: dict[str, Any] | None = None
     vehicles: dict[str, Any] | None = restricted(
         default=None, description="Fleet and vehicle assignment, when the plan has one (coordinators only)."
+    )
+
+
+class ScheduleRequest(BaseModel):
+    """Start scheduling the vehicles of a stored scenario (its ``fleet`` section)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario_id: int = Field(ge=1, le=2**31 - 1)
+    method: str = Field(default="auto", pattern="^(auto|exact|heuristic)$")
+    time_limit_s: float = Field(default=30.0, ge=1.0, le=3600.0, description="The solver's time limit.")
+
+
+class ScheduleJobOut(BaseModel):
+    """A fleet run in the background: state (queued, running, done, failed), progress 0..1."""
+
+    id: str
+    scenario_id: int
+    state: str
+    stage: str
+    progress: float
+    schedule_id: int | None = None
+    error: dict[str, str] | None = None
+
+
+class ScheduleOut(BaseModel):
+    """A stored vehicle schedule. ``notice``: what a public notice says (per pickup point, the hours
+    buses leave it); ``schedule``: the whole ``safepassage-schedule/1`` document (coordinators only)."""
+
+    id: int
+    scenario_id: int | None
+    reason: str
+    created_at: dt.datetime
+    notice: list[dict[str, Any]] = Field(default_factory=list)
+    schedule: dict[str, Any] | None = restricted(
+        default=None,
+        description="The safepassage-schedule/1 document: vehicles, trips, exact times (coordinators only).",
     )
 
 

@@ -1,5 +1,5 @@
 """The stream of changes (server-sent events): new reports, reviews, verdicts, corridor status
-changes and finished plans, read from the store's hash-chained event log by sequence number.
+changes, finished plans and schedules, read from the store's hash-chained event log by sequence number.
 
 Works across processes (any writer's change is in the log); ``Last-Event-ID`` (each event's id is
 its log sequence number) resumes after a disconnect without losing or repeating events. Every
@@ -37,6 +37,7 @@ EVENT_TYPES = {
     "verdicts": "verdict",
     "corridor_status": "status",
     "plans": "plan",
+    "schedules": "schedule",
 }
 SUMMARY_ONLY = frozenset({"reports", "reviews"})
 ROW_SUMMARY = ("id", "kind", "state", "report_id", "incident_id", "observed_at", "reviewed_at")
@@ -45,8 +46,8 @@ ROW_SUMMARY = ("id", "kind", "state", "report_id", "incident_id", "observed_at",
 def event_data(event: api_support.LoggedEvent, role: Role) -> dict[str, Any]:
     """The JSON data of one stream event for ``role`` (redacted)."""
     row = event.row
-    if event.table_name == "plans":
-        row = {k: v for k, v in row.items() if k != "document"}  # read it at /api/plans/{id}
+    if event.table_name in ("plans", "schedules"):
+        row = {k: v for k, v in row.items() if k != "document"}  # read it at /api/plans/{id} (schedules/{id})
     if event.table_name in SUMMARY_ONLY and not role.allows(Role.REVIEWER):
         row = {k: v for k, v in row.items() if k in ROW_SUMMARY}
     data = {

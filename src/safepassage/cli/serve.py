@@ -29,7 +29,8 @@ def serve(
         typer.Option(
             "--demo",
             help="Load the bundled Helsinki scenario and incident feed into a fresh store (a temporary "
-            "SQLite file unless --db is given), plan it, and admit requests without a token as viewers.",
+            "SQLite file unless --db is given), plan it and schedule its buses, and admit requests without a "
+            "token as viewers.",
         ),
     ] = False,
     cors: Annotated[

@@ -1,4 +1,5 @@
-"""The live map's data read from the store: the latest scenario, its latest plan, the reports a
+"""The live map's data read from the store: the latest scenario, its latest plan and vehicle
+schedule, the reports a
 caller may see merged into incidents, corridor statuses and verdicts -> :func:`map_bundle`.
 
 :func:`load_map_scene` reads the parts that change rarely (the scenario, its road networks, its
@@ -21,6 +22,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from safepassage.fleet.schedule import Schedule  # at run time: the shape test reads the type hints
 from safepassage.hazards import LinkClosures, link_closures
 from safepassage.monitor.merge import merge_reports
 from safepassage.monitor.records import Verdict
@@ -37,20 +39,24 @@ __all__ = ["MapScene", "load_map_scene", "scene_version", "stored_map_bundle"]
 
 @dataclass(frozen=True, eq=False)
 class MapScene:
-    """The slowly changing part of the map: scenario, networks, latest plan and closures.
+    """The slowly changing part of the map: scenario, networks, latest plan, latest vehicle
+    schedule and closures.
 
-    ``version``: (scenario id, plan id or None) of what was read.
+    ``version``: (scenario id, plan id or None, schedule id or None) of what was read.
     """
 
-    version: tuple[int, int | None]
+    version: tuple[int, int | None, int | None]
     scenario: Scenario
     networks: dict[TravelMode, RoadNetwork]
     plan: Plan | None
     closures: LinkClosures
+    schedule: Schedule | None = None
 
 
-def scene_version(store: Store) -> tuple[int, int | None] | None:
-    """(id of the latest stored scenario, id of its latest plan or None); None without a scenario."""
+def scene_version(store: Store) -> tuple[int, int | None, int | None] | None:
+    """(id of the latest stored scenario, id of its latest plan or None, id of its latest vehicle
+    schedule or None); None without a scenario."""
+    from safepassage.services.fleet import list_schedules
     from safepassage.services.planning import list_plans
     from safepassage.services.scenarios import list_scenarios
 
@@ -59,24 +65,28 @@ def scene_version(store: Store) -> tuple[int, int | None] | None:
         return None
     scenario_id = scenarios[-1].id
     plans = list_plans(store, scenario_id)
-    return scenario_id, (plans[-1].id if plans else None)
+    schedules = list_schedules(store, scenario_id)
+    return scenario_id, (plans[-1].id if plans else None), (schedules[-1].id if schedules else None)
 
 
-def load_map_scene(store: Store, version: tuple[int, int | None]) -> MapScene:
-    """Read the scenario and plan of ``version`` (from :func:`scene_version`) and build the networks.
+def load_map_scene(store: Store, version: tuple[int, int | None, int | None]) -> MapScene:
+    """Read the scenario, plan and schedule of ``version`` (from :func:`scene_version`) and build
+    the networks.
 
     Raises the errors of loading a scenario (ScenarioError, OsmFileError...) or UnknownIdError.
     """
+    from safepassage.services.fleet import stored_schedule
     from safepassage.services.planning import stored_plan
     from safepassage.services.scenarios import prepare_scenario, stored_scenario
 
-    scenario_id, plan_id = version
+    scenario_id, plan_id, schedule_id = version
     ready = prepare_scenario(stored_scenario(store, scenario_id))
     scenario = ready.scenario
     plan = stored_plan(store, plan_id) if plan_id is not None else None
     networks = ready.networks
     drive = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
-    return MapScene(version, scenario, networks, plan, link_closures(drive, scenario))
+    schedule = stored_schedule(store, schedule_id)[1] if schedule_id is not None else None
+    return MapScene(version, scenario, networks, plan, link_closures(drive, scenario), schedule)
 
 
 def stored_map_bundle(
@@ -114,6 +124,7 @@ def stored_map_bundle(
         verdicts=_verdicts(scene.scenario, incidents),
         coordinator=coordinator,
         closures=scene.closures,
+        schedule=scene.schedule,
     )
 
 

@@ -15,14 +15,19 @@
 - ``routes`` (distinct planned paths) and ``movements`` (groups on them, with entry times at each
   node so that a time slider can place the groups);
 - ``closures``: road closures grouped by (reason, interval), one MultiLineString each;
+- ``vehicles`` (coordinators only, with a vehicle schedule ``safepassage-schedule/1``): each road
+  vehicle's legs on the road (trip number, from and to places, the path's nodes and the entry time
+  at each node), so that the time slider can place the vehicle: a vehicle is on the road at ``t``
+  when one of its legs has ``entry_times_s[0] <= t < entry_times_s[-1]``;
 - ``start``, ``end``, ``horizon_s`` and ``timezone``; every time is ISO 8601 in the scenario's
   zone with the offset in force (``safepassage.local_time``) and also in seconds after ``start``.
 
 Convoy details reach coordinators only (issue 9; the ICRC withheld them for the convoys' safety):
-for any other viewer a movement carries no vehicle count, no exact departure and arrival and no
-entry times -- only its route, its people and the hour it leaves in (``departure_hour_s``) -- and an
-aid corridor carries no ceasefire windows (when its convoys move), the API's redaction rule
-(``safepassage.api.redaction``), which the API's gate applies again to every response.
+for any other viewer there is no ``vehicles`` layer, a movement carries no vehicle count, no exact
+departure and arrival and no entry times -- only its route, its people and the hour it leaves in
+(``departure_hour_s``) -- and an aid corridor carries no ceasefire windows (when its convoys move),
+the API's redaction rule (``safepassage.api.redaction``), which the API's gate applies again to
+every response.
 Coordinates are [lat, lon] (Leaflet's order) except inside GeoJSON geometries ([lon, lat]).
 """
 
@@ -37,6 +42,7 @@ from typing import Any
 
 import shapely
 
+from safepassage.fleet.schedule import Schedule  # at run time: the shape test reads the type hints
 from safepassage.geojson import area_features, closure_features
 from safepassage.hazards import LinkClosures, credibility, link_closures
 from safepassage.local_time import iso_text
@@ -79,19 +85,21 @@ def map_bundle(
     verdicts: Sequence[Verdict] = (),
     coordinator: bool = False,
     closures: LinkClosures | None = None,
+    schedule: Schedule | None = None,
 ) -> Json:
     """Everything the map draws, as plain JSON values (see the module docstring for the layers).
 
     ``reports``: the reports behind ``incidents`` (matched by ``(feed, source_id)``);
     ``review_states``: the latest review state per report key (absent: not reviewed);
     ``corridor_statuses``: the latest lifecycle status per corridor id (absent: the scenario's);
-    ``coordinator``: whether the viewer may see convoy details (else they are left out).
+    ``coordinator``: whether the viewer may see convoy details (else they are left out);
+    ``schedule``: the vehicle schedule whose vehicles the map moves (coordinators only).
     """
     network = networks[TravelMode.DRIVE] if TravelMode.DRIVE in networks else next(iter(networks.values()))
     zone = scenario.zone()
     if closures is None:
         closures = link_closures(network, scenario)
-    return {
+    bundle: Json = {
         "format": MAP_FORMAT,
         "name": scenario.name,
         "timezone": scenario.timezone or iso_text(scenario.start, zone)[-6:],
@@ -112,6 +120,9 @@ def map_bundle(
             "source_types": [t.value for t in SourceType],
         },
     }
+    if coordinator and schedule is not None:
+        bundle["vehicles"] = _vehicles(network, schedule)
+    return bundle
 
 
 def _bounds(network: RoadNetwork) -> list[list[float]]:
@@ -391,6 +402,31 @@ def _plan_layers(
         movements.append(row)
     summary = {"movements": len(movements), "people": sum(m.people for m in plan.movements)}
     return {"routes": routes, "movements": movements, "plan": summary}
+
+
+def _vehicles(network: RoadNetwork, schedule: Schedule) -> list[Json]:
+    """Each road vehicle with its legs on the road (``nodes`` [lat, lon] with ``entry_times_s``)."""
+    vehicles: list[Json] = []
+    for vehicle in schedule.vehicles:
+        legs: list[Json] = []
+        for trip in vehicle.trips:
+            for leg in [*trip.legs, *([trip.return_leg] if trip.return_leg is not None else [])]:
+                if leg.mode != "road" or len(leg.path) < 2:
+                    continue
+                legs.append(
+                    {
+                        "trip": trip.number,
+                        "from": leg.from_place,
+                        "to": leg.to_place,
+                        "nodes": [_point(network, network.node_index(n)) for n in leg.path],
+                        "entry_times_s": [round(t, 3) for t in leg.entry_times_s],
+                    }
+                )
+        if legs:
+            vehicles.append(
+                {"vehicle": vehicle.vehicle, "type": vehicle.type, "seats": vehicle.seats, "legs": legs}
+            )
+    return vehicles
 
 
 def _route(network: RoadNetwork, path: Sequence[int], origin: str, destination: str, mode: str) -> Json:

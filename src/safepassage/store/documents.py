@@ -1,4 +1,4 @@
-"""Reads of the stored scenarios, plans, verdicts and notifications, as frozen records.
+"""Reads of the stored scenarios, plans, schedules, verdicts and notifications, as frozen records.
 
 Only reads; every function takes a session from :meth:`Store.reading` and returns plain records
 (never ORM rows), oldest first unless said otherwise. Unknown ids raise
@@ -15,18 +15,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from safepassage.errors import UnknownIdError
-from safepassage.store.schema import Corridor, Notification, Plan, Scenario, VerdictRow
+from safepassage.store.schema import Corridor, Notification, Plan, Scenario, ScheduleRow, VerdictRow
 
 __all__ = [
     "NotificationRecord",
     "StoredPlan",
     "StoredScenario",
+    "StoredSchedule",
     "StoredVerdict",
     "notification_records",
     "plan_document",
     "plan_records",
     "scenario_document",
     "scenario_records",
+    "schedule_document",
+    "schedule_records",
     "verdict_records",
 ]
 
@@ -153,3 +156,29 @@ def notification_records(
         NotificationRecord(n.id, n.topic, n.recipient, n.message, n.created_at)
         for n in session.scalars(query)
     ]
+
+
+@dataclass(frozen=True)
+class StoredSchedule:
+    """A stored vehicle schedule: the scenario it serves, why it was made, when (UTC)."""
+
+    id: int
+    scenario_id: int | None
+    reason: str
+    created_at: dt.datetime
+
+
+def schedule_records(session: Session, scenario_id: int | None = None) -> list[StoredSchedule]:
+    """Every stored schedule (of scenario ``scenario_id`` if given), by id."""
+    query = select(ScheduleRow.id, ScheduleRow.scenario_id, ScheduleRow.reason, ScheduleRow.created_at)
+    if scenario_id is not None:
+        query = query.where(ScheduleRow.scenario_id == scenario_id)
+    return [StoredSchedule(*row) for row in session.execute(query.order_by(ScheduleRow.id))]
+
+
+def schedule_document(session: Session, schedule_id: int) -> tuple[StoredSchedule, dict[str, Any]]:
+    """The record and the stored ``safepassage-schedule/1`` document of schedule ``schedule_id``."""
+    row = session.get(ScheduleRow, schedule_id)
+    if row is None:
+        raise UnknownIdError(f"no schedule with id {schedule_id}")
+    return StoredSchedule(row.id, row.scenario_id, row.reason, row.created_at), dict(row.document)

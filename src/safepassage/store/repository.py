@@ -50,6 +50,7 @@ from safepassage.store.schema import (
     Report,
     Review,
     Scenario,
+    ScheduleRow,
     Source,
     VerdictRow,
 )
@@ -498,6 +499,16 @@ class Writer:
             "created_at": self.now,
         }
         return self._insert(Plan, [row])[0]
+
+    def add_schedule(self, document: Mapping[str, Any], reason: str, scenario_id: int | None = None) -> int:
+        """Store a vehicle schedule document (``safepassage-schedule/1``) and why it was made."""
+        row = {
+            "scenario_id": scenario_id,
+            "reason": reason,
+            "document": dict(document),
+            "created_at": self.now,
+        }
+        return self._insert(ScheduleRow, [row])[0]
 
     def add_notification(self, topic: str, recipient: str, message: str) -> int:
         """Record a notification owed to ``recipient``."""

@@ -51,6 +51,7 @@ __all__ = [
     "Report",
     "Review",
     "Scenario",
+    "ScheduleRow",
     "Source",
     "UtcDateTime",
     "VerdictRow",
@@ -294,6 +295,18 @@ class Plan(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class ScheduleRow(Base):
+    """A vehicle schedule document (``safepassage-schedule/1``) made for a stored scenario, and why."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
 class VerdictRow(Base):
     """A verdict on one corridor for one window, with the evidence it rests on (as JSON)."""
 
@@ -389,6 +402,7 @@ AUDITED_TABLES: tuple[type[Base], ...] = (
     Corridor,
     CorridorStatusChange,
     Plan,
+    ScheduleRow,
     VerdictRow,
     Notification,
     ApiUser,

@@ -145,7 +145,8 @@
   var zoom = null;
   map.attributionControl.setPrefix(false);
 
-  var LAYER_ORDER = ["basemap", "corridors", "closures", "routes", "groups", "incidents", "origins", "destinations"];
+  var LAYER_ORDER = ["basemap", "corridors", "closures", "routes", "groups", "vehicles", "incidents", "origins",
+    "destinations"];
   LAYER_ORDER.forEach(function (name) { state.layers[name] = L.layerGroup().addTo(map); state.visible[name] = true; });
 
   function drawBasemap() {
@@ -245,6 +246,44 @@
       : T("plan.none");
   }
 
+  // A vehicle of the dispatch schedule (coordinators only) is on the road at t when one of its legs
+  // has entry_times_s[0] <= t < entry_times_s[last]; it is placed between the nodes it entered.
+  function vehiclePosition(v) {
+    for (var k = 0; k < v.legs.length; k++) {
+      var leg = v.legs[k];
+      var times = leg.entry_times_s;
+      if (state.t < times[0] || state.t >= times[times.length - 1]) { continue; }
+      for (var i = 0; i + 1 < times.length; i++) {
+        if (state.t < times[i + 1]) {
+          var f = (state.t - times[i]) / Math.max(1e-9, times[i + 1] - times[i]);
+          var a = leg.nodes[i];
+          var b = leg.nodes[i + 1];
+          return { at: [a[0] + f * (b[0] - a[0]), a[1] + f * (b[1] - a[1])], leg: leg };
+        }
+      }
+    }
+    return null;
+  }
+
+  function drawVehicles() {
+    var group = state.layers.vehicles;
+    group.clearLayers();
+    var vehicles = state.bundle.vehicles || [];
+    var moving = 0;
+    vehicles.forEach(function (v) {
+      var found = vehiclePosition(v);
+      if (!found) { return; }
+      moving += 1;
+      var dot = L.circleMarker(found.at, { radius: 6, color: "#6b3a00", fillColor: "#f2a900", fillOpacity: 0.95,
+        weight: 2, className: "sp-vehicle" });
+      dot.bindTooltip(T("vehicle.tooltip", { vehicle: v.vehicle, seats: number(v.seats), trip: number(found.leg.trip),
+        from: found.leg.from, to: found.leg.to }));
+      group.addLayer(dot);
+    });
+    byId("vehicle-summary").textContent = vehicles.length
+      ? T("vehicles.moving", { moving: number(moving), total: number(vehicles.length) }) : "";
+  }
+
   function ageText(seconds) {
     var minutes = Math.round((state.t - seconds) / 60);
     if (minutes < 60) { return T("age.minutes", { n: minutes }); }
@@ -311,6 +350,7 @@
     drawCorridors();
     drawClosures();
     drawGroups();
+    drawVehicles();
     drawIncidents();
     drawPlaces();
   }
@@ -328,6 +368,7 @@
     var box = byId("layer-toggles");
     box.querySelectorAll("div").forEach(function (n) { n.remove(); });
     LAYER_ORDER.forEach(function (name) {
+      if (name === "vehicles" && !state.bundle.vehicles) { return; }  // no schedule, or not a coordinator
       var id = "toggle-" + name;
       var input = el("input", { type: "checkbox", id: id });
       input.checked = state.visible[name];
