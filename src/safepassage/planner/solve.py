@@ -72,6 +72,7 @@ from safepassage.planner.coupled import COUPLED_ARC_BUDGET, CoupledGaveUp, Coupl
 from safepassage.planner.decompose import decompose_flow
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.flow_search import SearchResult, quickest_clearance
+from safepassage.planner.loops import skip_loops
 from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
 from safepassage.planner.plan_file import Plan, SolverInfo, plan_gap
 from safepassage.planner.problem import PlanningProblem, build_problem, without_side_rule
@@ -171,8 +172,13 @@ def plan_problem(
     substeps: int | None = None,
     began: float | None = None,
     tidy_arc_budget: int | None = None,
+    first_probe_s: float | None = None,
 ) -> Plan:
-    """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart)."""
+    """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart).
+
+    ``first_probe_s``: a warm start (``replan``): the search's first probe is at least this
+    horizon (e.g. what remained of the previous plan's clearance); the proof is unchanged.
+    """
     if mode not in ("exact", "fast"):
         raise InputError(f"mode: {mode!r} is not a planning mode; expected 'exact' or 'fast'")
     if not 0.0 <= max_delay <= 10.0 or not math.isfinite(max_delay):
@@ -234,6 +240,8 @@ def plan_problem(
         known_short = start_steps - 1
         if mode == "fast":  # a first probe within the tolerance of the bound ends the search at once
             start_steps = max(start_steps, math.floor(known_short * (1.0 + FAST_TOLERANCE)))
+        if first_probe_s is not None and math.isfinite(first_probe_s):
+            start_steps = min(max_steps, max(start_steps, math.ceil(first_probe_s / step - 1e-9)))
 
     risk = [RiskModel(layer.network, problem.scenario) for layer in problem.layers]
     has_risk = any(r.has_risk for r in risk)
@@ -339,11 +347,13 @@ def plan_problem(
     if shift_ran:
         paths, loops_shifted = depart_later_over_loops(network, paths, graph.arc_head)
     groups = groups_from_paths(problem, graph, network, paths, model_step_ms)
+    groups, loops_slowed = skip_loops(problem, groups)
     merged = merge_identical_groups(groups)
     movement_details: dict[str, JsonValue] = {
         "flow_paths": len(groups),
         "loops_turned_into_waiting": loops_home + loops_shifted,
         "greedy_loop_shift": "ran" if shift_ran else f"skipped: over {LOOP_SHIFT_PATH_BUDGET} flow paths",
+        "loops_skipped_by_a_slower_hop": loops_slowed,
         "after_merging_identical": len(merged),
         "revisiting_a_node": revisiting_paths([g.nodes for g in merged]),
     }
