@@ -53,11 +53,13 @@ def skip_loops(problem: PlanningProblem, groups: Sequence[Group]) -> tuple[list[
 
 
 def _skip(group: Group, travel_ms: list[int], slack_ms: int) -> tuple[Group, int]:
+    """Remove the loops of one group; linear in its path per loop removed."""
     nodes, links, times = list(group.nodes), list(group.links), list(group.entry_times_ms)
     removed = 0
+    at = _positions(nodes)
     i = 0
     while i < len(nodes):
-        later = [j for j in range(len(nodes) - 1, i, -1) if nodes[j] == nodes[i]]
+        later = [j for j in reversed(at[nodes[i]]) if j > i]
         cut = next(
             (j for j in later if i == 0 or times[j] - times[i - 1] <= travel_ms[links[i - 1]] + slack_ms),
             None,
@@ -66,7 +68,15 @@ def _skip(group: Group, travel_ms: list[int], slack_ms: int) -> tuple[Group, int
             i += 1
             continue
         nodes, times, links = nodes[:i] + nodes[cut:], times[:i] + times[cut:], links[:i] + links[cut:]
+        at = _positions(nodes)
         removed += 1  # and look at node i again: it may come back once more
     if not removed:
         return group, 0
     return replace(group, nodes=tuple(nodes), links=tuple(links), entry_times_ms=tuple(times)), removed
+
+
+def _positions(nodes: list[int]) -> dict[int, list[int]]:
+    at: dict[int, list[int]] = {}
+    for index, node in enumerate(nodes):
+        at.setdefault(node, []).append(index)
+    return at

@@ -222,6 +222,7 @@ def plan_problem(
             substeps and size_per_substep * substeps > budget
         ):
             graph = build_static_graph(problem, contract=True, split_shared=True)
+            budget = EXACT_ARC_BUDGET  # capacities split: the max-flow search's own budget again
             exactness = _split_exactness(
                 f"the coupled LP would exceed {COUPLED_ARC_BUDGET:,} arcs a probe ({size_per_substep:,})"
             )
