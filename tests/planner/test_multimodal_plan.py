@@ -23,7 +23,9 @@ o-----d
 
 def _both(ascii_network: Any) -> tuple[Any, Any, dict[TravelMode, Any]]:
     drawn = ascii_network(LINE, [("od", RES)])
-    networks = {mode: load_network(drawn.path, mode, use_cache=False) for mode in (TravelMode.DRIVE, TravelMode.WALK)}
+    networks = {
+        mode: load_network(drawn.path, mode, use_cache=False) for mode in (TravelMode.DRIVE, TravelMode.WALK)
+    }
     scenario = scenario_on(
         drawn,
         [("cars", "o", 20), ("walkers", "o", 5)],
