@@ -382,8 +382,9 @@ def plan_problem(
     moved = int(served.sum())
     bound_graph = graph
     if rule_gaps:  # the side rule is narrower than check-plan's: bound without it (a relaxation)
+        # Coupled (LP) only where the plan's own search was; else max flows, each group full capacity.
         bound_graph = build_static_graph(
-            without_side_rule(problem), contract=True, split_shared=mode != "exact"
+            without_side_rule(problem), contract=True, split_shared=not graph.shared
         )
     if bound_graph is not graph or graph.shared or coarse.servable != moved:
         coarse = _relaxation(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
