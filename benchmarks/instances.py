@@ -71,7 +71,9 @@ __all__ = [
     "CROSS_WAY_ID_BASE",
     "TILE_ID_STRIDE",
     "Instance",
+    "busiest_incident",
     "helsinki_demo",
+    "helsinki_demo_corridor",
     "helsinki_drive_network",
     "scaled_instance",
     "tiled_network",
@@ -127,6 +129,48 @@ def helsinki_demo() -> Instance:
     modes = sorted({o.mode for o in scenario.origins})
     networks = {mode: load_network(extract, mode) for mode in modes}
     return Instance("helsinki-demo", scenario, networks)
+
+
+def helsinki_demo_corridor() -> Instance:
+    """The demo with its Unioninkatu corridor made must-use (it serves two of the origins only): the
+    corridor is shared between people who must use it and people who need not (issue 11)."""
+    demo = helsinki_demo()
+    data = demo.scenario.model_dump(mode="json", by_alias=True)
+    data["corridors"][0]["evacuees_must_use"] = True
+    return Instance("helsinki-demo-corridor", Scenario.model_validate(data), demo.networks)
+
+
+def busiest_incident(instance: Instance, plan: Any, after_s: float) -> tuple[Any, Any]:
+    """(hazard, now): a verified UN shelling report (40 m) at ``after_s`` on the node most people of
+    ``plan`` still had to pass (not an origin's or destination's node)."""
+    from collections import Counter
+
+    from safepassage.scenario.model import Hazard
+
+    counts: Counter[int] = Counter()
+    for m in plan.movements:
+        for node, t in zip(m.path[1:-1], m.entry_times_s[1:-1], strict=True):
+            if t > after_s:
+                counts[node] += m.people
+    osm = counts.most_common(1)[0][0]
+    network = next(iter(instance.networks.values()))
+    index = network.node_index(osm)
+    now = instance.scenario.at(after_s)
+    hazard = Hazard.model_validate(
+        {
+            "id": "bench-shelling",
+            "kind": "shelling",
+            "area": {
+                "lat": float(network.node_lat[index]),
+                "lon": float(network.node_lon[index]),
+                "radius_m": 40,
+            },
+            "observed_at": now.isoformat(),
+            "source": {"name": "UN field report", "type": "un"},
+            "verification": "verified",
+        }
+    )
+    return hazard, now
 
 
 # --- tiling -----------------------------------------------------------------------------------

@@ -47,13 +47,17 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from instances import Instance, helsinki_demo, scaled_instance
+from instances import Instance, busiest_incident, helsinki_demo, helsinki_demo_corridor, scaled_instance
 
 METHODS = ("exact", "fast", "min-cost")
 
 
 def _instance(name: str, k: int, people: int) -> Instance:
-    return helsinki_demo() if name == "demo" else scaled_instance(k=k, people=people)
+    if name == "demo":
+        return helsinki_demo()
+    if name == "corridor":
+        return helsinki_demo_corridor()
+    return scaled_instance(k=k, people=people)
 
 
 def _peak_rss_mb() -> float:
@@ -73,7 +77,12 @@ def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
     details = plan.solver.details
     check_started = time.perf_counter()
     violations = check_plan(instance.scenario, plan, networks=instance.networks)
+    check_s = time.perf_counter() - check_started
+    replan_figures = _replan_figures(instance, plan, mode)
     return {
+        **replan_figures,
+        "mode": plan.solver.mode,
+        "exactness": details.get("exactness"),
         "clearance_s": plan.clearance_time_s,
         "bound_s": plan.lower_bound_s,
         "gap": plan.gap,
@@ -90,8 +99,40 @@ def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
         "evacuated": plan.evacuated,
         "valid": not violations,
         "violations": violations[:3],
-        "check_s": time.perf_counter() - check_started,
+        "check_s": check_s,
         "timings": details["timings"],
+    }
+
+
+def _replan_figures(instance: Instance, plan: Any, mode: str) -> dict[str, Any]:
+    """Re-plan after one incident on the busiest road a third into the plan: wall time, validity."""
+    from safepassage.planner import replan
+    from safepassage.planner.check import check_plan
+    from safepassage.planner.replan import remaining_scenario
+
+    if not plan.movements:
+        return {}
+    step = instance.scenario.time_step_s
+    after_s = math.floor(plan.clearance_time_s / 3 / step) * step + step / 3
+    hazard, now = busiest_incident(instance, plan, after_s)
+    started = time.perf_counter()
+    new = replan(
+        plan,
+        hazard,
+        now,
+        scenario=instance.scenario,
+        networks=instance.networks,
+        mode="fast" if mode == "fast" else "exact",
+    )
+    wall = time.perf_counter() - started
+    remaining = remaining_scenario(instance.scenario, plan, new.start, [*instance.scenario.hazards, hazard])
+    violations = check_plan(remaining, new, networks=instance.networks)
+    return {
+        "replan_s": wall,
+        "replan_valid": not violations,
+        "replan_people": new.people_total,
+        "replan_clearance_s": new.clearance_time_s,
+        "replan_kept_on_road": new.solver.details["replan"]["groups_kept_on_the_road"],  # type: ignore[index]
     }
 
 
@@ -205,7 +246,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--instances", default="demo,scaled")
+    parser.add_argument("--instances", default="demo,corridor,scaled", help="demo, corridor, scaled")
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--k", type=int, default=9, help="tiles per side of the scaled instance")
     parser.add_argument("--people", type=int, default=300_000, help="people in the scaled instance")
@@ -223,7 +264,11 @@ def main() -> None:
         print(f"\n== {first.get('instance', name)}: {size}, {first.get('people', 0):,} people")
         print(
             f"{'method':9} {'TEN nodes':>10} {'TEN arcs':>10} {'T* (min)':>9} {'bound':>7} {'gap':>7} "
-            f"{'wall s':>8} {'peak MB':>8} {'probes':>6} {'moves':>7} {'valid':>5} {'x exact':>8}"
+            f"{'wall s':>8} {'peak MB':>8} {'probes':>6} {'moves':>7} {'valid':>5} {'x exact':>8} "
+            f"{'x min-cost':>10}"
+        )
+        min_cost_wall = next(
+            (r["wall_s"] for r in results if r.get("method") == "min-cost" and "clearance_s" in r), None
         )
         exact_wall = next(
             (r["wall_s"] for r in results if r.get("method") == "exact" and "clearance_s" in r), None
@@ -238,11 +283,23 @@ def main() -> None:
             bound = None if r["bound_s"] is None else r["bound_s"] / 60
             gap = None if r["gap"] is None else f"{r['gap']:.1%}"
             ratio = None if not exact_wall else f"{r['wall_s'] / exact_wall:.2f}"
+            vs_min_cost = None if not min_cost_wall else f"{r['wall_s'] / min_cost_wall:.3f}"
             print(
                 f"{r['method']:9} {r['ten_nodes']:>10,} {r['ten_arcs']:>10,} {r['clearance_s'] / 60:>9.1f} "
                 f"{_fmt(bound, '.1f'):>7} {_fmt(gap):>7} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>8.0f} "
-                f"{r['probes']:>6} {_fmt(r['movements']):>7} {_fmt(r['valid']):>5} {_fmt(ratio):>8}"
+                f"{r['probes']:>6} {_fmt(r['movements']):>7} {_fmt(r['valid']):>5} {_fmt(ratio):>8} "
+                f"{_fmt(vs_min_cost):>10}"
             )
+            if r.get("mode") and r.get("mode") != r["method"]:
+                why = (r.get("exactness") or {}).get("why", "")
+                print(f"{'':9} plan mode {r['mode']}: {why[:300]}")
+            if "replan_s" in r:
+                print(
+                    f"{'':9} re-plan after one incident on the busiest road: {r['replan_s']:.2f} s, "
+                    f"{r['replan_people']:,} people re-planned, {r['replan_kept_on_road']} groups on road, "
+                    f"clearance {r['replan_clearance_s'] / 60:.1f} min after the re-plan start, "
+                    f"valid {r['replan_valid']}"
+                )
             if r.get("timings"):
                 print(f"{'':9} phases: {r['timings']}; check-plan {r.get('check_s', 0):.1f} s")
             if "revisiting" in r:

@@ -23,7 +23,6 @@ import datetime as dt
 import itertools
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -39,8 +38,9 @@ from safepassage.monitor.records import Verdict, VerdictOutcome
 from safepassage.monitor.report import IncidentReport
 from safepassage.monitor.verdict import judge_corridor
 from safepassage.network import RoadNetwork
-from safepassage.planner import Plan, plan_evacuation
-from safepassage.scenario.model import Area, Destination, Hazard, HazardSource, Origin, Scenario
+from safepassage.planner import Plan, plan_evacuation, replan
+from safepassage.planner.replan import remaining_scenario
+from safepassage.scenario.model import Area, Hazard, HazardSource, Scenario
 from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = [
@@ -120,8 +120,6 @@ def replay_feeds(
     windows = _window_events(scenario)
     hazards: list[Hazard] = list(scenario.hazards)
     current = scenario
-    left: Counter[str] = Counter()  # people who have left each origin under earlier plans
-    promised: Counter[str] = Counter()  # reception places taken by groups that have left
     last_outcome: dict[tuple[str, dt.datetime], VerdictOutcome] = {}
 
     for report in relevant:
@@ -148,14 +146,14 @@ def replay_feeds(
                 TimelineEvent(report.observed_at, "warning", "too late in the horizon to re-plan")
             )
             continue
-        _account_departures(plan, replan_start, left, promised)
-        current = _remaining_scenario(scenario, hazards, replan_start, left, promised)
+        replaced = plan
+        plan = replan(replaced, hazard, replan_start, scenario=current, networks=networks)
+        current = remaining_scenario(current, replaced, plan.start, list(hazards))
         why = (
             f"{hazard.id} ({hazard.kind.value}, {hazard.verification.value} {hazard.source.type.value}) "
             f"closes roads that {len(hit_waiting)} planned group(s) of "
             f"{sum(hit_waiting):,} people had yet to take"
         )
-        plan = plan_evacuation(current, networks=networks)
         result.plans.append((plan, why))
         result.events.append(
             TimelineEvent(
@@ -326,37 +324,6 @@ def _affected(
 def _next_step(scenario: Scenario, moment: dt.datetime) -> dt.datetime:
     steps = math.ceil(scenario.seconds_since_start(moment) / scenario.time_step_s)
     return scenario.at(steps * scenario.time_step_s)
-
-
-def _account_departures(plan: Plan, before: dt.datetime, left: Counter[str], promised: Counter[str]) -> None:
-    for movement in plan.movements:
-        if movement.departure < before:
-            left[movement.origin] += movement.people
-            promised[movement.destination] += movement.people
-
-
-def _remaining_scenario(
-    scenario: Scenario,
-    hazards: list[Hazard],
-    start: dt.datetime,
-    left: Counter[str],
-    promised: Counter[str],
-) -> Scenario:
-    origins: list[Origin] = [
-        o.model_copy(update={"people": max(0, o.people - left[o.id]), "needs": {}}) for o in scenario.origins
-    ]
-    destinations: list[Destination] = [
-        d.model_copy(update={"capacity": max(0, d.capacity - promised[d.id])}) for d in scenario.destinations
-    ]
-    return scenario.model_copy(
-        update={
-            "start": start,
-            "horizon": scenario.end - start,
-            "origins": origins,
-            "destinations": destinations,
-            "hazards": list(hazards),
-        }
-    )
 
 
 def _plan_line(plan: Plan, zone: dt.tzinfo) -> str:

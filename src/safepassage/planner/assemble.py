@@ -222,7 +222,7 @@ def build_plan(
 def _edges(problem: PlanningProblem, groups: Sequence[Group]) -> list[EdgeUse]:
     scenario = problem.scenario
     out: list[EdgeUse] = []
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[str, int, int]] = set()
     for layer_index, layer in enumerate(problem.layers):
         used = sorted({link for g in groups if g.layer == layer_index for link in g.links})
         if not used:
@@ -232,13 +232,14 @@ def _edges(problem: PlanningProblem, groups: Sequence[Group]) -> list[EdgeUse]:
         travel = net.travel_time_s(scenario.capacity)
         for link in used:
             u, v = int(net.node_osm_id[net.link_tail[link]]), int(net.node_osm_id[net.link_head[link]])
-            if (u, v) in seen:
+            if (net.mode.value, u, v) in seen:
                 continue
-            seen.add((u, v))
+            seen.add((net.mode.value, u, v))
             out.append(
                 EdgeUse(
                     u=u,
                     v=v,
+                    mode=net.mode,
                     capacity_per_step=float(np.floor(capacity[link] + 1e-9)),
                     travel_time_s=float(travel[link]),
                 )
@@ -264,6 +265,7 @@ def _closures(problem: PlanningProblem) -> list[Closure]:
                     from_s=f if math.isfinite(f) else min(0.0, t) if math.isfinite(t) else 0.0,
                     to_s=t if math.isfinite(t) else None,
                     reason=why,
+                    mode=net.mode,
                 )
             )
     return out

@@ -670,12 +670,13 @@ def _check_capacity(
 def _check_edges(
     plan: Plan, network: RoadNetwork, scenario: Scenario, link: IntArray, out: _Violations
 ) -> None:
-    listed = {(e.u, e.v): e for e in plan.edges}
+    # An entry names its mode; one without (plans written before modes were recorded) stands for all.
+    listed = {(e.mode, e.u, e.v): e for e in plan.edges}
     capacity = network.capacity_people_per_step(scenario.capacity, plan.time_step_s)
     travel = network.travel_time_s(scenario.capacity)
     for l_index in np.unique(link).tolist():
         u, v = _osm(network, int(network.link_tail[l_index])), _osm(network, int(network.link_head[l_index]))
-        edge = listed.get((u, v))
+        edge = listed.get((network.mode, u, v)) or listed.get((None, u, v))
         if edge is None:
             out.add("edges", f"{_link_name(network, l_index)} is used by a movement but missing from edges")
             continue

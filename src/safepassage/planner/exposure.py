@@ -44,12 +44,13 @@ class RiskModel:
         risk = np.zeros(links.shape[0], dtype=np.float64)
         if not self._hazards or links.size == 0:
             return risk
-        times, inverse = np.unique(t_s, return_inverse=True)
         for hazard, base in zip(self._hazards, self._base, strict=True):
-            if not base.any():
+            hit = np.flatnonzero(base[links] > 0.0)  # intensity only where the report touches
+            if hit.size == 0:
                 continue
+            times, inverse = np.unique(t_s[hit], return_inverse=True)
             intensity = np.array([intensity_at(hazard, self._scenario, float(t)) for t in times.tolist()])
-            risk += base[links] * intensity[inverse]
+            risk[hit] += base[links[hit]] * intensity[inverse]
         return risk
 
     def per_link_at(self, t_s: float) -> FloatArray:

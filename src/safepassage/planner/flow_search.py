@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,7 +32,7 @@ from safepassage.planner.time_expansion import (
     static_times,
 )
 
-__all__ = ["FlowSolution", "SearchResult", "quickest_clearance", "solve_max_flow"]
+__all__ = ["FlowSolution", "SearchResult", "next_horizon", "quickest_clearance", "solve_max_flow"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -80,7 +81,7 @@ def solve_max_flow(network: TimeExpandedNetwork) -> FlowSolution:
     return FlowSolution(network, flow, int(solver.optimal_flow()))
 
 
-def _next_horizon(values: dict[int, int], last: int, demand: int, growth: float) -> int:
+def next_horizon(values: Mapping[int, float], last: int, demand: int, growth: float) -> int:
     """The next horizon to probe while short of ``demand``.
 
     Max flow over time grows with T and, once every route is in use, by about the capacity of the
@@ -139,7 +140,7 @@ def quickest_clearance(
         sol = probe(t)
         if sol.value >= demand or t >= max_steps:
             break
-        t = min(max_steps, _next_horizon(values, t, demand, growth))
+        t = min(max_steps, next_horizon(values, t, demand, growth))
     servable = min(sol.value, demand)
     if servable == 0:
         return SearchResult(t, sol, 0, max((p for p in values if p < t), default=-1), result_probes, times)

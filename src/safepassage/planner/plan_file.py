@@ -143,12 +143,18 @@ class Movement(_PlanModel):
 
 
 class EdgeUse(_PlanModel):
-    """A road link some movement uses, as the planner modelled it (OSM node ids ``u`` -> ``v``)."""
+    """A road link some movement uses, as the planner modelled it (OSM node ids ``u`` -> ``v``).
+
+    ``mode``: the travel mode whose network the link belongs to, so walking and driving on the same
+    street are two entries; ``None`` (absent, plans written before modes were recorded): the entry
+    stands for the link in every mode's network.
+    """
 
     u: OsmNodeId
     v: OsmNodeId
     capacity_per_step: NonNegativeFloat
     travel_time_s: NonNegativeFloat
+    mode: TravelMode | None = None
 
 
 class Closure(_PlanModel):
@@ -159,6 +165,7 @@ class Closure(_PlanModel):
     from_s: float = Field(ge=-MAX_PLAN_TIME_S, le=MAX_PLAN_TIME_S, allow_inf_nan=False)
     to_s: float | None = Field(default=None, ge=-MAX_PLAN_TIME_S, le=MAX_PLAN_TIME_S, allow_inf_nan=False)
     reason: str
+    mode: TravelMode | None = None  # the travel mode it closes the link for; None: old plans, every mode
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -17,22 +17,30 @@ the corridor and the streets that lead to and from it. The planner models that r
   origin that lies on the exit side cannot take the corridor at all: they are listed unserved with
   that reason rather than planned against the rule.
 
-With single-commodity max-flow two groups with different rules cannot share one link's capacity
-exactly. When restricted and unrestricted people (or two corridors' groups) share a network, each
-group's layer gets a share of every link's capacity proportional to its people; the plan is then
-feasible, and the lower bound is computed with the full capacity in every layer (a relaxation), so
-the reported gap stays honest. When all people of a mode fall under the same rule there is one
-layer and nothing is split.
+The side rule is narrower than ``check-plan``'s "uses at least one corridor link" (a link that
+only touches the buffer counts there, and a route may come back across). Each corridor layer
+records in ``rule_gap`` whether that can exclude a route ``check-plan`` accepts (a two-copy
+reachability test, :func:`_side_rule_gap`); if so, exact mode reports mode ``bounded`` and its
+lower bound is taken from :func:`without_side_rule` (every link and destination allowed: a
+relaxation), so the bound holds for every plan ``check-plan`` accepts.
+
+When restricted and unrestricted people (or two corridors' groups) share a network, exact mode
+keeps the groups apart as commodities that share each link's capacity (``coupled``: a
+multi-commodity LP / MIP); fast mode, and exact mode above the coupled LP's size budget (then
+mode ``bounded``), give each group's layer a share of every link's capacity proportional to its
+people (``capacity_share``): feasible, not optimal. When all people of a mode fall under the same
+rule there is one layer and nothing is shared.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import breadth_first_order, dijkstra
 
 from safepassage.hazards import (
     EVACUEE_VEHICLE,
@@ -51,6 +59,7 @@ __all__ = [
     "PlanningProblem",
     "build_problem",
     "load_networks",
+    "without_side_rule",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -70,6 +79,8 @@ class Layer:
     node_offset: int  # global node index of the layer's node 0
     destination_node: IntArray  # per destination: layer-local node, -1 where this group may not end
     corridor: str | None  # the corridor this group must use, if any
+    rule_gap: str = ""  # why the side rule may exclude a route check-plan accepts ("" if it cannot)
+    any_destination_node: IntArray | None = None  # per destination: its node before the side rule
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,6 +118,22 @@ class PlanningProblem:
     def origin_global_node(self) -> IntArray:
         offsets = np.array([layer.node_offset for layer in self.layers], dtype=np.int64)
         return offsets[self.origin_layer] + self.origin_node
+
+
+def without_side_rule(problem: PlanningProblem) -> PlanningProblem:
+    """``problem`` with every corridor layer free to use any link and destination: a relaxation of
+    "use at least one corridor link", for lower bounds valid for every plan ``check-plan`` accepts."""
+    layers = tuple(
+        replace(
+            layer,
+            usable=np.ones_like(layer.usable),
+            destination_node=layer.destination_node
+            if layer.any_destination_node is None
+            else layer.any_destination_node,
+        )
+        for layer in problem.layers
+    )
+    return replace(problem, layers=layers)
 
 
 def load_networks(scenario: Scenario) -> dict[TravelMode, RoadNetwork]:
@@ -155,9 +182,33 @@ def build_problem(
         dest_nodes = np.asarray(dest_snaps[mode], dtype=np.int64)
         usable = np.ones(network.link_count, dtype=bool)
         exit_side = np.zeros(network.node_count, dtype=bool)
+        rule_gap = ""
+        any_dest = dest_nodes
         if corridor_id is not None:
             corridor = next(c for c in scenario.corridors if c.id == corridor_id)
-            usable, exit_side = _corridor_rule(network, scenario, corridor, closures)
+            usable, exit_side, on_corridor = _corridor_rule(network, scenario, corridor, closures)
+            rule_gap = _side_rule_gap(
+                network,
+                usable,
+                on_corridor,
+                exit_side,
+                np.asarray(
+                    [
+                        s.node
+                        for s in snap_points(
+                            network,
+                            [
+                                (scenario.origins[i].id, scenario.origins[i].lat, scenario.origins[i].lon)
+                                for i in members
+                            ],
+                        )
+                    ],
+                    dtype=np.int64,
+                ),
+                dest_nodes,
+                corridor_id,
+            )
+            any_dest = dest_nodes
             dest_nodes = np.where(exit_side[dest_nodes], dest_nodes, -1)
         share = 1.0
         if groups_by_mode[mode] > 1 and people_by_mode[mode] > 0:
@@ -186,6 +237,8 @@ def build_problem(
                 node_offset=offset,
                 destination_node=dest_nodes,
                 corridor=corridor_id,
+                rule_gap=rule_gap,
+                any_destination_node=any_dest,
             )
         )
         offset += network.node_count
@@ -207,7 +260,7 @@ def build_problem(
 
 def _corridor_rule(
     network: RoadNetwork, scenario: Scenario, corridor: Corridor, closures: LinkClosures
-) -> tuple[BoolArray, BoolArray]:
+) -> tuple[BoolArray, BoolArray, BoolArray]:
     """(usable links, exit-side nodes) for people who must use ``corridor`` (see module docstring)."""
     ends = snap_points(
         network,
@@ -222,4 +275,58 @@ def _corridor_rule(
     exit_side = distance[1] < distance[0]
     on_corridor = corridor_links(network, scenario)[corridor.id]
     same_side = exit_side[network.link_tail] == exit_side[network.link_head]
-    return on_corridor | same_side, exit_side
+    return on_corridor | same_side, exit_side, on_corridor
+
+
+def _side_rule_gap(
+    network: RoadNetwork,
+    usable: BoolArray,
+    on_corridor: BoolArray,
+    exit_side: BoolArray,
+    origin_nodes: IntArray,
+    destination_nodes: IntArray,
+    corridor_id: str,
+) -> str:
+    """Why the side rule may exclude a route ``check-plan`` accepts, or "" when it provably cannot.
+
+    ``check-plan`` accepts any route that uses at least one corridor link. Its routes are exactly
+    the paths of a two-copy graph (copy 0: no corridor link used yet; a corridor link leads into
+    copy 1; destinations only in copy 1). Every link on some such path from these origins to a
+    destination (reached forwards from the origins, backwards from the destinations; closures
+    ignored, so this errs on the side of "may") must be one the side rule allows, and every
+    destination reached in copy 1 must lie on the exit side; then both rules allow the same routes.
+    """
+    n = network.node_count
+    tail, head = network.link_tail.astype(np.int64), network.link_head.astype(np.int64)
+    t2 = np.concatenate([tail, tail + n])
+    h2 = np.concatenate([np.where(on_corridor, head + n, head), head + n])
+    graph = csr_matrix((np.ones(t2.size), (t2, h2)), shape=(2 * n, 2 * n))
+    forward = _reach(graph, origin_nodes)
+    backward = _reach(graph.T.tocsr(), destination_nodes + n)
+    useful = forward[t2] & backward[h2]
+    link = np.concatenate([np.arange(tail.size), np.arange(tail.size)])
+    cut = np.flatnonzero(useful & ~usable[link])
+    if cut.size:
+        k = int(link[cut[0]])
+        u, v = int(network.node_osm_id[tail[k]]), int(network.node_osm_id[head[k]])
+        return (
+            f"the planner's rule for corridor {corridor_id} (streets on its entry side, the corridor, "
+            f"streets on its exit side) excludes {cut.size} link(s) on routes check-plan accepts, e.g. "
+            f"{u}->{v}"
+        )
+    reached = destination_nodes[forward[destination_nodes + n] & ~exit_side[destination_nodes]]
+    if reached.size:
+        return (
+            f"the planner's rule for corridor {corridor_id} excludes destination node "
+            f"{int(network.node_osm_id[reached[0]])}, which routes check-plan accepts reach after "
+            "the corridor"
+        )
+    return ""
+
+
+def _reach(graph: csr_matrix, starts: IntArray) -> BoolArray:
+    out = np.zeros(graph.shape[0], dtype=bool)
+    for start in np.unique(starts).tolist():
+        if not out[start]:
+            out[breadth_first_order(graph, start, directed=True, return_predecessors=False)] = True
+    return out

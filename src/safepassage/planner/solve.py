@@ -39,6 +39,13 @@ Pipeline (each step its own module):
    (``unserved``). ``solver.details``: ``tidy_pass`` (ran or why not) and ``movements`` (flow
    paths, loops turned into waiting, count after merging, how many revisit a node).
 
+Groups kept apart: where a must-use corridor binds some groups of a mode and not others, exact
+mode searches with LPs and finds the plan with a MIP on the coupled network (``coupled``) instead
+of splitting capacities; it reports mode ``bounded`` (``solver.details.exactness.why``) when that
+is too large, or when the planner's corridor rule is narrower than ``check-plan``'s (``problem``),
+and then takes its bound without that rule. Loops left in movements are skipped by driving the
+street into them slower (``loops``).
+
 Modes: ``exact`` bisects to T* exactly, at quarter steps within ``EXACT_ARC_BUDGET``, and adds
 the fine relaxation bound within that budget; ``fast`` uses half steps only within the smaller
 ``FAST_ARC_BUDGET`` (else whole steps), stops the search within ``FAST_TOLERANCE`` of a horizon
@@ -68,12 +75,14 @@ from safepassage.planner.assemble import (
     merge_identical_groups,
     movement_exposure,
 )
+from safepassage.planner.coupled import COUPLED_ARC_BUDGET, CoupledGaveUp, CoupledSearch, coupled_quickest
 from safepassage.planner.decompose import decompose_flow
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.flow_search import SearchResult, quickest_clearance
+from safepassage.planner.loops import skip_loops
 from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
 from safepassage.planner.plan_file import Plan, SolverInfo, plan_gap
-from safepassage.planner.problem import PlanningProblem, build_problem
+from safepassage.planner.problem import PlanningProblem, build_problem, without_side_rule
 from safepassage.planner.static_graph import StaticGraph, build_static_graph
 from safepassage.planner.tidy import (
     FAST_TIDY_ARC_BUDGET,
@@ -93,6 +102,7 @@ from safepassage.planner.time_expansion import (
     TimeExpandedNetwork,
     expand,
     min_weight_matrix,
+    static_times,
 )
 from safepassage.planner.time_grid import ms_to_s, step_ms, whole_ms_substeps
 from safepassage.planner.unserved import explain_unserved
@@ -169,8 +179,13 @@ def plan_problem(
     substeps: int | None = None,
     began: float | None = None,
     tidy_arc_budget: int | None = None,
+    first_probe_s: float | None = None,
 ) -> Plan:
-    """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart)."""
+    """:func:`plan_evacuation` on an already built problem (benchmarks time the phases apart).
+
+    ``first_probe_s``: a warm start (``replan``): the search's first probe is at least this
+    horizon (e.g. what remained of the previous plan's clearance); the proof is unchanged.
+    """
     if mode not in ("exact", "fast"):
         raise InputError(f"mode: {mode!r} is not a planning mode; expected 'exact' or 'fast'")
     if not 0.0 <= max_delay <= 10.0 or not math.isfinite(max_delay):
@@ -192,8 +207,11 @@ def plan_problem(
     scenario_steps = max(1, math.floor(problem.horizon_s / problem.step_s + 1e-9))
 
     mark = time.perf_counter()
-    graph = build_static_graph(problem, contract=True)
+    # Exact mode keeps groups that must be kept apart on one network as commodities (``coupled``).
+    graph = build_static_graph(problem, contract=True, split_shared=mode != "exact")
     timings["static_graph_s"] = time.perf_counter() - mark
+    exactness: dict[str, JsonValue] = {"proven": mode == "exact", "method": "max-flow search"}
+    rule_gaps = [layer.rule_gap for layer in problem.layers if layer.rule_gap]
 
     # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
     mark = time.perf_counter()
@@ -204,6 +222,17 @@ def plan_problem(
     steps_estimate = coarse.horizon_steps * FAST_BOUND_FACTOR if coarse.servable >= demand else scenario_steps
     size_per_substep = max(1, graph.arc_count * steps_estimate)
     budget = EXACT_ARC_BUDGET if mode == "exact" else FAST_ARC_BUDGET
+    if graph.shared:
+        budget = COUPLED_ARC_BUDGET
+        exactness["method"] = "multi-commodity LP search, then MIP (HiGHS), groups kept apart on shared links"
+        if (substeps is None and size_per_substep > budget) or (
+            substeps and size_per_substep * substeps > budget
+        ):
+            graph = build_static_graph(problem, contract=True, split_shared=True)
+            budget = EXACT_ARC_BUDGET  # capacities split: the max-flow search's own budget again
+            exactness = _split_exactness(
+                f"the coupled LP would exceed {COUPLED_ARC_BUDGET:,} arcs a probe ({size_per_substep:,})"
+            )
     if substeps is not None:
         sub = substeps
     else:
@@ -219,24 +248,38 @@ def plan_problem(
         known_short = start_steps - 1
         if mode == "fast":  # a first probe within the tolerance of the bound ends the search at once
             start_steps = max(start_steps, math.floor(known_short * (1.0 + FAST_TOLERANCE)))
+        if first_probe_s is not None and math.isfinite(first_probe_s):
+            start_steps = min(max_steps, max(start_steps, math.ceil(first_probe_s / step - 1e-9)))
 
+    risk = [RiskModel(layer.network, problem.scenario) for layer in problem.layers]
+    has_risk = any(r.has_risk for r in risk)
     mark = time.perf_counter()
-    search = quickest_clearance(
-        graph,
-        plan_model,
-        max_steps,
-        tolerance=FAST_TOLERANCE if mode == "fast" else 0.0,
-        start_steps=start_steps,
-        known_short=-1 if known_short is None else known_short,
-        growth=2.0 if start_steps is None else (1.0 + FAST_TOLERANCE if mode == "fast" else 1.1),
-    )
+    search: SearchResult | CoupledSearch
+    if graph.shared:
+        try:
+            search = _coupled_search(problem, graph, plan_model, max_steps, risk, start_steps, known_short)
+            exactness["proven"] = search.proven
+            if search.notes:
+                exactness["notes"] = list(search.notes)
+            if not search.proven:
+                exactness["why"] = "a MIP stopped at its time limit; only the bound and the gap are promised"
+        except CoupledGaveUp as gave_up:
+            graph = build_static_graph(problem, contract=True, split_shared=True)
+            exactness = _split_exactness(str(gave_up))
+    if not graph.shared:
+        search = quickest_clearance(
+            graph,
+            plan_model,
+            max_steps,
+            tolerance=FAST_TOLERANCE if mode == "fast" else 0.0,
+            start_steps=start_steps,
+            known_short=-1 if known_short is None else known_short,
+            growth=2.0 if start_steps is None else (1.0 + FAST_TOLERANCE if mode == "fast" else 1.1),
+        )
     timings["search_s"] = time.perf_counter() - mark
     assert search.times is not None
     solution = search.solution
     servable = search.servable
-
-    risk = [RiskModel(layer.network, problem.scenario) for layer in problem.layers]
-    has_risk = any(r.has_risk for r in risk)
     risk_details: dict[str, JsonValue] = {"ran": False}
     network, flow = solution.network, solution.flow
     served_first = _served_by_origin(network, flow, len(problem.origin_ids))
@@ -247,7 +290,16 @@ def plan_problem(
             float((flow * risk_costs(problem, graph, network, risk, model_step_ms)).sum()) / RISK_COST_SCALE
         )
     tidy_details: dict[str, JsonValue] = {"ran": False, "arc_budget": tidy_arc_budget}
-    if mode == "exact" and before > 0.0:
+    if isinstance(search, CoupledSearch):
+        # Road time (and risk first, when some) were the coupled MIP's objective at T*.
+        tidy_details = {
+            "ran": True,
+            "in_coupled_mip": True,
+            "optimal": search.mip_optimal,
+            "road_person_steps": int((flow * travel_costs(network, transit)).sum()),
+        }
+        risk_details = {"ran": before > 0.0, "in_coupled_mip": True, "max_delay_ignored": max_delay > 0.0}
+    elif mode == "exact" and before > 0.0:
         # Risk pass, with the tidy travel term folded in lexicographically when it fits.
         mark = time.perf_counter()
         target = min(max_steps, math.floor(search.horizon_steps * (1.0 + max_delay) + 1e-9))
@@ -303,11 +355,17 @@ def plan_problem(
     if shift_ran:
         paths, loops_shifted = depart_later_over_loops(network, paths, graph.arc_head)
     groups = groups_from_paths(problem, graph, network, paths, model_step_ms)
+    # Python over every revisiting path: within the same path budget as the greedy shift (at scale,
+    # 80k revisiting paths cost ~30 s and the circles there are longer than a hop's slack).
+    loops_slowed: int | str = f"skipped: over {LOOP_SHIFT_PATH_BUDGET} flow paths"
+    if shift_ran:
+        groups, loops_slowed = skip_loops(problem, groups)
     merged = merge_identical_groups(groups)
     movement_details: dict[str, JsonValue] = {
         "flow_paths": len(groups),
         "loops_turned_into_waiting": loops_home + loops_shifted,
         "greedy_loop_shift": "ran" if shift_ran else f"skipped: over {LOOP_SHIFT_PATH_BUDGET} flow paths",
+        "loops_skipped_by_a_slower_hop": loops_slowed,
         "after_merging_identical": len(merged),
         "revisiting_a_node": revisiting_paths([g.nodes for g in merged]),
     }
@@ -322,20 +380,35 @@ def plan_problem(
     mark = time.perf_counter()
     clearance_s = ms_to_s(max((g.entry_times_ms[-1] for g in groups), default=0))
     moved = int(served.sum())
-    if coarse is None or coarse.servable != moved:  # fewer served than wait: bound for `moved`
-        coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, moved)
+    bound_graph = graph
+    if rule_gaps:  # the side rule is narrower than check-plan's: bound without it (a relaxation)
+        # Coupled (LP) only where the plan's own search was; else max flows, each group full capacity.
+        bound_graph = build_static_graph(
+            without_side_rule(problem), contract=True, split_shared=not graph.shared
+        )
+    if bound_graph is not graph or graph.shared or coarse.servable != moved:
+        coarse = _relaxation(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
     fine = None
     relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
     if moved > 0 and relaxed_size <= budget:
         fine = _relaxation(
             problem,
-            graph,
+            bound_graph,
             1,
             math.ceil(search.horizon_steps / sub),
             moved,
             start=coarse.horizon_steps * FAST_BOUND_FACTOR,
         )
-    bound_s, bound_details = _lower_bound(problem, graph, served, clearance_s, coarse, fine)
+    bound_s, bound_details = _lower_bound(problem, bound_graph, served, clearance_s, coarse, fine)
+    if rule_gaps and mode == "exact":
+        exactness["proven"] = False
+        earlier = [str(exactness["why"])] if "why" in exactness else []
+        exactness["why"] = "; ".join([*earlier, *rule_gaps]) + (
+            ": the plan is the quickest of the planner's model with that rule, not proven quickest among "
+            "every plan check-plan accepts; only the bound and the gap are promised"
+        )
+    proven = bool(exactness["proven"])
+    shown_mode = mode if mode == "fast" or proven else "bounded"
     timings["lower_bound_s"] = time.perf_counter() - mark
     timings["total_s"] = time.perf_counter() - began
 
@@ -355,7 +428,8 @@ def plan_problem(
         "time_expanded_arcs": network.arc_count,
         "time_expanded_nodes": network.node_count,
         "lower_bound": bound_details,
-        "guarantee": _guarantee(mode, clearance_s, bound_s, step),
+        "guarantee": _guarantee(shown_mode, clearance_s, bound_s, step),
+        "exactness": exactness,
         "risk_pass": risk_details,
         "tidy_pass": tidy_details,
         "movements": movement_details,
@@ -368,11 +442,11 @@ def plan_problem(
         exposure,
         lower_bound_s=bound_s,
         unserved=unserved,
-        solver=SolverInfo(mode=mode, wall_time_s=timings["total_s"], details=details),
+        solver=SolverInfo(mode=shown_mode, wall_time_s=timings["total_s"], details=details),
     )
 
 
-def _guarantee(mode: PlanningMode, clearance_s: float, bound_s: float, model_step_s: float) -> str:
+def _guarantee(mode: str, clearance_s: float, bound_s: float, model_step_s: float) -> str:
     """What the plan proves, in one sentence with its numbers, and nothing more."""
     gap = plan_gap(clearance_s, bound_s)
     said = (
@@ -382,6 +456,11 @@ def _guarantee(mode: PlanningMode, clearance_s: float, bound_s: float, model_ste
     model = f"the planner's model ({model_step_s:g} s steps, waiting only at pickup points)"
     if mode == "exact":
         return f"{said}; it is the quickest plan of {model}."
+    if mode == "bounded":
+        return (
+            f"{said}; exact mode could not prove it the quickest plan of {model} "
+            "(see solver.details.exactness): it promises the bound and the gap only."
+        )
     return (
         f"{said}; fast mode stopped its search at a horizon at most {FAST_TOLERANCE:.0%} longer than one "
         "proven too short "
@@ -412,13 +491,26 @@ def _relaxation(
     target: int,
     *,
     start: int | None = None,
-) -> SearchResult:
+) -> SearchResult | CoupledSearch:
     """Least T (in steps of ``factor`` fine steps) at which the relaxation moves ``target`` people."""
     model = StepModel(
         problem.step_s * factor, relaxed=True, capacity_factor=factor, slowdown_s=problem.step_s
     )
     max_steps = max(1, math.ceil(max_fine_steps / factor))
     first = None if start is None else max(1, start // factor)
+    if graph.shared:  # the same relaxation with the groups' shared links coupled (LP)
+        try:
+            return coupled_quickest(
+                graph,
+                model,
+                max_steps,
+                integral=False,
+                target=target,
+                start_steps=first,
+                growth=1.1 if first else 2.0,
+            )
+        except CoupledGaveUp:  # too large for the LP: every layer's full capacity (still a relaxation)
+            pass
     return quickest_clearance(
         graph, model, max_steps, target=target, start_steps=first, growth=1.1 if first else 2.0
     )
@@ -429,8 +521,8 @@ def _lower_bound(
     graph: StaticGraph,
     served: IntArray,
     clearance_s: float,
-    coarse: SearchResult,
-    fine: SearchResult | None,
+    coarse: SearchResult | CoupledSearch,
+    fine: SearchResult | CoupledSearch | None,
 ) -> tuple[float, dict[str, JsonValue]]:
     """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4)."""
     moved = int(served.sum())
@@ -482,3 +574,45 @@ def _shortest_path_bound_ms(problem: PlanningProblem, graph: StaticGraph, served
     values = to_sink[nodes]
     values = values[np.isfinite(values)]
     return int(values.max()) // scale if values.size else 0
+
+
+def _split_exactness(why: str) -> dict[str, JsonValue]:
+    return {
+        "proven": False,
+        "method": "max-flow search with each shared link's capacity split between groups by people",
+        "why": f"{why}; only the bound and the gap are promised",
+    }
+
+
+def _coupled_search(
+    problem: PlanningProblem,
+    graph: StaticGraph,
+    model: StepModel,
+    max_steps: int,
+    risk: list[RiskModel],
+    start_steps: int | None,
+    known_short: int | None,
+) -> CoupledSearch:
+    """Exact search with groups kept apart (``coupled``); the MIP's objective is road time (risk first)."""
+    transit = static_times(graph, model).transit
+    has_risk = any(r.has_risk for r in risk)
+    people = int(graph.origin_people.sum())
+
+    def cost_of(network: TimeExpandedNetwork) -> IntArray:
+        travel = travel_costs(network, transit)
+        if not has_risk:
+            return travel
+        exposure = risk_costs(problem, graph, network, risk, model.step_ms)
+        combined = lexicographic_costs(exposure, travel, people, network.horizon_steps, network.node_count)
+        return exposure if combined is None else combined
+
+    return coupled_quickest(
+        graph,
+        model,
+        max_steps,
+        integral=True,
+        cost_of=cost_of,
+        start_steps=start_steps,
+        known_short=-1 if known_short is None else known_short,
+        growth=2.0 if start_steps is None else 1.1,
+    )

@@ -10,11 +10,19 @@ Times are whole milliseconds (``time_grid``), summed exactly: ``*_ms`` rounds ea
 time up (the plan model: a hop never takes less than its free-flow time), ``*_lo_ms`` rounds it
 down (the lower-bound relaxation: never more). Offsets are sums of the links before, so the first
 link's offset is exactly 0 and every offset is a whole millisecond.
+
+**Layers sharing one road network** (a must-use corridor for some origins of a mode, not for
+others): every node touching a link that one of those layers may use and another may not, and
+every origin and destination node of any of them, stays a chain end in all of them. Then two
+layers' arcs with the same first link are the same chain of links with the same times and closures
+(``arc_key``), so ``coupled`` can make them share the links' capacity instead of splitting it.
+With ``split_shared=True`` (fast mode, or an instance too large for the coupled LP) each layer
+instead gets a share of every link's capacity proportional to its people (``Layer.capacity_share``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -58,14 +66,24 @@ class StaticGraph:
     sink_destination: IntArray
     destination_capacity: IntArray
     contracted: bool
+    # The same physical chain in every layer of one network (network rank, first link); only read
+    # when ``shared``: some network is seen by several layers that share capacity (not split).
+    arc_key: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    shared: bool = False
 
     @property
     def arc_count(self) -> int:
         return int(self.arc_tail.shape[0])
 
 
-def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> StaticGraph:
-    """Arcs of every layer; ``contract`` merges chains of through nodes (see ``contraction``)."""
+def build_static_graph(
+    problem: PlanningProblem, *, contract: bool = True, split_shared: bool = True
+) -> StaticGraph:
+    """Arcs of every layer; ``contract`` merges chains of through nodes (see ``contraction``).
+
+    ``split_shared``: layers on one network get proportional capacity shares (module docstring);
+    ``False`` gives every layer the full capacity, to be coupled by ``coupled.coupling_rows``.
+    """
     tails: list[IntArray] = []
     heads: list[IntArray] = []
     layer_of: list[IntArray] = []
@@ -84,14 +102,17 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
     c_to: list[FloatArray] = []
     sink_node: list[IntArray] = []
     sink_dest: list[IntArray] = []
+    keys: list[IntArray] = []
     arc_base = 0
     link_base = 0
     scenario = problem.scenario
+    rank_of = _network_ranks(problem)
+    key_stride = max(layer.network.link_count for layer in problem.layers) + 1
+    terminal_of = _shared_terminals(problem, rank_of)
+    shared = any(np.count_nonzero(rank_of == r) > 1 for r in np.unique(rank_of).tolist())
     for index, layer in enumerate(problem.layers):
         net = layer.network
-        terminal = np.zeros(net.node_count, dtype=bool)
-        terminal[problem.origin_node[problem.origin_layer == index]] = True
-        terminal[layer.destination_node[layer.destination_node >= 0]] = True
+        terminal = terminal_of[int(rank_of[index])].copy()
         chains: Chains = (
             contract_chains(net.link_tail, net.link_head, layer.usable, terminal)
             if contract
@@ -99,7 +120,8 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         )
         link_travel = net.travel_time_s(scenario.capacity)
         link_cap = net.capacity_people_per_step(scenario.capacity, problem.step_s)
-        per_link_cap = np.floor(link_cap * layer.capacity_share + 1e-9).astype(np.int64)
+        share = layer.capacity_share if split_shared else 1.0
+        per_link_cap = np.floor(link_cap * share + 1e-9).astype(np.int64)
         arc_of_pos = np.repeat(np.arange(chains.arc_count), np.diff(chains.indptr))
         offsets, arc_travel = _chain_offsets(ms_up(link_travel[chains.link]), chains.indptr, arc_of_pos)
         offsets_lo, arc_travel_lo = _chain_offsets(
@@ -121,6 +143,7 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         chain_ptrs.append(chains.indptr[:-1] + link_base)
         chain_links.append(chains.link)
         chain_offsets.append(offsets)
+        keys.append(int(rank_of[index]) * key_stride + chains.link[chains.indptr[:-1]])
 
         # Closures: every closure row of a link in some chain, at that link's offset in its chain;
         # then the rows closing slower parallel links while a faster one is open (``parallel_links``).
@@ -170,7 +193,39 @@ def build_static_graph(problem: PlanningProblem, *, contract: bool = True) -> St
         sink_destination=np.concatenate(sink_dest),
         destination_capacity=problem.destination_capacity,
         contracted=contract,
+        arc_key=np.concatenate(keys).astype(np.int64),
+        shared=shared and not split_shared,
     )
+
+
+def _network_ranks(problem: PlanningProblem) -> IntArray:
+    """Per layer: the index of its road network among the distinct networks (layers of one mode share)."""
+    seen: dict[int, int] = {}
+    return np.array(
+        [seen.setdefault(id(layer.network), len(seen)) for layer in problem.layers], dtype=np.int64
+    )
+
+
+def _shared_terminals(problem: PlanningProblem, rank_of: IntArray) -> dict[int, BoolArray]:
+    """Per network rank: nodes every layer on it keeps as chain ends (module docstring)."""
+    out: dict[int, BoolArray] = {}
+    for rank in np.unique(rank_of).tolist():
+        members = np.flatnonzero(rank_of == rank).tolist()
+        net = problem.layers[members[0]].network
+        terminal = np.zeros(net.node_count, dtype=bool)
+        usable_any = np.zeros(net.link_count, dtype=bool)
+        usable_all = np.ones(net.link_count, dtype=bool)
+        for index in members:
+            layer = problem.layers[index]
+            terminal[problem.origin_node[problem.origin_layer == index]] = True
+            terminal[layer.destination_node[layer.destination_node >= 0]] = True
+            usable_any |= layer.usable
+            usable_all &= layer.usable
+        differs = usable_any & ~usable_all
+        terminal[net.link_tail[differs]] = True
+        terminal[net.link_head[differs]] = True
+        out[rank] = terminal
+    return out
 
 
 def _chain_offsets(link_ms: IntArray, indptr: IntArray, arc_of_pos: IntArray) -> tuple[IntArray, IntArray]:

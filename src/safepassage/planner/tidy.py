@@ -28,7 +28,8 @@ revisited nodes that way, with paths of up to 489 nodes. Two remedies:
 
 Even the tidy pass cannot remove every revisit: on the demo 9 one-person U-turns remain (out
 along a street and straight back), forced by the capacity of later links at quarter steps, since
-waiting on the way is not allowed; the plan with them still has the least total road time.
+waiting on the way is not allowed; ``loops.skip_loops`` then removes them by driving the street
+into each loop slower (within the one time step a hop may take beyond free flow).
 """
 
 from __future__ import annotations
