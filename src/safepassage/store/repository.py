@@ -34,7 +34,7 @@ from safepassage.store import queries
 from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
 from safepassage.store.database import make_engine
 from safepassage.store.migrate import upgrade
-from safepassage.store.report_checks import report_problem
+from safepassage.store.report_checks import checked_report
 from safepassage.store.review_workflow import ReviewState, check_review_step
 from safepassage.store.schema import (
     ApiUser,
@@ -133,13 +133,15 @@ class Writer:
         nothing is written.
         """
         fresh: dict[tuple[str, str], IncidentReport] = {}
+        raw_json: dict[tuple[str, str], str] = {}
         problems: list[tuple[IncidentReport, str]] = []
         for report in reports:
-            problem = report_problem(report)
+            problem, raw = checked_report(report)
             if problem is not None:
                 problems.append((report, problem))
-            else:
-                fresh.setdefault(report.key, report)
+            elif report.key not in fresh:
+                fresh[report.key] = report
+                raw_json[report.key] = raw
         if problems and not skip_invalid:
             listed = "; ".join(
                 f"{file_name or 'report'}{f':{r.line}' if r.line else ''}: {why}" for r, why in problems[:5]
@@ -178,7 +180,7 @@ class Writer:
                 "description": r.description,
                 "file_name": file_name,
                 "line": r.line,
-                "raw_json": canonical_json(r.raw),
+                "raw_json": raw_json[r.key],
                 "ingested_at": self.now,
             }
             for r in new_reports
