@@ -10,11 +10,13 @@ from fastapi import FastAPI
 
 from safepassage.api import routes_corridors, routes_plans, routes_reports, stream
 from safepassage.api.auth import TokenCache
+from safepassage.api.deps import WRITER_LOCK
 from safepassage.api.gate import Gate
 from safepassage.api.jobs import PlanJobs
 from safepassage.api.problems import install_error_handlers
 from safepassage.api.settings import ApiSettings
 from safepassage.store import Store
+from safepassage.store.group_commit import ReportGroupCommit
 
 __all__ = ["API_VERSION", "create_app", "start_demo"]
 
@@ -35,6 +37,8 @@ def create_app(
     settings = settings or ApiSettings()
     opened = store if store is not None else Store.open(db_url)
     jobs = PlanJobs(opened)
+    # posted reports are written in shared transactions (group commit), each acknowledged after its commit
+    report_writer = ReportGroupCommit(opened, lock=WRITER_LOCK)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +48,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = DB_THREADS
         yield
         jobs.shutdown()
+        report_writer.close()
         if store is None:
             opened.close()
 
@@ -51,6 +56,7 @@ def create_app(
     app.state.store = opened
     app.state.settings = settings
     app.state.jobs = jobs
+    app.state.report_writer = report_writer
     install_error_handlers(app)
     for module in (routes_plans, routes_reports, routes_corridors, stream):
         app.include_router(module.router)

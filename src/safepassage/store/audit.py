@@ -196,20 +196,29 @@ def append_events(
     at: dt.datetime,
     table: type[Base],
     rows: Sequence[tuple[int, Mapping[str, Any]]],
+    actors: Sequence[str] | None = None,
 ) -> tuple[int, str]:
     """Append one ``insert`` event per ``(row_id, canonical payload)``; return the new head.
 
-    The caller holds the head lock (:func:`lock_chain_head`) and commits rows and events together.
-    Each payload is encoded to canonical JSON once; each event's hash is taken over the same text
-    :meth:`_Envelope.sha256` builds (see :func:`envelope_text`), spelled from parts encoded once
-    per batch.
+    Every event names ``actor``, or with ``actors`` (one per row) its own row's actor: several
+    users' writes committed in one transaction (:mod:`safepassage.store.group_commit`). The caller
+    holds the head lock (:func:`lock_chain_head`) and commits rows and events together. Each payload
+    is encoded to canonical JSON once; each event's hash is taken over the same text
+    :meth:`_Envelope.sha256` builds (see :func:`envelope_text`), spelled from parts encoded once per
+    actor.
     """
+    if actors is not None and len(actors) != len(rows):
+        raise StoreError(f"{len(actors)} actors for {len(rows)} rows")
     seq, prev = head
     table_name = table.__tablename__
-    middle = _envelope_middle(at, actor, "insert", table_name)
+    middles: dict[str, str] = {}
     events: list[dict[str, Any]] = []
-    for row_id, payload in rows:
+    for k, (row_id, payload) in enumerate(rows):
         seq += 1
+        who = actor if actors is None else actors[k]
+        middle = middles.get(who)
+        if middle is None:
+            middle = middles[who] = _envelope_middle(at, who, "insert", table_name)
         payload_text = canonical_json(payload)
         payload_sha = _sha256(payload_text)
         sha = _sha256(envelope_text(seq, middle, int(row_id), payload_sha, prev))
@@ -217,7 +226,7 @@ def append_events(
             {
                 "seq": seq,
                 "at": at,
-                "actor": actor,
+                "actor": who,
                 "action": "insert",
                 "table_name": table_name,
                 "row_id": row_id,
