@@ -121,13 +121,22 @@ def _server(url: str) -> Iterator[str]:
             process.wait()
 
 
-async def _client(base: str, token: str, index: int, until: float, posts: bool, tally: Tally) -> None:
+async def _client(
+    base: str,
+    token: str,
+    index: int,
+    until: float,
+    posts: bool,
+    tally: Tally,
+    reads: bool = True,
+    tag: str = "",
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as client:
         n = 0
         while time.monotonic() < until:
             if posts:
-                report_id = f"load-{index}-{n}"
+                report_id = f"load-{tag}{index}-{n}"
                 body = {
                     "kind": "shelling",
                     "at": "2022-03-05T10:00:00+02:00",
@@ -148,6 +157,9 @@ async def _client(base: str, token: str, index: int, until: float, posts: bool, 
                         tally.acknowledged.append(report_id)
                     else:
                         tally.errors.append(f"POST {report_id}: {response.status_code} {response.text[:120]}")
+            if not reads:
+                n += 1
+                continue
             t0 = time.perf_counter()
             try:
                 read = await client.get("/api/corridors")
@@ -160,11 +172,15 @@ async def _client(base: str, token: str, index: int, until: float, posts: bool, 
             n += 1
 
 
-async def _run(base: str, tokens: list[str], seconds: float, posts: bool) -> tuple[Tally, float]:
+async def _run(
+    base: str, tokens: list[str], seconds: float, posts: bool, reads: bool = True, tag: str = ""
+) -> tuple[Tally, float]:
     tally = Tally()
     start = time.monotonic()
     until = start + seconds
-    await asyncio.gather(*(_client(base, t, i, until, posts, tally) for i, t in enumerate(tokens)))
+    await asyncio.gather(
+        *(_client(base, t, i, until, posts, tally, reads, tag) for i, t in enumerate(tokens))
+    )
     return tally, time.monotonic() - start
 
 
@@ -203,7 +219,10 @@ def bench(backend: str, seconds: float, clients: int) -> bool:
         with _server(url) as base:
             baseline, base_elapsed = asyncio.run(_run(base, tokens, min(5.0, seconds), posts=False))
             tally, elapsed = asyncio.run(_run(base, tokens, seconds, posts=True))
-        once, missing, doubled = _stored_once(url, tally.acknowledged)
+            alone, alone_elapsed = asyncio.run(
+                _run(base, tokens, min(5.0, seconds), posts=True, reads=False, tag="p")
+            )
+        once, missing, doubled = _stored_once(url, tally.acknowledged + alone.acknowledged)
     posts_per_s = len(tally.post_s) / elapsed
     reads_per_s = len(tally.read_s) / elapsed
     base_reads_per_s = len(baseline.read_s) / base_elapsed
@@ -223,17 +242,24 @@ def bench(backend: str, seconds: float, clients: int) -> bool:
         if baseline.read_s
         else "  baseline: no reads"
     )
+    print(
+        f"  posts alone (no reads, same clients, {min(5.0, seconds):.0f} s): {len(alone.post_s)} "
+        f"({len(alone.post_s) / alone_elapsed:,.0f}/s), p50 {_pct(alone.post_s, 0.5):.1f} ms, "
+        f"p99 {_pct(alone.post_s, 0.99):.1f} ms"
+    )
     all_s = tally.post_s + tally.read_s
     mean_ms = statistics.fmean(all_s) * 1000 if all_s else 0.0
     p50, p99 = _pct(all_s, 0.5), _pct(all_s, 0.99)
     print(f"  all requests: p50 {p50:.1f} ms, p99 {p99:.1f} ms, mean {mean_ms:.1f} ms")
+    errors = tally.errors + alone.errors
     print(
-        f"  acknowledged posts: {len(tally.acknowledged)}; stored exactly once: {once}; "
-        f"missing: {missing}; stored twice or more: {doubled}; errors: {len(tally.errors)}"
+        f"  acknowledged posts: {len(tally.acknowledged) + len(alone.acknowledged)}; stored exactly once: "
+        f"{once}; missing: {missing}; stored twice or more: {doubled}; errors: {len(errors)}"
     )
-    for error in tally.errors[:5]:
+    for error in errors[:5]:
         print(f"    {error}")
-    return missing == 0 and doubled == 0 and not tally.errors and once == len(tally.acknowledged)
+    acknowledged = len(tally.acknowledged) + len(alone.acknowledged)
+    return missing == 0 and doubled == 0 and not errors and once == acknowledged
 
 
 def main() -> None:
