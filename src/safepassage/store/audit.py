@@ -105,14 +105,11 @@ def _as_int(value: Any) -> Any:
     return None if value is None else int(value)
 
 
-def _as_is(value: Any) -> Any:
-    return value
-
-
 @cache
-def _converters(table: type[Base]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """Per column, the function giving a value the form it has after a round trip through either database."""
-    converters: list[tuple[str, Callable[[Any], Any]]] = []
+def _converters(table: type[Base]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Per column, the function giving a value the form it has after a round trip through either
+    database (None: the value as it is)."""
+    converters: list[tuple[str, Callable[[Any], Any] | None]] = []
     for column in table.__table__.columns:
         column_type = column.type
         if isinstance(column_type, UtcDateTime):
@@ -124,13 +121,14 @@ def _converters(table: type[Base]) -> tuple[tuple[str, Callable[[Any], Any]], ..
         elif isinstance(column_type, Integer):
             converters.append((column.name, _as_int))
         else:
-            converters.append((column.name, _as_is))
+            converters.append((column.name, None))
     return tuple(converters)
 
 
 def canonical_row(table: type[Base], values: Mapping[str, Any]) -> dict[str, Any]:
     """Every column of ``table`` (missing ones as null) in canonical form, keyed by column name."""
-    return {name: convert(values.get(name)) for name, convert in _converters(table)}
+    get = values.get
+    return {name: get(name) if conv is None else conv(get(name)) for name, conv in _converters(table)}
 
 
 def table_of(model: type[Base]) -> Table:

@@ -94,7 +94,7 @@ class Writer:
         self._head = head
 
     def _insert(
-        self, table: type[Base], rows: Sequence[Mapping[str, Any]], actors: Sequence[str] | None = None
+        self, table: type[Base], rows: Sequence[dict[str, Any]], actors: Sequence[str] | None = None
     ) -> list[int]:
         """Insert ``rows`` and append their events: the single funnel of every write.
 
@@ -102,7 +102,8 @@ class Writer:
         id freed by deleting a row behind the log's back is never reused, which would hide the
         deletion): the transaction holds the chain head lock, so no other writer can take the same
         ids, and a plain multi-row INSERT (no RETURNING) is several times faster than one per row.
-        ``actors`` (one per row) names each row's actor in its event instead of the writer's.
+        ``actors`` (one per row) names each row's actor in its event instead of the writer's. Each
+        row dict (built by the caller for this write) gets its ``id`` key set here.
         """
         if not rows:
             return []
@@ -113,9 +114,10 @@ class Writer:
         )
         last_id = max(int(in_table or 0), int(in_log or 0))
         ids = list(range(last_id + 1, last_id + 1 + len(rows)))
-        with_ids = [{**row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)]
-        self.session.execute(insert(core_table), with_ids)
-        payloads = [(row["id"], canonical_row(table, row)) for row in with_ids]
+        for row_id, row in zip(ids, rows, strict=True):
+            row["id"] = row_id
+        self.session.execute(insert(core_table), rows)
+        payloads = [(row["id"], canonical_row(table, row)) for row in rows]
         self._head = append_events(self.session, self._head, self.actor, self.now, table, payloads, actors)
         return ids
 
