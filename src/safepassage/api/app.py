@@ -37,15 +37,17 @@ def create_app(
     settings = settings or ApiSettings()
     opened = store if store is not None else Store.open(db_url)
     jobs = PlanJobs(opened)
-    # posted reports are written in shared transactions (group commit), each acknowledged after its commit
-    report_writer = ReportGroupCommit(opened, lock=WRITER_LOCK)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # as many threads doing database work as the engine pools connections (5 + 10 overflow):
         # more would only queue for a connection, and overflow connections are opened and closed
         # again for every request.
         anyio.to_thread.current_default_thread_limiter().total_tokens = DB_THREADS
+        # posted reports are written in shared transactions (group commit), each answered after its
+        # commit; a new writer per run of the app (the previous one was closed at its shutdown)
+        report_writer = ReportGroupCommit(opened, lock=WRITER_LOCK)
+        app.state.report_writer = report_writer
         yield
         jobs.shutdown()
         report_writer.close()
@@ -56,7 +58,7 @@ def create_app(
     app.state.store = opened
     app.state.settings = settings
     app.state.jobs = jobs
-    app.state.report_writer = report_writer
+    app.state.report_writer = ReportGroupCommit(opened, lock=WRITER_LOCK)  # replaced at each startup
     install_error_handlers(app)
     for module in (routes_plans, routes_reports, routes_corridors, stream):
         app.include_router(module.router)
