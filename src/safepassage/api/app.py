@@ -10,12 +10,14 @@ from fastapi import FastAPI
 
 from safepassage.api import routes_corridors, routes_plans, routes_reports, routes_schedules, stream
 from safepassage.api.auth import TokenCache
+from safepassage.api.deps import WRITER_LOCK
 from safepassage.api.gate import Gate
 from safepassage.api.jobs import PlanJobs
 from safepassage.api.problems import install_error_handlers
 from safepassage.api.schedule_jobs import ScheduleJobs
 from safepassage.api.settings import ApiSettings
 from safepassage.store import Store
+from safepassage.store.group_commit import ReportGroupCommit
 from safepassage.web import routes as web_routes
 
 __all__ = ["API_VERSION", "create_app", "start_demo"]
@@ -40,14 +42,19 @@ def create_app(
     schedule_jobs = ScheduleJobs(opened)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # as many threads doing database work as the engine pools connections (5 + 10 overflow):
         # more would only queue for a connection, and overflow connections are opened and closed
         # again for every request.
         anyio.to_thread.current_default_thread_limiter().total_tokens = DB_THREADS
+        # posted reports are written in shared transactions (group commit), each answered after its
+        # commit; a new writer per run of the app (the previous one was closed at its shutdown)
+        report_writer = ReportGroupCommit(opened, lock=WRITER_LOCK)
+        app.state.report_writer = report_writer
         yield
         jobs.shutdown()
         schedule_jobs.shutdown()
+        report_writer.close()
         if store is None:
             opened.close()
 
@@ -56,6 +63,7 @@ def create_app(
     app.state.settings = settings
     app.state.jobs = jobs
     app.state.schedule_jobs = schedule_jobs
+    app.state.report_writer = ReportGroupCommit(opened, lock=WRITER_LOCK)  # replaced at each startup
     install_error_handlers(app)
     for module in (routes_plans, routes_reports, routes_corridors, routes_schedules, stream):
         app.include_router(module.router)

@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import Path, Request
 
 from safepassage.store import Store
+from safepassage.store.group_commit import ReportGroupCommit
 
-__all__ = ["RowId", "get_store", "one_writer"]
+__all__ = ["WRITER_LOCK", "RowId", "get_report_writer", "get_store", "one_writer"]
 
 
 async def get_store(request: Request) -> Store:
@@ -21,11 +22,19 @@ async def get_store(request: Request) -> Store:
     return store
 
 
+async def get_report_writer(request: Request) -> ReportGroupCommit:
+    """The group-commit writer of submitted reports of the app serving ``request``."""
+    writer = request.app.state.report_writer
+    assert isinstance(writer, ReportGroupCommit)
+    return writer
+
+
 #: A database id in a path: 1 to 2**31 - 1 (what every backend's integer column holds).
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Database id.")]
 
 
-_WRITER = threading.Lock()
+#: Held by a request thread writing to the store, and by the report writer around each transaction.
+WRITER_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -36,5 +45,5 @@ def one_writer() -> Iterator[None]:
     threads waiting for it inside SQLite back off by sleeping (up to 100 ms a try), so a burst of
     posts queues here instead, in order, with no sleeping.
     """
-    with _WRITER:
+    with WRITER_LOCK:
         yield

@@ -7,6 +7,7 @@ a source).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from typing import Annotated
@@ -14,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from safepassage.api.auth import require_role
-from safepassage.api.deps import RowId, get_store, one_writer
+from safepassage.api.deps import RowId, get_report_writer, get_store, one_writer
 from safepassage.api.models import IncidentOut, ReportAddedOut, ReportIn, ReportOut, ReviewIn, ReviewOut
 from safepassage.errors import InputError, UnknownIdError
 from safepassage.scenario.vocabulary import HazardKind
@@ -22,6 +23,7 @@ from safepassage.services import api_support
 from safepassage.services import reports as report_service
 from safepassage.services.users import Role, UserRecord
 from safepassage.store import ReviewState, Store
+from safepassage.store.group_commit import ReportGroupCommit
 
 __all__ = ["router"]
 
@@ -32,34 +34,35 @@ CORRIDOR_NEAR_DEG = 0.05  # a corridor filter keeps reports within about 5 km of
 
 
 @router.post("/reports", response_model=ReportAddedOut, status_code=201)
-def submit_report(
+async def submit_report(
     body: ReportIn,
     user: Annotated[UserRecord, Depends(require_role(Role.REPORTER))],
-    store: Annotated[Store, Depends(get_store)],
+    writer: Annotated[ReportGroupCommit, Depends(get_report_writer)],
 ) -> ReportAddedOut:
     """Store one report (feed ``cli``); the token's user is its author and the actor in the log.
 
     Submitting the same report twice (same ``id``, or same content without one) stores it once."""
+    # Reports posted at the same time are written in one transaction (group commit,
+    # safepassage.store.group_commit); each answer is sent after its report is committed.
     if (body.lat is None) != (body.lon is None):
         raise InputError("lat and lon go together: give both, or neither")
-    with one_writer():
-        added = report_service.add_report(
-            store,
-            user.name,
-            kind=body.kind,
-            at=body.at,
-            source=body.source,
-            source_type=body.source_type,
-            lat=body.lat,
-            lon=body.lon,
-            radius_m=body.radius_m,
-            time_uncertainty_s=body.time_uncertainty_s,
-            report_id=body.id,
-            location=body.location,
-            description=body.description,
-            fatalities=body.fatalities,
-            verification=body.verification,
-        )
+    report = report_service.typed_report(
+        user.name,
+        kind=body.kind,
+        at=body.at,
+        source=body.source,
+        source_type=body.source_type,
+        lat=body.lat,
+        lon=body.lon,
+        radius_m=body.radius_m,
+        time_uncertainty_s=body.time_uncertainty_s,
+        report_id=body.id,
+        location=body.location,
+        description=body.description,
+        fatalities=body.fatalities,
+        verification=body.verification,
+    )
+    added = await asyncio.wrap_future(report_service.queue_report(writer, user.name, report))
     return ReportAddedOut(report_id=added.report_id, feed=added.feed, source_id=added.source_id)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 from safepassage.errors import InputError
@@ -24,6 +25,7 @@ from safepassage.services.records import (
     ReviewRecord,
 )
 from safepassage.store import (
+    Added,
     CommittedBatch,
     FeedTally,
     MergeOutcome,
@@ -33,6 +35,7 @@ from safepassage.store import (
     queries,
 )
 from safepassage.store import merge_pending as _merge_pending
+from safepassage.store.group_commit import ReportGroupCommit
 from safepassage.store.queries import ReportSummary
 from safepassage.store.review_workflow import verification_after_review
 from safepassage.store.schema import Review
@@ -44,9 +47,11 @@ __all__ = [
     "ingest_feeds",
     "list_reports",
     "merge_pending_reports",
+    "queue_report",
     "report_count",
     "review",
     "show_report",
+    "typed_report",
     "typed_report_id",
 ]
 
@@ -155,11 +160,66 @@ def add_report(
     :func:`typed_report_id`. Returns the new database id, or None when the same report was stored
     before. Raises :class:`~safepassage.errors.InputError` for values the store cannot hold.
     """
+    report = typed_report(
+        actor, kind=kind, at=at, source=source, source_type=source_type, lat=lat, lon=lon,
+        radius_m=radius_m, time_uncertainty_s=time_uncertainty_s, report_id=report_id,
+        location=location, description=description, fatalities=fatalities,
+        verification=verification, feed=feed,
+    )  # fmt: skip
+    with store.writing(actor) as writer:
+        added = writer.add_reports([report], entered_through)
+    return _report_added(report, added)
+
+
+def queue_report(
+    writer: ReportGroupCommit, actor: str, report: IncidentReport, entered_through: str = "command line"
+) -> Future[ReportAdded]:
+    """Store ``report`` (from :func:`typed_report`) through a group-commit ``writer``, in one
+    transaction with the reports other users submit meanwhile; its own event names ``actor``.
+
+    The future resolves once the report is durably committed - what :func:`add_report` returns - or
+    with the error that refused this report alone (:class:`~safepassage.errors.InputError` for
+    values the store cannot hold).
+    """
+    done: Future[ReportAdded] = Future()
+
+    def finish(stored: Future[Added]) -> None:
+        error = stored.exception()
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(_report_added(report, stored.result()))
+
+    writer.submit(actor, report, entered_through).add_done_callback(finish)
+    return done
+
+
+def typed_report(
+    actor: str,
+    *,
+    kind: HazardKind,
+    at: dt.datetime,
+    source: str,
+    source_type: SourceType,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_m: float = 1000.0,
+    time_uncertainty_s: float = 900.0,
+    report_id: str | None = None,
+    location: str = "",
+    description: str = "",
+    fatalities: int | None = None,
+    verification: Verification = Verification.UNVERIFIED,
+    feed: str = CLI_FEED,
+) -> IncidentReport:
+    """The report ``actor`` typed in (arguments as :func:`add_report`), not yet stored.
+
+    Raises :class:`~safepassage.errors.InputError` when only one of ``lat``/``lon`` is given."""
     if (lat is None) != (lon is None):
         raise InputError("--lat and --lon go together: give both, or neither for a report without a location")
     observed_at = at.astimezone(dt.UTC)
     source_id = report_id or typed_report_id(observed_at, source, source_type, kind, lat, lon, description)
-    report = IncidentReport(
+    return IncidentReport(
         feed=feed,
         source_id=source_id,
         kind=kind,
@@ -176,9 +236,10 @@ def add_report(
         description=description,
         raw={"entered_by": actor},
     )
-    with store.writing(actor) as writer:
-        added = writer.add_reports([report], entered_through)
-    return ReportAdded(added.new_ids[0] if added.new else None, feed, source_id)
+
+
+def _report_added(report: IncidentReport, added: Added) -> ReportAdded:
+    return ReportAdded(added.new_ids[0] if added.new else None, report.feed, report.source_id)
 
 
 def _review_record(r: Review) -> ReviewRecord:

@@ -44,6 +44,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -63,12 +64,15 @@ __all__ = [
     "append_events",
     "canonical_json",
     "canonical_row",
+    "envelope_text",
     "lock_chain_head",
     "table_of",
     "verify_chain",
 ]
 
 GENESIS_SHA256 = "0" * 64
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+_json_string = json.encoder.encode_basestring  # the encoder json.dumps uses with ensure_ascii=False
 MAX_PROBLEMS_SHOWN = 50
 
 
@@ -101,14 +105,11 @@ def _as_int(value: Any) -> Any:
     return None if value is None else int(value)
 
 
-def _as_is(value: Any) -> Any:
-    return value
-
-
 @cache
-def _converters(table: type[Base]) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """Per column, the function giving a value the form it has after a round trip through either database."""
-    converters: list[tuple[str, Callable[[Any], Any]]] = []
+def _converters(table: type[Base]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Per column, the function giving a value the form it has after a round trip through either
+    database (None: the value as it is)."""
+    converters: list[tuple[str, Callable[[Any], Any] | None]] = []
     for column in table.__table__.columns:
         column_type = column.type
         if isinstance(column_type, UtcDateTime):
@@ -120,13 +121,14 @@ def _converters(table: type[Base]) -> tuple[tuple[str, Callable[[Any], Any]], ..
         elif isinstance(column_type, Integer):
             converters.append((column.name, _as_int))
         else:
-            converters.append((column.name, _as_is))
+            converters.append((column.name, None))
     return tuple(converters)
 
 
 def canonical_row(table: type[Base], values: Mapping[str, Any]) -> dict[str, Any]:
     """Every column of ``table`` (missing ones as null) in canonical form, keyed by column name."""
-    return {name: convert(values.get(name)) for name, convert in _converters(table)}
+    get = values.get
+    return {name: get(name) if conv is None else conv(get(name)) for name, conv in _converters(table)}
 
 
 def table_of(model: type[Base]) -> Table:
@@ -192,37 +194,65 @@ def append_events(
     at: dt.datetime,
     table: type[Base],
     rows: Sequence[tuple[int, Mapping[str, Any]]],
+    actors: Sequence[str] | None = None,
 ) -> tuple[int, str]:
     """Append one ``insert`` event per ``(row_id, canonical payload)``; return the new head.
 
-    The caller holds the head lock (:func:`lock_chain_head`) and commits rows and events together.
+    Every event names ``actor``, or with ``actors`` (one per row) its own row's actor: several
+    users' writes committed in one transaction (:mod:`safepassage.store.group_commit`). The caller
+    holds the head lock (:func:`lock_chain_head`) and commits rows and events together. Each payload
+    is encoded to canonical JSON once; each event's hash is taken over the same text
+    :meth:`_Envelope.sha256` builds (see :func:`envelope_text`), spelled from parts encoded once per
+    actor.
     """
+    if actors is not None and len(actors) != len(rows):
+        raise StoreError(f"{len(actors)} actors for {len(rows)} rows")
     seq, prev = head
     table_name = table.__tablename__
+    middles: dict[str, str] = {}
     events: list[dict[str, Any]] = []
-    for row_id, payload in rows:
+    for k, (row_id, payload) in enumerate(rows):
         seq += 1
+        who = actor if actors is None else actors[k]
+        middle = middles.get(who)
+        if middle is None:
+            middle = middles[who] = _envelope_middle(at, who, "insert", table_name)
         payload_text = canonical_json(payload)
-        envelope = _Envelope(seq, at, actor, "insert", table_name, row_id, _sha256(payload_text), prev)
-        prev = envelope.sha256()
+        payload_sha = _sha256(payload_text)
+        sha = _sha256(envelope_text(seq, middle, int(row_id), payload_sha, prev))
         events.append(
             {
                 "seq": seq,
                 "at": at,
-                "actor": actor,
+                "actor": who,
                 "action": "insert",
                 "table_name": table_name,
                 "row_id": row_id,
                 "payload": payload_text,
-                "payload_sha256": envelope.payload_sha256,
-                "prev_sha256": envelope.prev_sha256,
-                "sha256": prev,
+                "payload_sha256": payload_sha,
+                "prev_sha256": prev,
+                "sha256": sha,
             }
         )
+        prev = sha
     if events:
         session.execute(insert(table_of(Event)), events)
         session.execute(update(ChainHead).where(ChainHead.id == 1).values(seq=seq, sha256=prev))
     return seq, prev
+
+
+def _envelope_middle(at: dt.datetime, actor: str, action: str, table_name: str) -> str:
+    """The JSON of an envelope's fields shared by a batch of events: ``"at","actor","action","table"``."""
+    return ",".join(_json_string(v) for v in (at.astimezone(dt.UTC).isoformat(), actor, action, table_name))
+
+
+def envelope_text(seq: int, middle: str, row_id: int, payload_sha256: str, prev_sha256: str) -> str:
+    """The text an event's hash covers, exactly as ``json.dumps`` spells the envelope array (compact,
+    ``ensure_ascii=False``): integers in decimal and hex digests need no escaping, so only ``middle``
+    (:func:`_envelope_middle`) goes through the JSON encoder."""
+    if not (_HEX64.fullmatch(payload_sha256) and _HEX64.fullmatch(prev_sha256)):
+        raise StoreError(f"not SHA-256 hex digests: {payload_sha256!r}, {prev_sha256!r}")
+    return f'[{seq},{middle},{row_id},"{payload_sha256}","{prev_sha256}"]'
 
 
 @dataclass(frozen=True)

@@ -331,8 +331,28 @@ def incident_reports(session: Session, report_ids: Collection[int] | None = None
     This is what verdicts and merges read: a report reviewed ``rejected`` counts for nothing, one
     reviewed ``verified`` counts as verified."""
     states = latest_review_states(session)
+    # plain rows of the columns a report needs, not ORM objects: merges read tens of thousands
     query = (
-        select(Report, Source.name, Source.source_type)
+        select(
+            Report.id,
+            Report.feed,
+            Report.source_id,
+            Report.kind,
+            Report.observed_at,
+            Report.ended_at,
+            Report.lat,
+            Report.lon,
+            Report.radius_m,
+            Report.time_uncertainty_s,
+            Report.verification,
+            Report.fatalities,
+            Report.location_name,
+            Report.description,
+            Report.line,
+            Report.raw_json,
+            Source.name.label("source_name"),
+            Source.source_type.label("source_type"),
+        )
         .join(Source, Source.id == Report.reported_by_id)
         .order_by(Report.observed_at, Report.id)
     )
@@ -343,7 +363,7 @@ def incident_reports(session: Session, report_ids: Collection[int] | None = None
             for start in range(0, len(ids), 500)
             for row in session.execute(query.where(Report.id.in_(ids[start : start + 500])))
         ]
-        rows.sort(key=lambda row: (row[0].observed_at, row[0].id))
+        rows.sort(key=lambda row: (row.observed_at, row.id))
     else:
         rows = list(session.execute(query))
     return [
@@ -356,8 +376,8 @@ def incident_reports(session: Session, report_ids: Collection[int] | None = None
             lon=r.lon,
             radius_m=r.radius_m,
             time_uncertainty_s=r.time_uncertainty_s,
-            source_name=name,
-            source_type=SourceType(source_type),
+            source_name=r.source_name,
+            source_type=SourceType(r.source_type),
             verification=verification_after_review(Verification(r.verification), states.get(r.id)),
             ended_at=r.ended_at,
             fatalities=r.fatalities,
@@ -366,7 +386,7 @@ def incident_reports(session: Session, report_ids: Collection[int] | None = None
             line=r.line,
             raw=json.loads(r.raw_json),
         )
-        for r, name, source_type in rows
+        for r in rows
     ]
 
 

@@ -30,7 +30,7 @@ from safepassage.monitor.report import IncidentReport
 from safepassage.scenario.vocabulary import HazardKind, SourceType, Verification
 from safepassage.store.audit import canonical_json
 
-__all__ = ["LINE_NUMBER", "TIME_UNCERTAINTY_S", "report_problem"]
+__all__ = ["LINE_NUMBER", "TIME_UNCERTAINTY_S", "checked_report", "report_problem"]
 
 #: A line number in a feed file (stored in a 32-bit integer column).
 LINE_NUMBER = Quantity("line number", 0, 2**31 - 1, whole=True)
@@ -46,11 +46,20 @@ _TEXT_LIMITS = {  # field -> (column length or None for unlimited, may be empty)
 
 def report_problem(report: IncidentReport) -> str | None:
     """Why the store cannot hold ``report`` faithfully, naming the field and value; None if it can."""
-    for check in (_text_problem, _vocabulary_problem, _time_problem, _number_problem, _raw_problem):
+    return checked_report(report)[0]
+
+
+def checked_report(report: IncidentReport) -> tuple[str | None, str]:
+    """``(problem, raw_json)``: why the store cannot hold ``report`` (None if it can) and, when it
+    can, its raw feed row as canonical JSON (computed once here, stored as is by the writer)."""
+    for check in (_text_problem, _vocabulary_problem, _time_problem, _number_problem):
         problem = check(report)
         if problem is not None:
-            return problem
-    return None
+            return problem, ""
+    try:
+        return None, canonical_json(report.raw)
+    except (TypeError, ValueError, RecursionError):
+        return "raw: the feed row cannot be kept as JSON (a NaN, infinite or non-text value)", ""
 
 
 def _text_problem(report: IncidentReport) -> str | None:
@@ -112,12 +121,4 @@ def _number_problem(report: IncidentReport) -> str | None:
                 quantity.check(value)
         except ValueError as exc:
             return f"{name}: {exc}"
-    return None
-
-
-def _raw_problem(report: IncidentReport) -> str | None:
-    try:
-        canonical_json(report.raw)
-    except (TypeError, ValueError, RecursionError):
-        return "raw: the feed row cannot be kept as JSON (a NaN, infinite or non-text value)"
     return None

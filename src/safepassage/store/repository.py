@@ -34,7 +34,7 @@ from safepassage.store import queries
 from safepassage.store.audit import append_events, canonical_json, canonical_row, lock_chain_head, table_of
 from safepassage.store.database import make_engine
 from safepassage.store.migrate import upgrade
-from safepassage.store.report_checks import report_problem
+from safepassage.store.report_checks import checked_report
 from safepassage.store.review_workflow import ReviewState, check_review_step
 from safepassage.store.schema import (
     ApiUser,
@@ -56,7 +56,7 @@ from safepassage.store.schema import (
 )
 from safepassage.store.schema import Incident as IncidentRow
 
-__all__ = ["Added", "Store", "Writer"]
+__all__ = ["Added", "Store", "Writer", "unstorable"]
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,22 @@ class Added:
     new_ids: tuple[int, ...]
     duplicates: int
     rejected: tuple[RowError, ...] = ()
+    #: For reports, the ``(feed, source_id)`` of each new row, in the order of ``new_ids``.
+    new_keys: tuple[tuple[str, str], ...] = ()
 
     @property
     def new(self) -> int:
         """Number of rows written."""
         return len(self.new_ids)
+
+
+def unstorable(problems: Sequence[tuple[IncidentReport, str]], file_name: str = "") -> InputError:
+    """The error refusing reports the store cannot hold: each ``(report, why)`` with its file:line."""
+    listed = "; ".join(
+        f"{file_name or 'report'}{f':{r.line}' if r.line else ''}: {why}" for r, why in problems[:5]
+    )
+    more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+    return InputError(f"cannot store {len(problems)} report(s): {listed}{more}")
 
 
 class Writer:
@@ -83,13 +94,17 @@ class Writer:
         self.now = dt.datetime.now(dt.UTC)
         self._head = head
 
-    def _insert(self, table: type[Base], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    def _insert(
+        self, table: type[Base], rows: Sequence[dict[str, Any]], actors: Sequence[str] | None = None
+    ) -> list[int]:
         """Insert ``rows`` and append their events: the single funnel of every write.
 
         Row ids are allocated here, after the last id the table or the event log has ever seen (so an
         id freed by deleting a row behind the log's back is never reused, which would hide the
         deletion): the transaction holds the chain head lock, so no other writer can take the same
         ids, and a plain multi-row INSERT (no RETURNING) is several times faster than one per row.
+        ``actors`` (one per row) names each row's actor in its event instead of the writer's. Each
+        row dict (built by the caller for this write) gets its ``id`` key set here.
         """
         if not rows:
             return []
@@ -100,15 +115,20 @@ class Writer:
         )
         last_id = max(int(in_table or 0), int(in_log or 0))
         ids = list(range(last_id + 1, last_id + 1 + len(rows)))
-        with_ids = [{**row, "id": row_id} for row_id, row in zip(ids, rows, strict=True)]
-        self.session.execute(insert(core_table), with_ids)
-        payloads = [(row["id"], canonical_row(table, row)) for row in with_ids]
-        self._head = append_events(self.session, self._head, self.actor, self.now, table, payloads)
+        for row_id, row in zip(ids, rows, strict=True):
+            row["id"] = row_id
+        self.session.execute(insert(core_table), rows)
+        payloads = [(row["id"], canonical_row(table, row)) for row in rows]
+        self._head = append_events(self.session, self._head, self.actor, self.now, table, payloads, actors)
         return ids
 
     # -- reports -------------------------------------------------------------------------------
 
-    def _source_ids(self, reports: Sequence[IncidentReport]) -> dict[tuple[str, str], int]:
+    def _source_ids(
+        self, reports: Sequence[IncidentReport], actors: Sequence[str] | None = None
+    ) -> dict[tuple[str, str], int]:
+        """Ids of the reports' sources; a source not stored yet is written, by the actor of the first
+        report naming it when ``actors`` (one per report) is given."""
         wanted = {(r.source_name, r.source_type.value) for r in reports}
         known: dict[tuple[str, str], int] = {}
         names = sorted({name for name, _ in wanted})
@@ -119,34 +139,49 @@ class Writer:
             ):
                 known[(row.name, row.source_type)] = row.id
         missing = sorted(wanted - set(known))
-        ids = self._insert(Source, [{"name": n, "source_type": t} for n, t in missing])
+        missing_actors = None
+        if actors is not None:
+            first_by: dict[tuple[str, str], str] = {}
+            for r, who in zip(reports, actors, strict=True):
+                first_by.setdefault((r.source_name, r.source_type.value), who)
+            missing_actors = [first_by[m] for m in missing]
+        ids = self._insert(Source, [{"name": n, "source_type": t} for n, t in missing], missing_actors)
         known.update(zip(missing, ids, strict=True))
         return known
 
     def add_reports(
-        self, reports: Sequence[IncidentReport], file_name: str = "", *, skip_invalid: bool = False
+        self,
+        reports: Sequence[IncidentReport],
+        file_name: str = "",
+        *,
+        skip_invalid: bool = False,
+        actors: Sequence[str] | None = None,
     ) -> Added:
         """Store reports not stored yet (identity ``(feed, source_id)``); count the rest as duplicates.
 
         Each report is checked first (:func:`~safepassage.store.report_checks.report_problem`): one the
         database could not hold is set aside as :attr:`Added.rejected` when ``skip_invalid``, and the
         others are stored; without ``skip_invalid`` it raises :class:`InputError` naming it and
-        nothing is written.
+        nothing is written. ``actors`` (one per report) records each report's own actor in its event
+        (several users' posts committed together); a report given twice is stored once, by the
+        first one's actor.
         """
+        if actors is not None and len(actors) != len(reports):
+            raise StoreError(f"{len(actors)} actors for {len(reports)} reports")
         fresh: dict[tuple[str, str], IncidentReport] = {}
+        raw_json: dict[tuple[str, str], str] = {}
+        actor_of: dict[tuple[str, str], str] = {}
         problems: list[tuple[IncidentReport, str]] = []
-        for report in reports:
-            problem = report_problem(report)
+        for k, report in enumerate(reports):
+            problem, raw = checked_report(report)
             if problem is not None:
                 problems.append((report, problem))
-            else:
-                fresh.setdefault(report.key, report)
+            elif report.key not in fresh:
+                fresh[report.key] = report
+                raw_json[report.key] = raw
+                actor_of[report.key] = actors[k] if actors is not None else self.actor
         if problems and not skip_invalid:
-            listed = "; ".join(
-                f"{file_name or 'report'}{f':{r.line}' if r.line else ''}: {why}" for r, why in problems[:5]
-            )
-            more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-            raise InputError(f"cannot store {len(problems)} report(s): {listed}{more}")
+            raise unstorable(problems, file_name)
         rejected = [RowError(file_name, r.line, f"not stored: {why}") for r, why in problems]
         by_feed: dict[str, list[str]] = {}
         for feed, source_id in fresh:
@@ -160,7 +195,8 @@ class Writer:
                 for source_id in existing:
                     del fresh[(feed, source_id)]
         new_reports = list(fresh.values())
-        sources = self._source_ids(new_reports)
+        new_actors = [actor_of[r.key] for r in new_reports] if actors is not None else None
+        sources = self._source_ids(new_reports, new_actors)
         rows = [
             {
                 "feed": r.feed,
@@ -179,13 +215,18 @@ class Writer:
                 "description": r.description,
                 "file_name": file_name,
                 "line": r.line,
-                "raw_json": canonical_json(r.raw),
+                "raw_json": raw_json[r.key],
                 "ingested_at": self.now,
             }
             for r in new_reports
         ]
-        ids = self._insert(Report, rows)
-        return Added(tuple(ids), len(reports) - len(ids) - len(rejected), tuple(rejected))
+        ids = self._insert(Report, rows, new_actors)
+        return Added(
+            tuple(ids),
+            len(reports) - len(ids) - len(rejected),
+            tuple(rejected),
+            tuple(r.key for r in new_reports),
+        )
 
     # -- incidents and reviews -----------------------------------------------------------------
 

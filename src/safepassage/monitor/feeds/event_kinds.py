@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from safepassage.scenario.vocabulary import HazardKind
 
@@ -91,8 +92,11 @@ EVENT_WORDS: Sequence[tuple[HazardKind, re.Pattern[str]]] = tuple(
 )
 
 
+@lru_cache(maxsize=8192)
 def event_kind(text: str, default: HazardKind = HazardKind.OTHER) -> HazardKind:
-    """The hazard kind named by event text in English, Ukrainian or Russian; ``default`` when none."""
+    """The hazard kind named by event text in English, Ukrainian or Russian; ``default`` when none.
+
+    Cached: feeds repeat their headlines (UCDP: 1,816 distinct in 2,997 rows)."""
     for kind, pattern in EVENT_WORDS:
         if pattern.search(text):
             return kind
