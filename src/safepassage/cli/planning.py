@@ -63,6 +63,14 @@ def print_plan_summary(result: Plan, zone: dt.tzinfo) -> None:
             _minutes(o.last_arrival_s),
         )
     out_console.print(table)
+    if result.departure_slots:
+        slots = result.departure_slots
+        routes = len({(s.origin, s.destination, s.mode, tuple(s.path)) for s in slots})
+        out_console.print(
+            f"{len(slots):,} departure slots of {slots[0].slot_s / 60:.0f} min "
+            f"on {routes:,} routes (origin, destination, path)",
+            highlight=False,
+        )
     for u in result.unserved:
         out_console.print(f"[red]unserved[/] {u.origin}: {u.people:,} people — {u.reason}", highlight=False)
 

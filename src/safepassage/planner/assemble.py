@@ -37,6 +37,7 @@ from safepassage.planner.plan_file import (
     plan_gap,
 )
 from safepassage.planner.problem import PlanningProblem
+from safepassage.planner.slots import departure_slots
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import ARRIVE, LINK, SOURCE, TimeExpandedNetwork
 from safepassage.planner.time_grid import ms_to_s
@@ -215,6 +216,7 @@ def build_plan(
         exposure=_exposure_totals(problem, groups, exposure),
         origins=_origin_summaries(problem, groups, unserved),
         destinations=_destination_summaries(problem, groups),
+        departure_slots=departure_slots(movements),
         solver=solver,
     )
 

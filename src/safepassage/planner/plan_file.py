@@ -42,6 +42,7 @@ from safepassage.scenario.vocabulary import TravelMode
 __all__ = [
     "PLAN_FORMAT",
     "Closure",
+    "DepartureSlot",
     "DestinationSummary",
     "EdgeUse",
     "Exposure",
@@ -205,6 +206,39 @@ class DestinationSummary(_PlanModel):
     last_arrival_s: PlanTime | None = None
 
 
+class DepartureSlot(_PlanModel):
+    """The dispatcher's view of the movements: all groups of one route leaving in one slot.
+
+    One row per (origin, destination, mode, path, slot): the slot is ``[slot_start_s, slot_start_s +
+    slot_s)`` with ``slot_start_s`` a whole multiple of ``slot_s``; a movement belongs to the slot its
+    departure (``entry_times_s[0]``) falls in. ``people`` and ``movements`` count the groups in it;
+    the ``movements`` themselves stay exact (they are what ``check-plan`` verifies), this list only
+    sums them (``planner/slots.py``).
+    """
+
+    origin: str
+    destination: str
+    mode: TravelMode
+    path: list[OsmNodeId] = Field(min_length=1)
+    slot_start_s: PlanTime
+    slot_s: float = Field(gt=0.0, le=MAX_PLAN_TIME_S, allow_inf_nan=False)
+    people: GroupSize
+    movements: GroupSize
+    first_departure_s: PlanTime
+    last_departure_s: PlanTime
+    last_arrival_s: PlanTime
+
+    @model_validator(mode="after")
+    def _within_slot(self) -> Self:
+        if not self.first_departure_s <= self.last_departure_s <= self.last_arrival_s:
+            raise ValueError(
+                f"first_departure_s {self.first_departure_s}, last_departure_s {self.last_departure_s} "
+                f"and last_arrival_s {self.last_arrival_s} are out of order; "
+                "expected first <= last <= arrival"
+            )
+        return self
+
+
 class SolverInfo(_PlanModel):
     """How the plan was made: solver mode (e.g. ``exact``, ``fast``, ``hand``), wall time, details."""
 
@@ -246,6 +280,7 @@ class Plan(_PlanModel):
     exposure: Exposure = Field(default_factory=Exposure)
     origins: list[OriginSummary] = Field(default_factory=list)
     destinations: list[DestinationSummary] = Field(default_factory=list)
+    departure_slots: list[DepartureSlot] = Field(default_factory=list)  # absent in older plans
     solver: SolverInfo
 
     def at(self, seconds: float) -> dt.datetime:
