@@ -13,15 +13,19 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from asciimap import AsciiNetwork
+from safepassage.cli import app
+from safepassage.cli.core import demo_scenario_path
 from safepassage.planner import plan_evacuation
 from safepassage.planner.check import check_plan
-from safepassage.planner.plan_file import Movement, Plan, parse_plan
+from safepassage.planner.plan_file import Movement, Plan, parse_plan, read_plan
 from safepassage.planner.slots import DEFAULT_SLOT_S, departure_slots
 from safepassage.scenario import Scenario, TravelMode, load_scenario
 
@@ -31,6 +35,7 @@ RES = {"highway": "residential"}
 LINE = """
 o-----d
 """
+runner = CliRunner()
 START = dt.datetime(2022, 3, 5, 8, 0, tzinfo=dt.UTC)
 
 
@@ -194,3 +199,17 @@ def test_the_demo_plan_has_a_few_slots_per_origin_and_route(demo) -> None:
         assert len(mine) <= routes * (used + 1)
     assert len(slots) * 10 <= len(plan.movements)  # 836 movements -> 66 slots when written
     assert check_plan(scenario, plan) == []
+
+
+def test_plan_prints_the_slots_and_check_plan_accepts_them(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    planned = runner.invoke(app, ["plan", str(demo_scenario_path()), "-o", str(out)])
+    assert planned.exit_code == 0, planned.output
+    written = read_plan(out)
+    routes = {(s.origin, s.destination, tuple(s.path)) for s in written.departure_slots}
+    assert (
+        f"{len(written.departure_slots):,} departure slots of 10 min on {len(routes):,} routes"
+        in planned.output
+    )
+    checked = runner.invoke(app, ["check-plan", str(demo_scenario_path()), str(out)])
+    assert checked.exit_code == 0, checked.output
