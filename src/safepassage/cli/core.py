@@ -167,7 +167,10 @@ def demo(
     # the bus schedule, when the scenario has a fleet
     schedule = demo_fleet(run.ready.scenario, run.ready.networks, out)
     if schedule is not None:
+        from safepassage.fleet.sheet import coverage_text
+
         out_console.rule("[bold]Buses")
+        out_console.print(coverage_text(schedule, run.plan.people_total), highlight=False)
         print_schedule(schedule)
         out_console.print(f"bus schedule: {out / 'schedule.json'}, {out / 'schedule.html'} and CSV files")
     out_console.print(

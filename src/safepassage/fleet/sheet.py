@@ -17,15 +17,15 @@ force at that instant (``08:40+02:00``; with the date when it is not the start's
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from safepassage.atomic_file import atomic_text_output
 from safepassage.fleet.schedule import Leg, Schedule, Trip, VehicleSchedule
-from safepassage.fleet.street_names import collapse_names, route_text
-from safepassage.local_time import clock_text, in_zone, stamp_text
+from safepassage.fleet.street_names import ROUTE_ARROW, collapse_names, route_text
+from safepassage.local_time import clock_text, in_zone, offset_text, stamp_text
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -34,13 +34,17 @@ __all__ = [
     "CarLine",
     "PickupLine",
     "TripLine",
+    "Wait",
     "car_lines",
+    "coverage_text",
     "needs_text",
     "pickup_lines",
     "sheet_tables",
     "summary_text",
     "time_text",
     "trip_lines",
+    "trip_waits",
+    "wait_text",
     "write_pickups_csv",
     "write_trips_csv",
 ]
@@ -63,6 +67,7 @@ class TripLine:
     arrive: str
     unloaded: str
     then: str
+    waits: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,64 @@ def time_text(schedule: Schedule, seconds: float) -> str:
     instant = schedule.at(seconds)
     same_day = in_zone(instant, zone).date() == in_zone(schedule.start, zone).date()
     return clock_text(instant, zone) if same_day else stamp_text(instant, zone)
+
+
+#: A stop longer than this (seconds) is shown as its own "wait at ..." line.
+WAIT_SHOWN_S: float = 60.0
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A vehicle standing at ``place`` from ``start_s`` to ``end_s`` (seconds after the start)
+    with ``aboard`` people on board (0: empty), before its next leg departs."""
+
+    place: str
+    start_s: float
+    end_s: float
+    aboard: int
+
+    @property
+    def minutes(self) -> int:
+        return round((self.end_s - self.start_s) / 60)
+
+
+def trip_waits(trip: Trip) -> list[Wait]:
+    """Every stop of ``trip`` longer than :data:`WAIT_SHOWN_S` between being ready at a place
+    (arrived there, or done loading there) and the departure of the next leg, in travel order.
+
+    Derived from the legs' and boardings' times: a vehicle that arrives (or finishes loading) at
+    08:27 and whose next leg departs at 09:00 waits 33 minutes there, with the people loaded so far.
+    """
+    waits: list[Wait] = []
+    place, ready_s, aboard, k = trip.leave_from, trip.leave_at_s, 0, 0
+    for leg in trip.legs:
+        while k < len(trip.pickups) and trip.pickups[k].point == place:
+            aboard += trip.pickups[k].people
+            ready_s = max(ready_s, trip.pickups[k].depart_s)
+            k += 1
+        if leg.depart_s - ready_s > WAIT_SHOWN_S:
+            waits.append(Wait(place, ready_s, leg.depart_s, aboard))
+        place, ready_s = leg.to_place, leg.arrive_s
+    return waits
+
+
+def wait_text(wait: Wait, clock: Callable[[float], str]) -> str:
+    """``wait at erottaja 08:27–09:00 (33 min, 50 aboard)``; ``clock`` formats a time."""
+    who = f"{wait.aboard:,} aboard" if wait.aboard else "empty"
+    return f"wait at {wait.place} {clock(wait.start_s)}–{clock(wait.end_s)} ({wait.minutes} min, {who})"
+
+
+def _aboard_wait_person_s(schedule: Schedule) -> tuple[float, Wait | None]:
+    """Person-seconds spent waiting aboard standing vehicles, and the longest such wait."""
+    total, longest = 0.0, None
+    for vehicle in schedule.vehicles:
+        for trip in vehicle.trips:
+            for wait in trip_waits(trip):
+                if wait.aboard:
+                    total += wait.aboard * (wait.end_s - wait.start_s)
+                    if longest is None or wait.end_s - wait.start_s > longest.end_s - longest.start_s:
+                        longest = wait
+    return total, longest
 
 
 def needs_text(needs: dict[str, int]) -> str:
@@ -143,6 +206,7 @@ def trip_lines(schedule: Schedule) -> list[TripLine]:
                     arrive=time_text(schedule, trip.arrive_destination_s),
                     unloaded=time_text(schedule, trip.unloaded_at_s),
                     then=_then(schedule, vehicle, trip),
+                    waits="; ".join(wait_text(w, lambda t: time_text(schedule, t)) for w in trip_waits(trip)),
                 )
             )
     return lines
@@ -195,70 +259,222 @@ def car_lines(schedule: Schedule) -> list[CarLine]:
 
 
 def summary_text(schedule: Schedule) -> str:
-    """One paragraph: people moved, last arrival, bound and gap, vehicles, trips, method."""
+    """One paragraph: people moved, last arrival, bound and gap, waiting at the points and aboard
+    standing vehicles, unserved, method."""
     s, solver = schedule.summary, schedule.solver
     gap = "n/a" if solver.gap is None else f"{solver.gap:.1%}"
+    aboard_s, longest = _aboard_wait_person_s(schedule)
+    aboard = f"{aboard_s / 3600:,.0f} person-hours waiting aboard standing vehicles" + (
+        f" (longest {longest.minutes} min at {longest.place}, {longest.aboard:,} aboard)" if longest else ""
+    )
     return (
         f"{s.people_moved:,} of {s.people_total:,} people moved by {s.vehicles_used} vehicles in "
         f"{s.trips} trips; last arrival {time_text(schedule, s.last_arrival_s)} "
         f"({s.last_arrival_s / 60:.0f} min), proven lower bound {solver.lower_bound_s / 60:.0f} min, "
-        f"gap {gap}; total waiting {s.total_waiting_person_s / 3600:,.0f} person-hours; "
+        f"gap {gap}; total waiting {s.total_waiting_person_s / 3600:,.0f} person-hours; {aboard}; "
         f"{s.people_unserved:,} unserved ({solver.method}, {solver.solve_time_s:.1f} s)"
     )
 
 
+def coverage_text(schedule: Schedule, people_total: int) -> str:
+    """Who the schedule covers, beside a flow plan of ``people_total`` people: the people assigned
+    to the fleet at pickup points, those leaving in private cars, and the rest (on foot, moved only
+    by the flow plan). E.g. "This bus schedule covers the 2,494 people assigned to the fleet at
+    pickup points (last arrival 10:24+02:00); 363 leave in 145 private cars; the other 243 of the
+    3,100 in the plan go on foot as the flow plan routes them." """
+    bus = schedule.summary.people_total
+    car_people = sum(c.people for c in schedule.private_cars)
+    cars = sum(c.vehicles for c in schedule.private_cars)
+    rest = people_total - bus - car_people
+    text = (
+        f"This bus schedule covers the {bus:,} people assigned to the fleet at pickup points (last "
+        f"arrival {time_text(schedule, schedule.summary.last_arrival_s)})"
+    )
+    if car_people:
+        text += f"; {car_people:,} leave in {cars:,} private cars (the slots below)"
+    if rest > 0:
+        text += (
+            f"; the other {rest:,} of the {people_total:,} in the plan go on foot as the flow "
+            "plan routes them"
+        )
+    return text + "."
+
+
+def _table_clock(schedule: Schedule) -> tuple[Callable[[float], str], str]:
+    """A short time formatter for terminal tables and the title suffix naming the offset:
+    ``("08:40", " (times +02:00)")`` when every time of the schedule shares the start's offset and
+    day; else the full :func:`time_text` and no suffix."""
+    zone = schedule.zone()
+    start = in_zone(schedule.start, zone)
+    end_s = max(
+        [schedule.summary.last_arrival_s]
+        + [t.end_s for v in schedule.vehicles for t in v.trips]
+        + [c.slot_end_s for c in schedule.private_cars]
+    )
+    end = in_zone(schedule.at(end_s), zone)
+    if offset_text(start) != offset_text(end) or start.date() != end.date():
+        return (lambda t: time_text(schedule, t)), ""
+    return (lambda t: f"{in_zone(schedule.at(t), zone):%H:%M}"), f" (times {offset_text(start)})"
+
+
+def _wrap_route(text: str, width: int) -> str:
+    """Break a route only after an arrow: greedy lines of at most ``width`` characters (a single
+    street longer than that gets a line of its own)."""
+    parts = text.split(ROUTE_ARROW)
+    lines: list[str] = []
+    for i, part in enumerate(parts):
+        piece = part + (ROUTE_ARROW.rstrip() if i < len(parts) - 1 else "")
+        if lines and len(lines[-1]) + 1 + len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return "\n".join(lines)
+
+
+def _id_width(ids: list[str], header: str) -> int:
+    return max([len(header), *(len(i) for i in ids)])
+
+
 def sheet_tables(schedule: Schedule) -> list[Table]:
-    """The dispatch sheet as rich tables: one per vehicle (three rows a trip: leave by ..., load
-    by ..., arrive and then), the pickup points, the unserved people. Narrow enough for 80 columns."""
+    """The dispatch sheet as rich tables: one per vehicle (a row to leave by ..., one to load by
+    ..., one per wait longer than a minute, one to arrive and then), the pickup points, private
+    cars, the unserved people. Ids are never cut, streets break only after an arrow, times are
+    ``08:40`` with the offset in the title; laid out for 80 columns."""
     from rich.table import Table
 
-    lines = {(line.vehicle, line.trip): line for line in trip_lines(schedule)}
-    tables: list[Table] = []
-    for vehicle in schedule.vehicles:
-        places = needs_text(vehicle.needs_capacity)
-        table = Table(
-            title=f"{vehicle.vehicle} — {vehicle.type}, {vehicle.seats} seats"
-            + (f" + {places} places" if places else "")
-            + f", depot {vehicle.depot}",
-            title_justify="left",
-        )
-        for name in ("trip", "time", "what", "by / then"):
-            table.add_column(name, justify="right" if name == "trip" else "left", overflow="fold")
-        for trip in vehicle.trips:
-            line = lines[(vehicle.vehicle, trip.number)]
-            loads = "; ".join(
-                f"{b.people:,} at {b.point}" + (f" ({needs_text(b.needs)})" if needs_text(b.needs) else "")
-                for b in trip.pickups
+    clock, offset = _table_clock(schedule)
+    place_ids = [p.point for p in schedule.pickups] + [u.point for u in schedule.unserved]
+    place_ids += [c.origin for c in schedule.private_cars] + [c.destination for c in schedule.private_cars]
+    for v in schedule.vehicles:
+        place_ids += [v.depot] + [p for t in v.trips for p in (t.leave_from, t.destination, t.end_place)]
+    id_w = _id_width(place_ids, "point")
+    tables: list[Table] = [*(_vehicle_table(schedule, v, clock, offset, id_w) for v in schedule.vehicles)]
+    pickups = Table(title="Pickup points: who is collected when" + offset, title_justify="left")
+    vehicle_w = _id_width([v.vehicle for v in schedule.vehicles], "vehicle")
+    pickups.add_column("point", no_wrap=True, min_width=id_w)
+    pickups.add_column("at", no_wrap=True)
+    pickups.add_column("vehicle", no_wrap=True, min_width=vehicle_w)
+    pickups.add_column("trip", justify="right", no_wrap=True)
+    pickups.add_column("people", justify="right", no_wrap=True)
+    pickups.add_column("needs")
+    for calls in schedule.pickups:
+        for call in sorted(calls.calls, key=lambda c: (c.at_s, c.vehicle)):
+            pickups.add_row(
+                calls.point,
+                clock(call.at_s),
+                call.vehicle,
+                str(call.trip),
+                f"{call.people:,}",
+                needs_text(call.needs),
             )
-            board_at = time_text(schedule, trip.pickups[0].arrive_s)
-            table.add_row(str(trip.number), line.leave_at, f"leave {trip.leave_from}", line.route_to_pickup)
-            table.add_row("", board_at, f"load {loads}", line.route_to_destination)
-            table.add_row("", line.arrive, f"arrive {trip.destination}, unloaded {line.unloaded}", line.then)
-            table.add_section()
-        if not vehicle.trips:
-            table.add_row("", "", "no trips", "")
-        tables.append(table)
-    pickups = Table(title="Pickup points: who is collected when")
-    for name in ("point", "at", "vehicle", "trip", "people", "needs"):
-        pickups.add_column(name, justify="right" if name in ("trip", "people") else "left")
-    for p in pickup_lines(schedule):
-        pickups.add_row(p.point, p.at, p.vehicle, str(p.trip), f"{p.people:,}", p.needs)
     tables.append(pickups)
     if schedule.private_cars:
-        cars = Table(title="Private cars: departure slots")
-        for name in ("from", "slot", "cars", "people", "to", "by"):
-            cars.add_column(name, justify="right" if name in ("cars", "people") else "left", overflow="fold")
-        for c in car_lines(schedule):
-            cars.add_row(c.origin, c.slot, f"{c.vehicles:,}", f"{c.people:,}", c.destination, c.route)
-        tables.append(cars)
+        tables.append(_cars_table(schedule, clock, offset))
     if schedule.unserved:
-        unserved = Table(title="Unserved")
-        for name in ("point", "people", "needs", "reason"):
-            unserved.add_column(name, justify="right" if name == "people" else "left", overflow="fold")
+        unserved = Table(title="Unserved", title_justify="left")
+        unserved.add_column("point", no_wrap=True, min_width=id_w)
+        unserved.add_column("people", justify="right", no_wrap=True)
+        unserved.add_column("needs")
+        unserved.add_column("reason")
         for u in schedule.unserved:
             unserved.add_row(u.point, f"{u.people:,}", needs_text(u.needs), u.reason)
         tables.append(unserved)
     return tables
+
+
+#: Width of a terminal table's free-text columns laid out for 80 columns.
+_TERMINAL_COLUMNS = 80
+
+
+def _vehicle_table(
+    schedule: Schedule, vehicle: VehicleSchedule, clock: Callable[[float], str], offset: str, id_w: int
+) -> Table:
+    from rich.table import Table
+
+    places = needs_text(vehicle.needs_capacity)
+    table = Table(
+        title=f"{vehicle.vehicle} — {vehicle.type}, {vehicle.seats} seats"
+        + (f" + {places} places" if places else "")
+        + f", depot {vehicle.depot}{offset}",
+        title_justify="left",
+    )
+    time_w = len(clock(0.0))
+    what_w = max(id_w + len("arrive "), 24)
+    longest_street = max(
+        [
+            len(n) + 2
+            for t in vehicle.trips
+            for leg in [*t.legs, *([t.return_leg] if t.return_leg else [])]
+            for n in leg.streets
+        ]
+        + [16]
+    )
+    route_w = max(_TERMINAL_COLUMNS - 13 - 4 - time_w - what_w, longest_street)
+    table.add_column("trip", justify="right", no_wrap=True)
+    table.add_column("time", no_wrap=True, min_width=time_w)
+    table.add_column("what", width=what_w)
+    table.add_column("by / then", width=route_w)
+    for trip in vehicle.trips:
+        empty, loaded = _split_legs(trip)
+        loads = "; ".join(
+            f"{b.people:,} at {b.point}" + (f" ({needs_text(b.needs)})" if needs_text(b.needs) else "")
+            for b in trip.pickups
+        )
+        waits = trip_waits(trip)
+        first = trip.pickups[0]
+        table.add_row(
+            str(trip.number),
+            clock(trip.leave_at_s),
+            f"leave {trip.leave_from}",
+            _wrap_route(_route(empty), route_w),
+        )
+        for wait in (w for w in waits if not w.aboard):
+            table.add_row("", clock(wait.start_s), wait_text(wait, clock), "")
+        table.add_row("", clock(first.arrive_s), f"load {loads}", _wrap_route(_route(loaded), route_w))
+        for wait in (w for w in waits if w.aboard):
+            table.add_row("", clock(wait.start_s), wait_text(wait, clock), "")
+        then = _then(schedule, vehicle, trip)
+        if trip.return_leg is not None:
+            leg = trip.return_leg
+            then = f"to {leg.to_place} by {_wrap_route(_route([leg]), route_w)}, there {clock(leg.arrive_s)}"
+        table.add_row(
+            "",
+            clock(trip.arrive_destination_s),
+            f"arrive {trip.destination}, unloaded {clock(trip.unloaded_at_s)}",
+            then,
+        )
+        table.add_section()
+    if not vehicle.trips:
+        table.add_row("", "", "no trips", "")
+    return table
+
+
+def _cars_table(schedule: Schedule, clock: Callable[[float], str], offset: str) -> Table:
+    from rich.table import Table
+
+    slots = sorted(schedule.private_cars, key=lambda c: (c.slot_start_s, c.origin, c.destination))
+    from_w = _id_width([c.origin for c in slots], "from")
+    to_w = _id_width([c.destination for c in slots], "to")
+    slot_w = len(clock(0.0)) * 2 + 1
+    longest_street = max([len(n) + 2 for c in slots for n in c.streets] + [16])
+    route_w = max(_TERMINAL_COLUMNS - 17 - from_w - to_w - slot_w - 4 - 6, longest_street)
+    cars = Table(title="Private cars: departure slots" + offset, title_justify="left", show_edge=False)
+    cars.add_column("from", no_wrap=True, min_width=from_w)
+    cars.add_column("slot", no_wrap=True, min_width=slot_w)
+    cars.add_column("cars", justify="right", no_wrap=True)
+    cars.add_column("people", justify="right", no_wrap=True)
+    cars.add_column("to", no_wrap=True, min_width=to_w)
+    cars.add_column("by", width=route_w)
+    for c in slots:
+        cars.add_row(
+            c.origin,
+            f"{clock(c.slot_start_s)}–{clock(c.slot_end_s)}",
+            f"{c.vehicles:,}",
+            f"{c.people:,}",
+            c.destination,
+            _wrap_route(route_text(c.streets), route_w),
+        )
+    return cars
 
 
 def _write_csv(path: Path, header: list[str], rows: list[dict[str, object]]) -> None:

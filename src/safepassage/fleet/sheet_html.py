@@ -1,9 +1,10 @@
 """The dispatch sheet as one printable HTML page: self-contained, no script, no external assets.
 
 The page holds the summary, one section per vehicle with its trips in order (leave, route by
-street names, pickup, people, arrive, unloaded, then), the pickup points with who is collected
-when, private-car slots, and the unserved people with the reason. Its look follows the map page
-(``web/static/app.css``): system sans-serif font, the dark blue bar, a white panel on the warm grey
+street names, pickup, people, arrive, unloaded, then; every stop longer than a minute on a row of
+its own: "wait at erottaja 08:27+02:00–09:00+02:00 (32 min, 50 aboard)"), the pickup points with
+who is collected when, private-car slots, and the unserved people with the reason. Its look follows
+the map page (``web/static/app.css``): system sans-serif font, the dark blue bar, a white panel on the warm grey
 background, plain tables with thin grey rules. Print CSS puts each vehicle on its own block
 (never split across pages where the printer allows), hides nothing, and prints in black on white.
 Every value is HTML-escaped (place ids and street names come from scenario files and OSM).
@@ -16,7 +17,16 @@ from pathlib import Path
 
 from safepassage.atomic_file import write_atomically
 from safepassage.fleet.schedule import Schedule
-from safepassage.fleet.sheet import car_lines, needs_text, pickup_lines, summary_text, time_text, trip_lines
+from safepassage.fleet.sheet import (
+    car_lines,
+    needs_text,
+    pickup_lines,
+    summary_text,
+    time_text,
+    trip_lines,
+    trip_waits,
+    wait_text,
+)
 from safepassage.local_time import stamp_text
 
 __all__ = ["sheet_html", "write_sheet_html"]
@@ -103,7 +113,7 @@ def sheet_html(schedule: Schedule) -> str:
                 ]
             )
         )
-        for line in mine:
+        for line, trip in zip(mine, vehicle.trips, strict=True):
             parts.append(
                 "<tr>"
                 + _cells([str(line.trip), f"{line.leave_from} {line.leave_at}"])
@@ -113,6 +123,9 @@ def sheet_html(schedule: Schedule) -> str:
                 + _cells([f"{line.destination} {line.arrive}", line.unloaded, line.then])
                 + "</tr>"
             )
+            for wait in trip_waits(trip):
+                text = wait_text(wait, lambda t: time_text(schedule, t))
+                parts.append(f'<tr class="wait"><td></td><td colspan="8"><b>{escape(text)}</b></td></tr>')
         parts.append("</table></section>")
     parts.append("<h2>Pickup points</h2><table>")
     parts.append(_head(["point", "at", "vehicle", "trip", "people", "needs"]))
