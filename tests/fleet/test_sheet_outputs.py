@@ -69,7 +69,9 @@ def test_terminal_tables_hold_every_trip_and_pickup(schedule: Schedule) -> None:
     assert "load 50 at p" in text
     assert "load 10 at p" in text
     assert "arrive e," in text
-    assert "08:08+02:00" in text
+    assert "bus-1 — bus, 50 seats, depot g (times +02:00)" in text  # the offset once, in the title
+    assert "│ 08:08 │" in text
+    assert "08:08+02:00" not in text
     assert "Prospekt Myru → M14" in text
     assert "Pickup points: who is collected when" in text
     assert max(len(row) for row in text.splitlines()) <= 80

@@ -4,9 +4,10 @@ The page holds the summary, one section per vehicle with its trips in order (lea
 street names, pickup, people, arrive, unloaded, then; every stop longer than a minute on a row of
 its own: "wait at erottaja 08:27+02:00–09:00+02:00 (32 min, 50 aboard)"), the pickup points with
 who is collected when, private-car slots, and the unserved people with the reason. Its look follows
-the map page (``web/static/app.css``): system sans-serif font, the dark blue bar, a white panel on the warm grey
-background, plain tables with thin grey rules. Print CSS puts each vehicle on its own block
-(never split across pages where the printer allows), hides nothing, and prints in black on white.
+the map page (``web/static/app.css``): system sans-serif font, the dark blue bar, a white panel on
+the warm grey background, plain tables with thin grey rules. Print CSS puts each vehicle on its
+own block (never split across pages where the printer allows), hides nothing, and prints in black
+on white.
 Every value is HTML-escaped (place ids and street names come from scenario files and OSM).
 """
 
