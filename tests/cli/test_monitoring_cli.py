@@ -207,6 +207,9 @@ def test_corridors_import_list_and_lifecycle_on_the_2022_announcements(db: Path)
     assert "could not place" in first.output
     second = _run("corridors", "import", str(announcements))
     assert "0 new corridors, 282 already stored" in second.output
+    assert "new corridors with unplaced waypoints: 0" in second.output
+    assert "could not place" not in second.output  # listed once, when first imported
+    assert "20 already stored corridor(s) with unplaced waypoints" in " ".join(second.output.split())
     assert _count(db, "corridors") == 282
     listed = _run("corridors", "list")
     assert "Corridors (282)" in listed.output

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from safepassage.bounds import COUNT, FATALITIES, LATITUDE, RADIUS_M
 from safepassage.cli import app
 from safepassage.cli._options import (
+    choice,
     number,
     read_day,
     read_day_or_instant,
@@ -21,6 +22,7 @@ from safepassage.cli._options import (
     read_instant,
     whole,
 )
+from safepassage.scenario.vocabulary import CorridorStatus
 
 runner = CliRunner()
 
@@ -252,3 +254,43 @@ def test_corridor_ids_beyond_a_database_id_are_refused_with_exit_2(tmp_path: Pat
         in (plain(result.output))
     )
     assert not db.exists()
+
+
+# -- choices (enum-valued options and arguments) -----------------------------------------------------
+
+
+CHOICES = "expected one of: proposed, agreed, disputed, open, suspended, closed"
+
+
+def test_a_choice_reads_a_value_and_names_every_choice_when_wrong() -> None:
+    read = choice(CorridorStatus, "corridor status")
+    assert read(" open ") is CorridorStatus.OPEN
+    with pytest.raises(ValueError, match="is not a corridor status") as refused:
+        read("agred")
+    assert str(refused.value) == f"'agred' is not a corridor status; {CHOICES}"
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["corridors", "list", "--status", "agred"],
+         f"Invalid value for '--status': 'agred' is not a corridor status; {CHOICES}"),
+        (["corridors", "set-status", "9", "opn", "--reason", "x"],
+         f"Invalid value for 'status': 'opn' is not a corridor status; {CHOICES}"),
+        (["report", "list", "--status", "verifed"],
+         "Invalid value for '--status': 'verifed' is not a review state; expected one of: draft,"),
+        ([*REPORT[:2], "--kind", "shelll", *REPORT[4:], "--at", "2022-03-05T11:10Z"],
+         "Invalid value for '--kind': 'shelll' is not a hazard kind; expected one of: "),
+        ([*REPORT, "--at", "2022-03-05T11:10Z", "--verification", "yes"],
+         "Invalid value for '--verification': 'yes' is not a verification state; expected one of: "),
+    ],
+)  # fmt: skip
+def test_enum_options_are_refused_through_the_one_parser_with_exit_2(
+    tmp_path: Path, args: list[str], says: str
+) -> None:
+    db = tmp_path / "store.sqlite"
+    result = runner.invoke(app, [*args, "--db", f"sqlite:///{db}"])
+    assert result.exit_code == 2, result.output
+    assert says in plain(result.output)
+    assert "Value error" not in result.output
+    assert not db.exists()  # refused before the store was opened

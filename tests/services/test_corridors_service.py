@@ -102,3 +102,50 @@ def test_window_text_names_one_day_or_two() -> None:
     start = dt.datetime(2022, 3, 5, 10, 0, tzinfo=dt.UTC)
     assert monitoring.window_text(start, start.replace(hour=17)) == "2022-03-05 10:00-17:00"
     assert monitoring.window_text(start, start.replace(day=6)) == "2022-03-05 10:00 to 2022-03-06 10:00"
+
+
+def test_reimport_lists_unplaced_waypoints_only_for_new_corridors(store: Store) -> None:
+    first = corridors.import_corridors(store, need(CORRIDORS), "analyst")
+    with_unplaced = [a.hc_id for a in first.announcements if a.waypoints_unplaced]
+    assert [a.hc_id for a in first.unplaced] == with_unplaced != []
+    assert (first.already_stored, first.unplaced_already_stored) == (frozenset(), 0)
+    again = corridors.import_corridors(store, CORRIDORS, "analyst")
+    assert again.already_stored == {a.hc_id for a in first.announcements}
+    assert again.unplaced == ()
+    assert again.unplaced_already_stored == len(with_unplaced)
+
+
+def test_status_reason_words_who_proposed_or_agreed(store: Store) -> None:
+    corridors.import_corridors(store, need(CORRIDORS), "analyst")
+    listed = corridors.list_corridors(store)
+    agreed = next(c for c in listed if c.proposed_by == "Agreed")
+    ukraine = next(c for c in listed if c.proposed_by == "Ukraine")
+    first_agreed = corridors.corridor_history(store, agreed.id)[0]
+    assert (first_agreed.status, first_agreed.reason.split(": ", 1)[1].split(" (")[0]) == (
+        "agreed",
+        "announced, agreed by both parties",
+    )
+    first_ukraine = corridors.corridor_history(store, ukraine.id)[0]
+    assert (first_ukraine.status, first_ukraine.reason.split(": ", 1)[1].split(" (")[0]) == (
+        "proposed",
+        "announced, proposed by Ukraine",
+    )
+    assert not any("proposed by Agreed" in c.status_reason for c in listed)
+
+
+def test_judge_says_when_no_stored_report_covers_a_window(store: Store) -> None:
+    corridors.import_corridors(store, need(CORRIDORS), "analyst")
+    listed = corridors.list_corridors(store)
+    first, later = listed[0], next(c for c in listed if c.announced_on == dt.date(2022, 3, 9))
+    (empty,) = monitoring.judge_corridors(store, "analyst", [first.id]).judged
+    assert empty.verdict.reason == "no stored report covers this window (no reports are stored)"
+    # the demo feed's 4 reports: 2022-03-05 06:40-07:45 UTC; corridor 1 is judged 07:00-14:00 UTC
+    reports.ingest_feeds(store, [DEMO_FEED], None, "olena")
+    judgement = monitoring.judge_corridors(store, "analyst", [first.id, later.id])
+    by_id = {j.id: j.verdict for j in judgement.judged}
+    assert by_id[first.id].window_start <= dt.datetime(2022, 3, 5, 7, 45, tzinfo=dt.UTC)
+    assert "no stored report covers" not in by_id[first.id].reason
+    assert by_id[later.id].outcome is VerdictOutcome.INSUFFICIENT_EVIDENCE
+    assert by_id[later.id].reason == (
+        "no stored report covers this window (stored reports span 2022-03-05\u20132022-03-05 UTC)"
+    )

@@ -132,7 +132,7 @@ def test_corridor_status_changes_are_new_rows_following_the_lifecycle(store: Sto
     ]
     assert (
         history[0].reason
-        == "PeaceRep corridor 1 (2022-03-05): announced, proposed by Agreed (corridors.csv line 2)"
+        == "PeaceRep corridor 1 (2022-03-05): announced, agreed by both parties (corridors.csv line 2)"
     )
     assert (summary.status, summary.status_reason) == ("suspended", "shelling at Mangush, 12:10")
     assert summary.waypoints_unplaced == ("Mykilske",)

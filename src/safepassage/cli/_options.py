@@ -9,6 +9,8 @@ same text and refuse the same mistakes, with one wording:
   the scenario's horizon says so (:func:`check_within_horizon`);
 - **delays** are ``10%`` or the fraction ``0.1``: a bare number above 1 (``10``) could mean 10 % or
   1000 % and is refused naming both readings;
+- **choices** (a status, a kind, a state) are one of an enumeration's values, refused naming the
+  value and every choice: ``'agred' is not a corridor status; expected one of: proposed, ...``;
 - **numbers** are checked against their quantity in ``safepassage.bounds`` (finite, in range, whole
   where a count is meant): ``--fatalities 9223372036854775808`` is a clear error, exit 2.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
 import typer
@@ -47,6 +50,7 @@ __all__ = [
     "INSTANT",
     "as_parser",
     "check_within_horizon",
+    "choice",
     "number",
     "parse_option",
     "read_day",
@@ -57,6 +61,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 TIME_EXAMPLE = "2022-03-05T10:00:00+02:00"
 
@@ -157,6 +162,21 @@ def number(quantity: Quantity) -> Callable[[str], float]:
         return quantity.check(text.strip())
 
     read.__name__ = f"read_{quantity.name.replace(' ', '_')}"
+    return read
+
+
+def choice(kind: type[E], noun: str) -> Callable[[str], E]:
+    """A reader of one of ``kind``'s values (``'open'`` -> ``CorridorStatus.OPEN``), ``noun`` naming
+    what the value is ("corridor status"); ValueError naming the value and every choice otherwise."""
+    by_value = {member.value: member for member in kind}
+
+    def read(text: str) -> E:
+        member = by_value.get(text.strip())
+        if member is None:
+            raise ValueError(f"{show_value(text)} is not a {noun}; expected one of: {', '.join(by_value)}")
+        return member
+
+    read.__name__ = f"read_{noun.replace(' ', '_')}"
     return read
 
 

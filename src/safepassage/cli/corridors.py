@@ -17,7 +17,7 @@ import typer
 from safepassage.bounds import NUMERIC_ID
 from safepassage.cli._lists import FormatOption, ListFormat, SinceOption, parse_since
 from safepassage.cli._monitor_lists import print_corridors, print_history, print_verdicts
-from safepassage.cli._options import as_parser, whole
+from safepassage.cli._options import as_parser, choice, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.monitor.verdict import DEFAULT_BUFFER_M
@@ -29,6 +29,7 @@ from safepassage.store import Store
 __all__ = ["register"]
 
 CORRIDOR_ID = as_parser(whole(NUMERIC_ID))
+CORRIDOR_STATUS = as_parser(choice(CorridorStatus, "corridor status"))
 
 corridors_app = typer.Typer(
     help="Corridors: import announcements, list, lifecycle, judge.", no_args_is_help=True
@@ -66,7 +67,8 @@ def corridors_import(
     """Import announced corridors, waypoints placed with the offline gazetteer; idempotent.
 
     Each corridor gets the status history its recorded proposer and outcome imply, with reasons
-    citing the dataset; waypoints the gazetteer could not place are listed.
+    citing the dataset; waypoints the gazetteer could not place are listed for newly imported
+    corridors (already stored ones are counted in one line).
     """
     with _store(db) as store:
         imported = corridor_service.import_corridors(store, file, actor_name(by))
@@ -79,8 +81,13 @@ def corridors_import(
     unplaced = imported.unplaced
     _say(
         f"waypoints placed with the gazetteer: {imported.waypoints_placed}; "
-        f"corridors with unplaced waypoints: {len(unplaced)}"
+        f"new corridors with unplaced waypoints: {len(unplaced)}"
     )
+    if imported.unplaced_already_stored:
+        _say(
+            f"  {imported.unplaced_already_stored} already stored corridor(s) with unplaced waypoints "
+            "(listed when first imported; see corridors list)"
+        )
     for a in unplaced[:show_unplaced]:
         names = ", ".join(a.waypoints_unplaced)
         _say(f"  HC_ID {a.hc_id} (line {a.line}) {a.from_name} -> {a.to_name}: could not place {names}")
@@ -92,7 +99,8 @@ def corridors_import(
 @exits_on_error
 def corridors_list(
     status: Annotated[
-        CorridorStatus | None, typer.Option(help="Only corridors currently in this status.")
+        CorridorStatus | None,
+        typer.Option(parser=CORRIDOR_STATUS, help="Only corridors currently in this status."),
     ] = None,
     since: SinceOption = None,
     fmt: FormatOption = ListFormat.TABLE,
@@ -109,7 +117,7 @@ def corridors_list(
 @exits_on_error
 def corridors_set_status(
     corridor_id: Annotated[int, typer.Argument(parser=CORRIDOR_ID, help="Corridor id (see corridors list).")],
-    status: Annotated[CorridorStatus, typer.Argument(help="New lifecycle status.")],
+    status: Annotated[CorridorStatus, typer.Argument(parser=CORRIDOR_STATUS, help="New lifecycle status.")],
     reason: Annotated[str, typer.Option(help="Why (recorded with the change).")],
     db: DbOption = None,
     by: ByOption = None,

@@ -23,7 +23,7 @@ from safepassage.cli._monitor_lists import (
     print_reports,
     print_reviews,
 )
-from safepassage.cli._options import DAY, INSTANT, as_parser, number, whole
+from safepassage.cli._options import DAY, INSTANT, as_parser, choice, number, whole
 from safepassage.cli._output import err_console, exits_on_error, out_console
 from safepassage.cli._store_options import ByOption, DbOption, actor_name
 from safepassage.cli.store_admin import print_merge
@@ -37,6 +37,13 @@ from safepassage.store import CommittedBatch, FeedTally, ReviewState, Store
 
 __all__ = ["register"]
 
+#: Enum-valued options read through the one option parser (``'x' is not a hazard kind; expected ...``).
+HAZARD_KIND = as_parser(choice(HazardKind, "hazard kind"))
+SOURCE_TYPE = as_parser(choice(SourceType, "source type"))
+VERIFICATION = as_parser(choice(Verification, "verification state"))
+REVIEW_STATE = as_parser(choice(ReviewState, "review state"))
+FIGURE_KIND = as_parser(choice(FigureKind, "figure kind"))
+COUNT_METHOD = as_parser(choice(CountMethod, "count method"))
 
 report_app = typer.Typer(help="Single incident reports.", no_args_is_help=True)
 figures_app = typer.Typer(
@@ -162,7 +169,7 @@ def _ingest_progress() -> Iterator[Callable[[Path, int], None] | None]:
 @report_app.command("add")
 @exits_on_error
 def report_add(
-    kind: Annotated[HazardKind, typer.Option(help="What happened.")],
+    kind: Annotated[HazardKind, typer.Option(parser=HAZARD_KIND, help="What happened.")],
     at: Annotated[
         dt.datetime,
         typer.Option(
@@ -170,7 +177,9 @@ def report_add(
         ),
     ],
     source: Annotated[str, typer.Option(help="Who reported it (agency, outlet, team).")],
-    source_type: Annotated[SourceType, typer.Option(help="Kind of source (credibility depends on it).")],
+    source_type: Annotated[
+        SourceType, typer.Option(parser=SOURCE_TYPE, help="Kind of source (credibility depends on it).")
+    ],
     lat: Annotated[
         float | None, typer.Option(parser=as_parser(number(LATITUDE)), help="Latitude (WGS84).")
     ] = None,
@@ -192,7 +201,10 @@ def report_add(
         int | None, typer.Option(parser=as_parser(whole(FATALITIES)), help="Deaths claimed by this source.")
     ] = None,
     verification: Annotated[
-        Verification, typer.Option(help="Whether the report is already verified (e.g. by your own team).")
+        Verification,
+        typer.Option(
+            parser=VERIFICATION, help="Whether the report is already verified (e.g. by your own team)."
+        ),
     ] = Verification.UNVERIFIED,
     db: DbOption = None,
     by: ByOption = None,
@@ -262,7 +274,7 @@ def review(
     subject: Annotated[
         str, typer.Argument(help="Report id (42) or FEED:SOURCE_ID; with --incident an incident id or key.")
     ],
-    state: Annotated[ReviewState, typer.Argument(help="New review state.")],
+    state: Annotated[ReviewState, typer.Argument(parser=REVIEW_STATE, help="New review state.")],
     by: Annotated[str, typer.Option("--by", help="Who decided (recorded).")],
     why: Annotated[str, typer.Option("--why", help="Why (recorded).")],
     claim: Annotated[str, typer.Option(help="What this reviewer asserts; kept beside others' claims.")] = "",
@@ -288,7 +300,8 @@ def review(
 def report_list(
     since: SinceOption = None,
     status: Annotated[
-        ReviewState | None, typer.Option(help="Only reports whose latest review is in this state.")
+        ReviewState | None,
+        typer.Option(parser=REVIEW_STATE, help="Only reports whose latest review is in this state."),
     ] = None,
     feed: Annotated[
         str | None, typer.Option(help="Only reports of this feed (acled, ucdp, cli, ...).")
@@ -314,7 +327,9 @@ def figures(
         Path | None,
         typer.Option("--import", help="First import a UNHCR series or a claims CSV (what,count,source,...)."),
     ] = None,
-    what: Annotated[FigureKind | None, typer.Option(help="Show only this kind of figure.")] = None,
+    what: Annotated[
+        FigureKind | None, typer.Option(parser=FIGURE_KIND, help="Show only this kind of figure.")
+    ] = None,
     since: SinceOption = None,
     fmt: FormatOption = ListFormat.TABLE,
     db: DbOption = None,
@@ -343,16 +358,18 @@ def figures(
 @figures_app.command("add")
 @exits_on_error
 def figures_add(
-    what: Annotated[FigureKind, typer.Option(help="What is counted.")],
+    what: Annotated[FigureKind, typer.Option(parser=FIGURE_KIND, help="What is counted.")],
     count: Annotated[int, typer.Option(parser=as_parser(whole(COUNT)), help="The claimed number.")],
     source: Annotated[str, typer.Option(help="Who claims it.")],
-    method: Annotated[CountMethod, typer.Option(help="Counted and confirmed one by one, or estimated.")],
+    method: Annotated[
+        CountMethod, typer.Option(parser=COUNT_METHOD, help="Counted and confirmed one by one, or estimated.")
+    ],
     as_of: Annotated[
         dt.date, typer.Option(parser=DAY, metavar="DATE", help="Date the count refers to (YYYY-MM-DD).")
     ],
-    verification: Annotated[Verification, typer.Option(help="Whether the claim has been verified.")] = (
-        Verification.UNVERIFIED
-    ),
+    verification: Annotated[
+        Verification, typer.Option(parser=VERIFICATION, help="Whether the claim has been verified.")
+    ] = (Verification.UNVERIFIED),
     at_least: Annotated[
         bool, typer.Option("--at-least", help="The claim says 'more than N' / 'at least N'.")
     ] = False,

@@ -61,6 +61,11 @@ def check_transition(current: CorridorStatus | None, new: CorridorStatus, reason
     return new
 
 
+def _proposal_wording(proposer: Proposer) -> str:
+    """ "agreed by both parties" for Agreed, "proposed by Ukraine" / "proposed by Russia" otherwise."""
+    return "agreed by both parties" if proposer is Proposer.AGREED else f"proposed by {proposer.value}"
+
+
 def outcome_history(announcement: CorridorAnnouncement) -> tuple[tuple[CorridorStatus, str], ...]:
     """The status history implied by a 2022 announcement's proposer and recorded outcome.
 
@@ -70,7 +75,7 @@ def outcome_history(announcement: CorridorAnnouncement) -> tuple[tuple[CorridorS
     source = f"PeaceRep corridor {announcement.hc_id} ({announcement.announced_on.isoformat()})"
     first = S.AGREED if announcement.proposed_by is Proposer.AGREED else S.PROPOSED
     steps: list[tuple[CorridorStatus, str]] = [
-        (first, f"{source}: announced, proposed by {announcement.proposed_by.value}")
+        (first, f"{source}: announced, {_proposal_wording(announcement.proposed_by)}")
     ]
     said = f"{source}: outcome recorded as {announcement.outcome_raw or announcement.outcome.value!r}"
     tail: Mapping[CorridorOutcome, tuple[CorridorStatus, ...]] = {

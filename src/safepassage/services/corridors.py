@@ -36,7 +36,8 @@ def import_corridors(store: Store, path: Path, actor: str) -> CorridorImport:
     """Import the announced corridors of a PeaceRep CSV, waypoints placed with the offline gazetteer.
 
     Idempotent (a corridor already stored is counted, not doubled); each new corridor gets the
-    status history its recorded proposer and outcome imply. Malformed rows are returned, not stored.
+    status history its recorded proposer and outcome imply. Malformed rows are returned, not stored;
+    the HC_IDs already stored before this import are returned too (``CorridorImport.already_stored``).
     Raises :class:`~safepassage.errors.InputError` for an unreadable file.
     """
     announcements: list[CorridorAnnouncement] = []
@@ -47,8 +48,10 @@ def import_corridors(store: Store, path: Path, actor: str) -> CorridorImport:
         else:
             announcements.append(item)
     with store.writing(actor) as writer:
+        keys = [f"peacerep:{a.hc_id}" for a in announcements]
+        known = frozenset(int(k.split(":", 1)[1]) for k in queries.corridor_ids_by_key(writer.session, keys))
         added = writer.add_corridors(announcements, str(path))
-    return CorridorImport(tuple(announcements), tuple(problems), added)
+    return CorridorImport(tuple(announcements), tuple(problems), added, known)
 
 
 def list_corridors(

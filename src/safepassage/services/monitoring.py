@@ -7,6 +7,7 @@ these functions read the store, call them and keep what they decide.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 from collections.abc import Sequence
@@ -59,6 +60,32 @@ def violation_message(corridor_id: int, verdict: Verdict) -> str:
     )
 
 
+class _ReportCoverage:
+    """When the stored reports happened: whether any overlaps a window, and their span (computed once).
+
+    A report covers ``observed_at`` to ``ended_at`` (or just ``observed_at``), UTC.
+    """
+
+    def __init__(self, reports: Sequence[IncidentReport]) -> None:
+        spans = sorted((r.observed_at, r.ended_at or r.observed_at) for r in reports)
+        self._starts = [s for s, _ in spans]
+        self._latest_end: list[dt.datetime] = []
+        for _, e in spans:
+            self._latest_end.append(max(e, self._latest_end[-1]) if self._latest_end else e)
+        if spans:
+            first, last = self._starts[0].date(), self._latest_end[-1].date()
+            stored = f"stored reports span {first.isoformat()}\u2013{last.isoformat()} UTC"
+        else:
+            stored = "no reports are stored"
+        #: The reason of a verdict whose window no stored report overlaps.
+        self.uncovered_reason = f"no stored report covers this window ({stored})"
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        """Whether any stored report overlaps ``start`` to ``end`` (UTC, inclusive)."""
+        before_end = bisect.bisect_right(self._starts, end)
+        return before_end > 0 and self._latest_end[before_end - 1] >= start
+
+
 def judge_corridors(
     store: Store,
     actor: str,
@@ -69,8 +96,10 @@ def judge_corridors(
     """Judge imported corridors (``corridor_ids``; default every one) over their ceasefire windows.
 
     Uses every stored report with its latest review, merged into incidents, and the rule in
-    docs/verdicts.md (incidents within ``buffer_m`` metres of the route). Stores each verdict with its
-    evidence and notifies the coordinators of each violation, by ``actor``, in one transaction.
+    docs/verdicts.md (incidents within ``buffer_m`` metres of the route); a corridor whose window no
+    stored report overlaps in time says so, with the span the stored reports cover. Stores each
+    verdict with its evidence and notifies the coordinators of each violation, by ``actor``, in one
+    transaction.
     Raises :class:`~safepassage.errors.UnknownIdError` when no corridor is stored or an id is unknown.
     """
     with store.reading() as session:
@@ -87,15 +116,15 @@ def judge_corridors(
             f"no imported corridor with id {', '.join(map(str, unknown))} (see corridors list)"
         )
     index = index_incidents(merge_reports(reports), UKRAINE_CENTRE_LONLAT)
+    coverage = _ReportCoverage(reports)
     judged = []
     for a in chosen:
         start, end = announcement_window(a)
         key = f"peacerep:{a.hc_id}"
-        judged.append(
-            JudgedCorridor(
-                ids_by_key[key], a, judge_corridor(key, a.route_lonlat, start, end, index, buffer_m)
-            )
-        )
+        verdict = judge_corridor(key, a.route_lonlat, start, end, index, buffer_m)
+        if verdict.outcome is VerdictOutcome.INSUFFICIENT_EVIDENCE and not coverage.overlaps(start, end):
+            verdict = dataclasses.replace(verdict, reason=coverage.uncovered_reason)
+        judged.append(JudgedCorridor(ids_by_key[key], a, verdict))
     violated = [j for j in judged if j.verdict.outcome is VerdictOutcome.VIOLATED]
     with store.writing(actor) as writer:
         writer.add_verdicts([j.verdict for j in judged])

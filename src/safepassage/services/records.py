@@ -241,6 +241,8 @@ class CorridorImport:
     announcements: tuple[CorridorAnnouncement, ...]
     problems: tuple[RowError, ...]
     added: Added
+    #: HC_IDs that were stored before this import (their corridors are counted, not written again).
+    already_stored: frozenset[int] = frozenset()
 
     @property
     def rows_read(self) -> int:
@@ -249,8 +251,14 @@ class CorridorImport:
 
     @property
     def unplaced(self) -> tuple[CorridorAnnouncement, ...]:
-        """Corridors with waypoints the gazetteer could not place."""
-        return tuple(a for a in self.announcements if a.waypoints_unplaced)
+        """Corridors newly imported with waypoints the gazetteer could not place."""
+        known = self.already_stored
+        return tuple(a for a in self.announcements if a.waypoints_unplaced and a.hc_id not in known)
+
+    @property
+    def unplaced_already_stored(self) -> int:
+        """Corridors already stored before this import that have unplaced waypoints."""
+        return sum(1 for a in self.announcements if a.waypoints_unplaced and a.hc_id in self.already_stored)
 
     @property
     def waypoints_placed(self) -> int:
