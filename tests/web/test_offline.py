@@ -76,3 +76,39 @@ def test_the_file_opens_from_file_url_with_the_network_blocked(
         page.screenshot(path=str(shots / "offline-en.png"))
         assert blocked.urls == []
         assert errors == []
+
+
+@pytest.mark.parametrize(("locale", "lang"), [("uk-UA", "uk"), ("en-GB", "en")])
+def test_a_file_written_without_a_language_follows_the_browser_and_words_verdicts_from_fields(
+    browser: Any, demo_planned: Any, demo_feed_reports: list[Any], tmp_path: Path, locale: str, lang: str
+) -> None:
+    from safepassage.monitor.merge import merge_reports
+    from safepassage.monitor.verdict import judge_corridor
+
+    incidents = merge_reports(demo_feed_reports)
+    verdicts = [
+        judge_corridor(c.id, [(w.lon, w.lat) for w in c.route], win.start, win.end, incidents, c.buffer_m)
+        for c in demo_planned.scenario.corridors
+        for win in c.ceasefire_windows
+    ]
+    bundle = map_bundle(
+        demo_planned.scenario,
+        demo_planned.networks,
+        demo_planned.plan,
+        verdicts=verdicts,
+        withheld_incident_ids={i.id for i in incidents},  # as for a viewer: none of them published
+    )
+    reasons = [v["reason"] for c in bundle["corridors"] for v in c["verdicts"]]
+    assert any(v.evidence for v in verdicts)
+    path = tmp_path / "map.html"
+    write_offline_map(path, bundle)
+    words = catalogue(lang)
+    with opened_page(browser, path.as_uri(), locale=locale) as (page, blocked, errors):
+        expect(page.locator("h1")).to_have_text(words["app.title"])
+        assert page.locator("html").get_attribute("lang") == lang
+        panel = page.locator("#verdicts").text_content() or ""
+        assert words["outcome.violated"] in panel
+        assert words["evidence.withheld_line"].rsplit("% ", 1)[-1] in panel
+        assert [r for r in reasons if r in panel] == []  # the rule's English sentence stays in the data
+        assert blocked.urls == []
+        assert errors == []

@@ -12,8 +12,11 @@ says when to read them again); :func:`stored_map_bundle` adds what changes all t
 - each scenario corridor's status: the latest lifecycle status of its stored corridor (key
   ``scenario:<digest>:<id>``), else the scenario's;
 - the verdict on each scenario corridor for each of its ceasefire windows, judged now by the
-  verdict rule (:func:`safepassage.monitor.verdict.judge_corridor`, docs/verdicts.md) on those
-  incidents, with its evidence.
+  verdict rule (:func:`safepassage.monitor.verdict.judge_corridor`, docs/verdicts.md) on ALL stored
+  reports merged into incidents, as ``safepassage monitor`` judges them: the system has one verdict,
+  whoever looks. Only the detail of evidence from reports the caller may not see is withheld (an
+  incident is withheld when any of its reports is): :func:`map_bundle` shows such items with kind,
+  time and how sure only (docs/web.md).
 """
 
 from __future__ import annotations
@@ -109,6 +112,8 @@ def stored_map_bundle(
         for s in summaries
         if visible_report_ids is None or s.id in visible_report_ids
     }
+    all_incidents = merge_reports(reports)
+    hidden = {i.id for i in all_incidents if any(key not in shown for key in i.report_keys)}
     reports = [r for r in reports if r.key in shown]
     incidents = merge_reports(reports)
     states = {key: ReviewState(s.review_state) for key, s in shown.items()}
@@ -121,7 +126,8 @@ def stored_map_bundle(
         reports=reports,
         review_states=states,
         corridor_statuses=statuses,
-        verdicts=_verdicts(scene.scenario, incidents),
+        verdicts=_verdicts(scene.scenario, all_incidents),
+        withheld_incident_ids=hidden,
         coordinator=coordinator,
         closures=scene.closures,
         schedule=scene.schedule,

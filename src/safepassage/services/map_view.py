@@ -37,7 +37,7 @@ import datetime as dt
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import shapely
@@ -46,7 +46,7 @@ from safepassage.fleet.schedule import Schedule  # at run time: the shape test r
 from safepassage.geojson import area_features, closure_features
 from safepassage.hazards import LinkClosures, credibility, link_closures
 from safepassage.local_time import iso_text
-from safepassage.monitor.records import Incident, Verdict
+from safepassage.monitor.records import Evidence, Incident, Verdict
 from safepassage.monitor.report import IncidentReport
 from safepassage.network import Projector, RoadNetwork
 from safepassage.network.road_classes import ROAD_CLASSES
@@ -83,6 +83,7 @@ def map_bundle(
     review_states: Mapping[tuple[str, str], ReviewState] | None = None,
     corridor_statuses: Mapping[str, CorridorStatus] | None = None,
     verdicts: Sequence[Verdict] = (),
+    withheld_incident_ids: Collection[str] = (),
     coordinator: bool = False,
     closures: LinkClosures | None = None,
     schedule: Schedule | None = None,
@@ -92,6 +93,8 @@ def map_bundle(
     ``reports``: the reports behind ``incidents`` (matched by ``(feed, source_id)``);
     ``review_states``: the latest review state per report key (absent: not reviewed);
     ``corridor_statuses``: the latest lifecycle status per corridor id (absent: the scenario's);
+    ``withheld_incident_ids``: incidents behind ``verdicts`` resting on reports the viewer may not
+    see: their evidence items keep kind, time and how sure only (``"withheld": true``);
     ``coordinator``: whether the viewer may see convoy details (else they are left out);
     ``schedule``: the vehicle schedule whose vehicles the map moves (coordinators only).
     """
@@ -109,7 +112,14 @@ def map_bundle(
         "viewer": "coordinator" if coordinator else "public",
         "bounds": _bounds(network),
         "basemap": _basemap(network),
-        "corridors": _corridors(scenario, network, corridor_statuses or {}, verdicts, coordinator),
+        "corridors": _corridors(
+            scenario,
+            network,
+            corridor_statuses or {},
+            verdicts,
+            coordinator,
+            frozenset(withheld_incident_ids),
+        ),
         "incidents": _incidents(scenario, incidents, reports, review_states or {}),
         "origins": _origins(scenario, plan, coordinator),
         "destinations": _destinations(scenario, plan, coordinator),
@@ -170,6 +180,7 @@ def _corridors(
     statuses: Mapping[str, CorridorStatus],
     verdicts: Sequence[Verdict],
     coordinator: bool,
+    withheld: frozenset[str] = frozenset(),
 ) -> list[Json]:
     """Each corridor; an aid corridor's windows (when its convoys move) for coordinators only."""
     zone = scenario.zone()
@@ -198,7 +209,7 @@ def _corridors(
                     }
                     for w in c.ceasefire_windows
                 ],
-                "verdicts": [_verdict(scenario, v) for v in verdicts if v.corridor_id == c.id],
+                "verdicts": [_verdict(scenario, v, withheld) for v in verdicts if v.corridor_id == c.id],
             }
         )
         if c.purpose is CorridorPurpose.AID and not coordinator:
@@ -208,7 +219,10 @@ def _corridors(
     return result
 
 
-def _verdict(scenario: Scenario, v: Verdict) -> Json:
+def _verdict(scenario: Scenario, v: Verdict, withheld: frozenset[str] = frozenset()) -> Json:
+    """One verdict: its structured fields (the page words it from these through its catalogues),
+    the rule's English ``reason`` and its evidence; an item on a ``withheld`` incident keeps kind,
+    time and how sure only."""
     zone = scenario.zone()
     return {
         "window_start": iso_text(v.window_start, zone),
@@ -218,18 +232,32 @@ def _verdict(scenario: Scenario, v: Verdict) -> Json:
         "confidence": round(v.confidence, 3),
         "rule_version": v.rule_version,
         "reason": v.reason,
-        "evidence": [
-            {
-                "incident_id": e.incident_id,
-                "sources": list(e.sources),
-                "kind": e.kind.value,
-                "distance_to_route_m": round(e.distance_to_route_m, 1),
-                "observed_at": iso_text(e.observed_at, zone),
-                "weight": round(e.weight, 3),
-                "decisive": e.decisive,
-            }
-            for e in v.evidence
-        ],
+        "evidence_count": len(v.evidence),
+        "decisive_count": sum(1 for e in v.evidence if e.decisive),
+        "withheld_count": sum(1 for e in v.evidence if e.incident_id in withheld),
+        "evidence": [_evidence(e, zone, e.incident_id in withheld) for e in v.evidence],
+    }
+
+
+def _evidence(e: Evidence, zone: dt.tzinfo, withheld: bool) -> Json:
+    """One evidence item; ``withheld`` (a report the viewer may not see): kind, time, how sure."""
+    if withheld:
+        return {
+            "withheld": True,
+            "kind": e.kind.value,
+            "observed_at": iso_text(e.observed_at, zone),
+            "weight": round(e.weight, 3),
+            "decisive": e.decisive,
+        }
+    return {
+        "withheld": False,
+        "incident_id": e.incident_id,
+        "sources": list(e.sources),
+        "kind": e.kind.value,
+        "distance_to_route_m": round(e.distance_to_route_m, 1),
+        "observed_at": iso_text(e.observed_at, zone),
+        "weight": round(e.weight, 3),
+        "decisive": e.decisive,
     }
 
 

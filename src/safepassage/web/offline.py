@@ -47,10 +47,12 @@ def _leaflet_css() -> str:
     return _IMAGE_URL.sub(inline, (base / "leaflet.css").read_text(encoding="utf-8"))
 
 
-def offline_html(bundle: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
-    """The page with everything inlined; ``lang`` (``en`` or ``uk``) is the language it opens in
-    (the reader can switch: both catalogues are embedded)."""
-    if lang not in LANGUAGES:
+def offline_html(bundle: dict[str, Any], lang: str | None = None) -> str:
+    """The page with everything inlined; ``lang`` (``en`` or ``uk``) is the language it opens in;
+    None (the default): the browser's language (``navigator.languages``, uk -> Ukrainian, else
+    English), like the live page. The reader can switch: both catalogues are embedded, and a
+    switch is remembered."""
+    if lang is not None and lang not in LANGUAGES:
         raise ValueError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
     payload = {
         "bundle": {**bundle, "role": "viewer", "api": {}},
@@ -72,10 +74,11 @@ def offline_html(bundle: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> str:
     for line in (static / "index.html").read_text(encoding="utf-8").splitlines():
         marker = next((m for m in replacements if line.startswith(m)), None)
         lines.append(replacements[marker] if marker else line)
-    return "\n".join(lines).replace('<html lang="en">', f'<html lang="{lang}">') + "\n"
+    opening = lang or DEFAULT_LANGUAGE  # the script sets the page's lang once it has chosen
+    return "\n".join(lines).replace('<html lang="en">', f'<html lang="{opening}">') + "\n"
 
 
-def write_offline_map(path: Path, bundle: dict[str, Any], lang: str = DEFAULT_LANGUAGE) -> int:
+def write_offline_map(path: Path, bundle: dict[str, Any], lang: str | None = None) -> int:
     """Write :func:`offline_html` to ``path`` (folders created); returns its size in bytes.
 
     ``bundle``: a public (non-coordinator) :func:`~safepassage.services.map_view.map_bundle`, since
@@ -94,7 +97,7 @@ def write_scenario_map(
     scenario: Scenario,
     networks: Mapping[TravelMode, RoadNetwork],
     plan: Plan | None = None,
-    lang: str = DEFAULT_LANGUAGE,
+    lang: str | None = None,
 ) -> int:
     """The offline map of a scenario (and its plan), public data only, for the CLI's ``demo`` and
     ``plan --html``; returns the file's size in bytes."""

@@ -406,9 +406,20 @@
         item.appendChild(el("p", { text: T("verdict.line", {
           outcome: T("outcome." + v.outcome), score: Math.round(v.violation_score * 100),
           confidence: Math.round(v.confidence * 100) }) }));
-        if (v.reason) { item.appendChild(el("p", { "class": "muted", text: v.reason, translate: "no" })); }
+        // worded from the structured fields; the rule's English sentence stays in v.reason (data only)
+        item.appendChild(el("p", { "class": "muted", text: T("verdict.counts", {
+          evidence: v.evidence_count, decisive: v.decisive_count, buffer: Math.round(c.buffer_m) }) }));
+        if (v.withheld_count) {
+          item.appendChild(el("p", { "class": "muted", text: T("verdict.withheld", { count: v.withheld_count }) }));
+        }
         var ev = el("ul", {});
         v.evidence.forEach(function (e) {
+          if (e.withheld) {
+            ev.appendChild(el("li", { text: T("evidence.withheld_line", { kind: T("kind." + e.kind),
+              time: localText((Date.parse(e.observed_at) - Date.parse(state.bundle.start)) / 1000),
+              weight: Math.round(e.weight * 100) }) }));
+            return;
+          }
           var li = el("li", {}, [Tnodes("evidence.line", { kind: T("kind." + e.kind), sources: e.sources.join(", "),
             distance: Math.round(e.distance_to_route_m), weight: Math.round(e.weight * 100) }, ["sources"])]);
           var link = el("button", { type: "button", "class": "link", text: T("evidence.show") });
