@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from safepassage.errors import UnknownIdError
-from safepassage.store import Store  # at run time: the shape test reads the type hints
+from safepassage.store import NotificationRecord, Store  # at run time: the shape test reads the hints
 
 __all__ = [
     "IncidentRecord",
     "LoggedEvent",
-    "NotificationRecord",
     "StoredDocument",
     "VerdictRecord",
     "corridor_points",
@@ -63,17 +62,6 @@ class VerdictRecord:
     rule_version: str
     reason: str
     judged_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class NotificationRecord:
-    """A stored notification."""
-
-    id: int
-    topic: str
-    recipient: str
-    message: str
-    created_at: dt.datetime
 
 
 @dataclass(frozen=True)
