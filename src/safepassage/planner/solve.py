@@ -65,34 +65,27 @@ from typing import Literal
 import numpy as np
 import numpy.typing as npt
 from pydantic import JsonValue
-from scipy.sparse.csgraph import dijkstra
 
-from safepassage.errors import InputError, SolverError
+from safepassage.errors import InputError
 from safepassage.network import RoadNetwork
 from safepassage.planner.assemble import (
     build_plan,
-    groups_from_paths,
-    merge_identical_groups,
     movement_exposure,
 )
 from safepassage.planner.coupled import COUPLED_ARC_BUDGET, CoupledGaveUp, CoupledSearch, coupled_quickest
-from safepassage.planner.decompose import decompose_flow
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.flow_search import SearchResult, quickest_clearance
-from safepassage.planner.loops import skip_loops
+from safepassage.planner.lower_bound import FAST_BOUND_FACTOR, proven_lower_bound, relaxation_clearance
 from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
+from safepassage.planner.movements import plan_movements
 from safepassage.planner.plan_file import Plan, SolverInfo, plan_gap
 from safepassage.planner.problem import PlanningProblem, build_problem, without_side_rule
 from safepassage.planner.static_graph import StaticGraph, build_static_graph
 from safepassage.planner.tidy import (
     FAST_TIDY_ARC_BUDGET,
-    LOOP_SHIFT_PATH_BUDGET,
     TIDY_ARC_BUDGET,
-    depart_later_over_loops,
     lexicographic_costs,
-    revisiting_paths,
     travel_costs,
-    wait_instead_of_loops,
     with_source_capacity,
 )
 from safepassage.planner.time_expansion import (
@@ -101,7 +94,6 @@ from safepassage.planner.time_expansion import (
     StepModel,
     TimeExpandedNetwork,
     expand,
-    min_weight_matrix,
     static_times,
 )
 from safepassage.planner.time_grid import ms_to_s, step_ms, whole_ms_substeps
@@ -134,8 +126,6 @@ EXACT_ARC_BUDGET = 2_000_000
 #: Fast mode: at most half steps, and a smaller budget for them and for the fine bound.
 FAST_ARC_BUDGET = 500_000
 FAST_SUBSTEPS = 2
-#: Fast mode takes its lower bound from the relaxation at this many steps per coarse step.
-FAST_BOUND_FACTOR = 5
 
 IntArray = npt.NDArray[np.int64]
 
@@ -216,7 +206,7 @@ def plan_problem(
     # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
     mark = time.perf_counter()
     demand = int(graph.origin_people.sum())
-    coarse = _relaxation(problem, graph, FAST_BOUND_FACTOR, scenario_steps, demand)
+    coarse = relaxation_clearance(problem, graph, FAST_BOUND_FACTOR, scenario_steps, demand)
     timings["coarse_bound_s"] = time.perf_counter() - mark
     # Expected size of one probe per model step: static arcs x steps to the bound (or the horizon).
     steps_estimate = coarse.horizon_steps * FAST_BOUND_FACTOR if coarse.servable >= demand else scenario_steps
@@ -349,27 +339,7 @@ def plan_problem(
         tidy_details["arcs"] = network.arc_count
 
     mark = time.perf_counter()
-    paths = decompose_flow(network, flow)
-    paths, loops_home = wait_instead_of_loops(network, paths, graph.arc_head, transit)
-    loops_shifted, shift_ran = 0, paths.count <= LOOP_SHIFT_PATH_BUDGET
-    if shift_ran:
-        paths, loops_shifted = depart_later_over_loops(network, paths, graph.arc_head)
-    groups = groups_from_paths(problem, graph, network, paths, model_step_ms)
-    # Python over every revisiting path: within the same path budget as the greedy shift (at scale,
-    # 80k revisiting paths cost ~30 s and the circles there are longer than a hop's slack).
-    loops_slowed: int | str = f"skipped: over {LOOP_SHIFT_PATH_BUDGET} flow paths"
-    if shift_ran:
-        groups, loops_slowed = skip_loops(problem, groups)
-    merged = merge_identical_groups(groups)
-    movement_details: dict[str, JsonValue] = {
-        "flow_paths": len(groups),
-        "loops_turned_into_waiting": loops_home + loops_shifted,
-        "greedy_loop_shift": "ran" if shift_ran else f"skipped: over {LOOP_SHIFT_PATH_BUDGET} flow paths",
-        "loops_skipped_by_a_slower_hop": loops_slowed,
-        "after_merging_identical": len(merged),
-        "revisiting_a_node": revisiting_paths([g.nodes for g in merged]),
-    }
-    groups = merged
+    groups, movement_details = plan_movements(problem, graph, network, flow, transit, model_step_ms)
     exposure = movement_exposure(problem, groups, risk)
     timings["decompose_s"] = time.perf_counter() - mark
 
@@ -387,11 +357,11 @@ def plan_problem(
             without_side_rule(problem), contract=True, split_shared=not graph.shared
         )
     if bound_graph is not graph or graph.shared or coarse.servable != moved:
-        coarse = _relaxation(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
+        coarse = relaxation_clearance(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
     fine = None
     relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
     if moved > 0 and relaxed_size <= budget:
-        fine = _relaxation(
+        fine = relaxation_clearance(
             problem,
             bound_graph,
             1,
@@ -399,7 +369,7 @@ def plan_problem(
             moved,
             start=coarse.horizon_steps * FAST_BOUND_FACTOR,
         )
-    bound_s, bound_details = _lower_bound(problem, bound_graph, served, clearance_s, coarse, fine)
+    bound_s, bound_details = proven_lower_bound(problem, bound_graph, served, clearance_s, coarse, fine)
     if rule_gaps and mode == "exact":
         exactness["proven"] = False
         earlier = [str(exactness["why"])] if "why" in exactness else []
@@ -481,99 +451,6 @@ def _served_by_origin(network: TimeExpandedNetwork, flow: IntArray, count: int) 
 def _received_by_destination(network: TimeExpandedNetwork, flow: IntArray, count: int) -> IntArray:
     rec = network.kind == RECEIVE
     return np.bincount(network.ref[rec], weights=flow[rec], minlength=count).astype(np.int64)
-
-
-def _relaxation(
-    problem: PlanningProblem,
-    graph: StaticGraph,
-    factor: int,
-    max_fine_steps: int,
-    target: int,
-    *,
-    start: int | None = None,
-) -> SearchResult | CoupledSearch:
-    """Least T (in steps of ``factor`` fine steps) at which the relaxation moves ``target`` people."""
-    model = StepModel(
-        problem.step_s * factor, relaxed=True, capacity_factor=factor, slowdown_s=problem.step_s
-    )
-    max_steps = max(1, math.ceil(max_fine_steps / factor))
-    first = None if start is None else max(1, start // factor)
-    if graph.shared:  # the same relaxation with the groups' shared links coupled (LP)
-        try:
-            return coupled_quickest(
-                graph,
-                model,
-                max_steps,
-                integral=False,
-                target=target,
-                start_steps=first,
-                growth=1.1 if first else 2.0,
-            )
-        except CoupledGaveUp:  # too large for the LP: every layer's full capacity (still a relaxation)
-            pass
-    return quickest_clearance(
-        graph, model, max_steps, target=target, start_steps=first, growth=1.1 if first else 2.0
-    )
-
-
-def _lower_bound(
-    problem: PlanningProblem,
-    graph: StaticGraph,
-    served: IntArray,
-    clearance_s: float,
-    coarse: SearchResult | CoupledSearch,
-    fine: SearchResult | CoupledSearch | None,
-) -> tuple[float, dict[str, JsonValue]]:
-    """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4)."""
-    moved = int(served.sum())
-    if moved == 0:
-        return 0.0, {"relaxation_s": 0.0, "shortest_path_s": 0.0}
-    details: dict[str, JsonValue] = {}
-    bound = 0.0
-    for name, result, factor in (("coarse", coarse, FAST_BOUND_FACTOR), ("fine", fine, 1)):
-        if result is None:
-            continue
-        if result.servable < moved:
-            raise SolverError(
-                f"the {name} lower-bound relaxation moves only {result.servable} of {moved} people "
-                "within the horizon; a relaxation must allow every valid plan (internal error)"
-            )
-        seconds = ms_to_s(result.horizon_steps * step_ms(problem.step_s) * factor)
-        bound = max(bound, seconds)
-        details[f"{name}_relaxation"] = {
-            "step_s": problem.step_s * factor,
-            "steps": result.horizon_steps,
-            "bound_s": seconds,
-            "probes": len(result.probes),
-            "largest_arcs": result.largest_network_arcs,
-        }
-    path_s = ms_to_s(_shortest_path_bound_ms(problem, graph, served))
-    details["shortest_path_s"] = path_s
-    if bound > clearance_s + 1e-6:
-        raise SolverError(
-            f"lower bound {bound:.0f} s exceeds the plan's clearance {clearance_s:.0f} s (internal error)"
-        )
-    return max(bound, path_s), details
-
-
-def _shortest_path_bound_ms(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> int:
-    """Free-flow time from the farthest served origin to its nearest usable destination, in ms.
-
-    Link times rounded down to whole ms; exact integer sums (weights ``ms * K + 1`` with ``K`` above
-    any path's arc count, so zero-time arcs stay arcs and ``dist // K`` is the sum of the ms).
-    """
-    closed_always = np.zeros(graph.arc_count, dtype=bool)
-    whole = (graph.closure_from_s <= 0.0) & (graph.closure_to_s >= problem.horizon_s)
-    closed_always[graph.closure_arc[whole]] = True
-    keep = ~closed_always
-    scale = graph.node_count + 1
-    weights = graph.arc_travel_lo_ms[keep].astype(np.float64) * scale + 1.0
-    matrix = min_weight_matrix(graph.arc_tail[keep], graph.arc_head[keep], weights, graph.node_count)
-    to_sink = dijkstra(matrix.T.tocsr(), indices=np.unique(graph.sink_node), min_only=True)
-    nodes = graph.origin_node[served > 0]
-    values = to_sink[nodes]
-    values = values[np.isfinite(values)]
-    return int(values.max()) // scale if values.size else 0
 
 
 def _split_exactness(why: str) -> dict[str, JsonValue]:

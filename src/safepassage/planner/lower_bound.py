@@ -1,0 +1,133 @@
+"""Proven lower bounds on the clearance of every plan ``check-plan`` accepts.
+
+Two bounds, the larger is the plan's ``lower_bound_s`` (proofs in ``docs/plan-format.md``):
+
+(a) the **relaxation**: ``T_low * step'`` where ``T_low`` is the least T at which the relaxed
+    time-expanded network (``time_expansion``, ``relaxed=True``: travel times rounded down, a link
+    closed only when one closure covers every instant it could be entered, waiting anywhere, each
+    chain's first link's capacity) moves as many people as the plan; ``step'`` is
+    ``FAST_BOUND_FACTOR`` time steps (coarse) and, within the arc budget, one time step (fine);
+(b) the free-flow **shortest path** time from the farthest served origin to its nearest usable
+    destination over links not closed for the whole horizon.
+
+Errors: :class:`~safepassage.errors.SolverError` when a relaxation moves fewer people than the plan
+or its bound exceeds the plan's clearance (both would be internal errors: a relaxation admits every
+valid plan).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+from pydantic import JsonValue
+from scipy.sparse.csgraph import dijkstra
+
+from safepassage.errors import SolverError
+from safepassage.planner.coupled import CoupledGaveUp, CoupledSearch, coupled_quickest
+from safepassage.planner.flow_search import SearchResult, quickest_clearance
+from safepassage.planner.problem import PlanningProblem
+from safepassage.planner.static_graph import StaticGraph
+from safepassage.planner.time_expansion import StepModel, min_weight_matrix
+from safepassage.planner.time_grid import ms_to_s, step_ms
+
+__all__ = ["FAST_BOUND_FACTOR", "proven_lower_bound", "relaxation_clearance", "shortest_path_bound_ms"]
+
+IntArray = npt.NDArray[np.int64]
+
+#: The coarse relaxation's step, in time steps (also fast mode's only relaxation above its budget).
+FAST_BOUND_FACTOR = 5
+
+
+def relaxation_clearance(
+    problem: PlanningProblem,
+    graph: StaticGraph,
+    factor: int,
+    max_fine_steps: int,
+    target: int,
+    *,
+    start: int | None = None,
+) -> SearchResult | CoupledSearch:
+    """Least T (in steps of ``factor`` fine steps) at which the relaxation moves ``target`` people."""
+    model = StepModel(
+        problem.step_s * factor, relaxed=True, capacity_factor=factor, slowdown_s=problem.step_s
+    )
+    max_steps = max(1, math.ceil(max_fine_steps / factor))
+    first = None if start is None else max(1, start // factor)
+    if graph.shared:  # the same relaxation with the groups' shared links coupled (LP)
+        try:
+            return coupled_quickest(
+                graph,
+                model,
+                max_steps,
+                integral=False,
+                target=target,
+                start_steps=first,
+                growth=1.1 if first else 2.0,
+            )
+        except CoupledGaveUp:  # too large for the LP: every layer's full capacity (still a relaxation)
+            pass
+    return quickest_clearance(
+        graph, model, max_steps, target=target, start_steps=first, growth=1.1 if first else 2.0
+    )
+
+
+def proven_lower_bound(
+    problem: PlanningProblem,
+    graph: StaticGraph,
+    served: IntArray,
+    clearance_s: float,
+    coarse: SearchResult | CoupledSearch,
+    fine: SearchResult | CoupledSearch | None,
+) -> tuple[float, dict[str, JsonValue]]:
+    """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4)."""
+    moved = int(served.sum())
+    if moved == 0:
+        return 0.0, {"relaxation_s": 0.0, "shortest_path_s": 0.0}
+    details: dict[str, JsonValue] = {}
+    bound = 0.0
+    for name, result, factor in (("coarse", coarse, FAST_BOUND_FACTOR), ("fine", fine, 1)):
+        if result is None:
+            continue
+        if result.servable < moved:
+            raise SolverError(
+                f"the {name} lower-bound relaxation moves only {result.servable} of {moved} people "
+                "within the horizon; a relaxation must allow every valid plan (internal error)"
+            )
+        seconds = ms_to_s(result.horizon_steps * step_ms(problem.step_s) * factor)
+        bound = max(bound, seconds)
+        details[f"{name}_relaxation"] = {
+            "step_s": problem.step_s * factor,
+            "steps": result.horizon_steps,
+            "bound_s": seconds,
+            "probes": len(result.probes),
+            "largest_arcs": result.largest_network_arcs,
+        }
+    path_s = ms_to_s(shortest_path_bound_ms(problem, graph, served))
+    details["shortest_path_s"] = path_s
+    if bound > clearance_s + 1e-6:
+        raise SolverError(
+            f"lower bound {bound:.0f} s exceeds the plan's clearance {clearance_s:.0f} s (internal error)"
+        )
+    return max(bound, path_s), details
+
+
+def shortest_path_bound_ms(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> int:
+    """Free-flow time from the farthest served origin to its nearest usable destination, in ms.
+
+    Link times rounded down to whole ms; exact integer sums (weights ``ms * K + 1`` with ``K`` above
+    any path's arc count, so zero-time arcs stay arcs and ``dist // K`` is the sum of the ms).
+    """
+    closed_always = np.zeros(graph.arc_count, dtype=bool)
+    whole = (graph.closure_from_s <= 0.0) & (graph.closure_to_s >= problem.horizon_s)
+    closed_always[graph.closure_arc[whole]] = True
+    keep = ~closed_always
+    scale = graph.node_count + 1
+    weights = graph.arc_travel_lo_ms[keep].astype(np.float64) * scale + 1.0
+    matrix = min_weight_matrix(graph.arc_tail[keep], graph.arc_head[keep], weights, graph.node_count)
+    to_sink = dijkstra(matrix.T.tocsr(), indices=np.unique(graph.sink_node), min_only=True)
+    nodes = graph.origin_node[served > 0]
+    values = to_sink[nodes]
+    values = values[np.isfinite(values)]
+    return int(values.max()) // scale if values.size else 0
