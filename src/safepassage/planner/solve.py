@@ -75,7 +75,15 @@ from safepassage.planner.assemble import (
 from safepassage.planner.coupled import COUPLED_ARC_BUDGET, CoupledGaveUp, CoupledSearch, coupled_quickest
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.flow_search import SearchResult, quickest_clearance
-from safepassage.planner.lower_bound import FAST_BOUND_FACTOR, proven_lower_bound, relaxation_clearance
+from safepassage.planner.lower_bound import (
+    FAST_BOUND_FACTOR,
+    FINE_PROBE_ARC_LIMIT,
+    FINE_PROBES_OVER_BUDGET,
+    FineProbes,
+    fine_relaxation_probes,
+    proven_lower_bound,
+    relaxation_clearance,
+)
 from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
 from safepassage.planner.movements import plan_movements
 from safepassage.planner.plan_file import Plan, SolverInfo, plan_gap
@@ -358,7 +366,7 @@ def plan_problem(
         )
     if bound_graph is not graph or graph.shared or coarse.servable != moved:
         coarse = relaxation_clearance(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
-    fine = None
+    fine: SearchResult | CoupledSearch | FineProbes | None = None
     relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
     if moved > 0 and relaxed_size <= budget:
         fine = relaxation_clearance(
@@ -368,6 +376,15 @@ def plan_problem(
             math.ceil(search.horizon_steps / sub),
             moved,
             start=coarse.horizon_steps * FAST_BOUND_FACTOR,
+        )
+    elif moved > 0 and mode == "exact" and not bound_graph.shared and relaxed_size <= FINE_PROBE_ARC_LIMIT:
+        # Over the budget: probe the fine relaxation just above the coarse bound (each short probe proves).
+        fine = fine_relaxation_probes(
+            problem.step_s,
+            bound_graph,
+            moved,
+            coarse.horizon_steps * FAST_BOUND_FACTOR,
+            FINE_PROBES_OVER_BUDGET,
         )
     bound_s, bound_details = proven_lower_bound(problem, bound_graph, served, clearance_s, coarse, fine)
     if rule_gaps and mode == "exact":
