@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,7 @@ from safepassage.errors import SolverError
 from safepassage.planner.coupled import CoupledGaveUp, CoupledSearch, coupled_quickest
 from safepassage.planner.flow_search import SearchResult, quickest_clearance, solve_max_flow
 from safepassage.planner.problem import PlanningProblem
+from safepassage.planner.relaxed_network import split_before_openings
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import StepModel, expand, min_weight_matrix, static_times
 from safepassage.planner.time_grid import ms_to_s, step_ms
@@ -42,7 +44,9 @@ __all__ = [
     "FINE_PROBES_OVER_BUDGET",
     "FINE_PROBE_ARC_LIMIT",
     "FineProbes",
+    "FineResult",
     "fine_relaxation_probes",
+    "fine_relaxations",
     "proven_lower_bound",
     "relaxation_clearance",
     "shortest_path_bound_ms",
@@ -134,42 +138,87 @@ def relaxation_clearance(
     )
 
 
+FineResult = SearchResult | CoupledSearch | FineProbes
+
+
+def fine_relaxations(
+    problem: PlanningProblem,
+    graph: StaticGraph,
+    moved: int,
+    clearance_s: float,
+    *,
+    start_steps: int,
+    max_fine_steps: int,
+    search: bool,
+    probes: int,
+) -> list[tuple[str, FineResult]]:
+    """The fine (one time step) relaxation of ``graph`` and of its chains cut before openings.
+
+    ``search``: find each one's least clearing horizon (from ``start_steps``, at most
+    ``max_fine_steps``); otherwise, with ``probes > 0``, probe each just above ``start_steps``
+    (:func:`fine_relaxation_probes`). The cut graph (``relaxed_network.split_before_openings``, links
+    whose closure ends by ``clearance_s``) is only added where it differs from ``graph``. Every
+    result is a proven bound by itself; :func:`proven_lower_bound` takes the largest.
+    """
+    if moved <= 0 or (not search and probes <= 0):
+        return []
+    graphs = [("fine", graph)]
+    cut = split_before_openings(problem, graph, clearance_s)
+    if cut is not graph:
+        graphs.append(("fine_cut", cut))
+    out: list[tuple[str, FineResult]] = []
+    for name, relaxed in graphs:
+        if search:
+            out.append(
+                (name, relaxation_clearance(problem, relaxed, 1, max_fine_steps, moved, start=start_steps))
+            )
+        else:
+            out.append((name, fine_relaxation_probes(problem.step_s, relaxed, moved, start_steps, probes)))
+    return out
+
+
 def proven_lower_bound(
     problem: PlanningProblem,
     graph: StaticGraph,
     served: IntArray,
     clearance_s: float,
     coarse: SearchResult | CoupledSearch,
-    fine: SearchResult | CoupledSearch | FineProbes | None,
+    fine: Sequence[tuple[str, FineResult]] = (),
 ) -> tuple[float, dict[str, JsonValue]]:
-    """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4)."""
+    """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4).
+
+    ``coarse``: the coarse relaxation's search; ``fine``: named fine relaxations
+    (:func:`fine_relaxations`); ``graph``: for the shortest-path bound.
+    """
     moved = int(served.sum())
     if moved == 0:
         return 0.0, {"relaxation_s": 0.0, "shortest_path_s": 0.0}
     details: dict[str, JsonValue] = {}
     bound = 0.0
-    if isinstance(fine, FineProbes):
-        seconds = ms_to_s((fine.short_steps + 1) * step_ms(problem.step_s)) if fine.short_steps >= 0 else 0.0
-        bound = seconds
-        details["fine_relaxation_probed"] = {
+    step = step_ms(problem.step_s)
+    searched: list[tuple[str, SearchResult | CoupledSearch, int]] = [("coarse", coarse, FAST_BOUND_FACTOR)]
+    for name, result in fine:
+        if not isinstance(result, FineProbes):
+            searched.append((name, result, 1))
+            continue
+        seconds = ms_to_s((result.short_steps + 1) * step) if result.short_steps >= 0 else 0.0
+        bound = max(bound, seconds)
+        details[f"{name}_relaxation_probed"] = {
             "step_s": problem.step_s,
-            "short_at_steps": fine.short_steps,
+            "short_at_steps": result.short_steps,
             "bound_s": seconds,
             "probes": [
                 {"steps": t, "people_moved": v, "arcs": a, "seconds": round(x, 4)}
-                for t, v, a, x in fine.probes
+                for t, v, a, x in result.probes
             ],
         }
-        fine = None
-    for name, result, factor in (("coarse", coarse, FAST_BOUND_FACTOR), ("fine", fine, 1)):
-        if result is None:
-            continue
+    for name, result, factor in searched:
         if result.servable < moved:
             raise SolverError(
                 f"the {name} lower-bound relaxation moves only {result.servable} of {moved} people "
                 "within the horizon; a relaxation must allow every valid plan (internal error)"
             )
-        seconds = ms_to_s(result.horizon_steps * step_ms(problem.step_s) * factor)
+        seconds = ms_to_s(result.horizon_steps * step * factor)
         bound = max(bound, seconds)
         details[f"{name}_relaxation"] = {
             "step_s": problem.step_s * factor,

@@ -79,8 +79,7 @@ from safepassage.planner.lower_bound import (
     FAST_BOUND_FACTOR,
     FINE_PROBE_ARC_LIMIT,
     FINE_PROBES_OVER_BUDGET,
-    FineProbes,
-    fine_relaxation_probes,
+    fine_relaxations,
     proven_lower_bound,
     relaxation_clearance,
 )
@@ -366,26 +365,21 @@ def plan_problem(
         )
     if bound_graph is not graph or graph.shared or coarse.servable != moved:
         coarse = relaxation_clearance(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
-    fine: SearchResult | CoupledSearch | FineProbes | None = None
     relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
-    if moved > 0 and relaxed_size <= budget:
-        fine = relaxation_clearance(
-            problem,
-            bound_graph,
-            1,
-            math.ceil(search.horizon_steps / sub),
-            moved,
-            start=coarse.horizon_steps * FAST_BOUND_FACTOR,
-        )
-    elif moved > 0 and mode == "exact" and not bound_graph.shared and relaxed_size <= FINE_PROBE_ARC_LIMIT:
-        # Over the budget: probe the fine relaxation just above the coarse bound (each short probe proves).
-        fine = fine_relaxation_probes(
-            problem.step_s,
-            bound_graph,
-            moved,
-            coarse.horizon_steps * FAST_BOUND_FACTOR,
-            FINE_PROBES_OVER_BUDGET,
-        )
+    # Within the budget: the fine relaxation's least T; above it (exact mode, up to
+    # FINE_PROBE_ARC_LIMIT): a probe just above the coarse bound (each short probe proves).
+    fine = fine_relaxations(
+        problem,
+        bound_graph,
+        moved,
+        clearance_s,
+        start_steps=coarse.horizon_steps * FAST_BOUND_FACTOR,
+        max_fine_steps=math.ceil(search.horizon_steps / sub),
+        search=relaxed_size <= budget,
+        probes=FINE_PROBES_OVER_BUDGET
+        if mode == "exact" and not bound_graph.shared and relaxed_size <= FINE_PROBE_ARC_LIMIT
+        else 0,
+    )
     bound_s, bound_details = proven_lower_bound(problem, bound_graph, served, clearance_s, coarse, fine)
     if rule_gaps and mode == "exact":
         exactness["proven"] = False
