@@ -99,4 +99,6 @@ def test_helsinki_demo_fast_mode_is_judged_by_its_gap_not_by_3_percent():
     assert fast.gap == pytest.approx(0.0962, abs=1e-4)  # > 3 %: no "within 3 %" could be promised
     assert "9.6% above it" in _sentence(fast)
     assert "promises nothing closer to the bound or to exact mode" in _sentence(fast)
-    assert "5.8% above it; it is the quickest plan of the planner's model (15 s steps" in _sentence(exact)
+    # Exact mode's bound adds the window cut (planner.window_cut): 4,750 s, 4.2 % below its plan.
+    assert exact.lower_bound_s == 4750.0
+    assert "4.2% above it; it is the quickest plan of the planner's model (15 s steps" in _sentence(exact)

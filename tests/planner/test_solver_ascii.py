@@ -70,7 +70,11 @@ def test_quarter_steps_cut_the_rounding_and_keep_capacity(ascii_network):
     assert quarter.clearance_time_s == 150.0
     assert sorted(m.departure_s for m in quarter.movements) == [0.0, 15.0, 30.0, 45.0, 60.0, 75.0]
     assert [m.people for m in sorted(quarter.movements, key=lambda m: m.departure_s)] == [2, 3, 2, 3, 2, 3]
-    assert quarter.lower_bound_s == whole.lower_bound_s == 120.0  # relaxation: steps 0, 1 -> by step 2
+    # One-minute relaxation: departures in steps 0, 1 -> by step 2 (120 s). The window cut (10 s
+    # substeps, capacity per fixed minute) proves 130 s: 10 may leave at 0 s, the last 5 not before
+    # 60 s, so nobody valid clears before 132 s.
+    assert quarter.lower_bound_s == whole.lower_bound_s == 130.0
+    assert whole.solver.details["lower_bound"]["fine_relaxation"]["bound_s"] == 120.0
 
 
 def test_two_routes_share_the_load(ascii_network):
@@ -80,9 +84,12 @@ def test_two_routes_share_the_load(ascii_network):
     # By T steps the direct street brings 10*T, the detour 10*(T-1): T=2 gives 30 < 45, T=3 gives 50.
     assert plan.clearance_time_s == 180.0
     # Relaxation: direct 0 steps, detour 1 step (24 s -> 0, 72 s -> 1): by T it brings
-    # 10*(T+1) + 10*T: T=1 gives 30, T=2 gives 50.
-    assert plan.lower_bound_s == 120.0
-    assert plan.gap == pytest.approx(0.5)
+    # 10*(T+1) + 10*T: T=1 gives 30, T=2 gives 50: 120 s. The window cut (10 s substeps, capacity
+    # per fixed minute) proves 160 s; a valid plan needs 168 s (10 + 10 leave at 0 s and at 60 s on
+    # the two routes, the last 5 at 120 s on the direct street: 120 + 48 s).
+    assert plan.solver.details["lower_bound"]["fine_relaxation"]["bound_s"] == 120.0
+    assert plan.lower_bound_s == 160.0
+    assert plan.gap == pytest.approx(0.125)
     paths = {tuple(m.path) for m in plan.movements}
     o, p, d = ord("o"), ord("p"), ord("d")
     assert paths == {(o, d), (o, p, d)}
@@ -116,8 +123,11 @@ def test_closed_link_is_never_entered_while_closed(ascii_network):
     assert min(direct) >= 120.0
     # Direct street from step 2: 10*(T-2); detour 10*(T-1): T=3 gives 30, T=4 gives 50.
     assert plan.clearance_time_s == 240.0
-    # Relaxation: steps 0 and 1 fully closed; by T: 10*(T-1) + 10*T >= 45 at T=3.
-    assert plan.lower_bound_s == 180.0
+    # Relaxation: steps 0 and 1 fully closed; by T: 10*(T-1) + 10*T >= 45 at T=3: 180 s. The window
+    # cut (10 s substeps, capacity per fixed minute) proves 220 s; a valid plan needs 228 s (detour
+    # at 0, 60 and 120 s, direct at 120 s, the last 5 direct at 180 s: 180 + 48 s).
+    assert plan.solver.details["lower_bound"]["fine_relaxation"]["bound_s"] == 180.0
+    assert plan.lower_bound_s == 220.0
     assert any(c.reason.startswith("blockage b1") for c in plan.closures)
 
 

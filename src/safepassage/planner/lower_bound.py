@@ -1,16 +1,19 @@
 """Proven lower bounds on the clearance of every plan ``check-plan`` accepts.
 
-Two bounds, the larger is the plan's ``lower_bound_s`` (proofs in ``docs/plan-format.md``):
+The largest of these is the plan's ``lower_bound_s`` (proofs in ``docs/plan-format.md``):
 
 (a) the **relaxation**: ``T_low * step'`` where ``T_low`` is the least T at which the relaxed
     time-expanded network (``time_expansion``, ``relaxed=True``: travel times rounded down, a link
     closed only when one closure covers every instant it could be entered, waiting anywhere, each
     chain's first link's capacity) moves as many people as the plan; ``step'`` is
-    ``FAST_BOUND_FACTOR`` time steps (coarse) and, within the arc budget, one time step (fine);
+    ``FAST_BOUND_FACTOR`` time steps (coarse) and, within the arc budget, one time step (fine, also
+    on the graph whose chains are cut before links that open later: ``relaxed_network``);
     above that budget (and up to ``FINE_PROBE_ARC_LIMIT``) the fine relaxation is only *probed*
     (:func:`fine_relaxation_probes`): each horizon T at which it falls short proves
     ``(T + 1) * step``, without searching for its least T;
-(b) the free-flow **shortest path** time from the farthest served origin to its nearest usable
+(b) the **window cut** (``window_cut``, exact mode, within ``WINDOW_CUT_ARC_BUDGET``): a cut of the
+    relaxation at ``WINDOW_CUT_SUBSTEPS`` substeps whose links are charged per fixed time window;
+(c) the free-flow **shortest path** time from the farthest served origin to its nearest usable
     destination over links not closed for the whole horizon.
 
 Errors: :class:`~safepassage.errors.SolverError` when a relaxation moves fewer people than the plan
@@ -37,12 +40,15 @@ from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.relaxed_network import split_before_openings
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import StepModel, expand, min_weight_matrix, static_times
-from safepassage.planner.time_grid import ms_to_s, step_ms
+from safepassage.planner.time_grid import ms_to_s, step_ms, whole_ms_substeps
+from safepassage.planner.window_cut import WindowCut, window_cut_bound
 
 __all__ = [
     "FAST_BOUND_FACTOR",
     "FINE_PROBES_OVER_BUDGET",
     "FINE_PROBE_ARC_LIMIT",
+    "WINDOW_CUT_ARC_BUDGET",
+    "WINDOW_CUT_SUBSTEPS",
     "FineProbes",
     "FineResult",
     "fine_relaxation_probes",
@@ -62,6 +68,10 @@ FAST_BOUND_FACTOR = 5
 #: pruning, 5.8-7.5 s a probe, and it proves 7,860 s where the coarse bound proves 7,800 s.
 FINE_PROBES_OVER_BUDGET = 1
 FINE_PROBE_ARC_LIMIT = 12_000_000
+#: Substeps per time step of the window-cut bound (``window_cut``; fewer when the step does not
+#: split into whole milliseconds), and its size limit in exact mode (estimated arcs a probe).
+WINDOW_CUT_SUBSTEPS = 6
+WINDOW_CUT_ARC_BUDGET = 2_000_000
 
 
 @dataclass
@@ -184,11 +194,15 @@ def proven_lower_bound(
     clearance_s: float,
     coarse: SearchResult | CoupledSearch,
     fine: Sequence[tuple[str, FineResult]] = (),
+    *,
+    window_cut_budget: int = 0,
 ) -> tuple[float, dict[str, JsonValue]]:
     """Proven lower bound on the clearance of any valid plan moving as many people (docstring, 4).
 
     ``coarse``: the coarse relaxation's search; ``fine``: named fine relaxations
-    (:func:`fine_relaxations`); ``graph``: for the shortest-path bound.
+    (:func:`fine_relaxations`); ``graph``: for the shortest-path bound and the window cut
+    (``window_cut``, at ``WINDOW_CUT_SUBSTEPS`` substeps) when its estimated size, (static arcs +
+    nodes) x substeps to the clearance, is at most ``window_cut_budget`` arcs (0: never).
     """
     moved = int(served.sum())
     if moved == 0:
@@ -227,6 +241,20 @@ def proven_lower_bound(
             "probes": len(result.probes),
             "largest_arcs": result.largest_network_arcs,
         }
+    if window_cut_budget > 0:
+        cut = _window_cut(problem, graph, moved, clearance_s, bound, window_cut_budget)
+        if cut is not None:
+            seconds = ms_to_s(cut.bound_ms(problem.step_s))
+            bound = max(bound, seconds)
+            details["window_cut"] = {
+                "substeps": cut.substeps,
+                "short_at_substeps": cut.proven_short,
+                "bound_s": seconds,
+                "probes": [
+                    {"substeps": t, "least_cut_people": v, "arcs": a, "seconds": round(x, 4)}
+                    for t, v, a, x in cut.probes
+                ],
+            }
     path_s = ms_to_s(shortest_path_bound_ms(problem, graph, served))
     details["shortest_path_s"] = path_s
     if bound > clearance_s + 1e-6:
@@ -234,6 +262,22 @@ def proven_lower_bound(
             f"lower bound {bound:.0f} s exceeds the plan's clearance {clearance_s:.0f} s (internal error)"
         )
     return max(bound, path_s), details
+
+
+def _window_cut(
+    problem: PlanningProblem, graph: StaticGraph, moved: int, clearance_s: float, bound_s: float, budget: int
+) -> WindowCut | None:
+    """The window-cut bound between ``bound_s`` (already proven) and the clearance, within ``budget``."""
+    scenario_ms = step_ms(problem.step_s)
+    substeps = whole_ms_substeps(scenario_ms, WINDOW_CUT_SUBSTEPS)
+    if substeps < 2:
+        return None
+    sub_ms = scenario_ms // substeps
+    high = round(clearance_s * 1000) // sub_ms  # proving T = high - 1 at most: bound <= clearance
+    if (graph.arc_count + graph.node_count) * high > budget:
+        return None
+    low = max(0, -(-round(bound_s * 1000) // sub_ms) - 1)  # re-proves the bound already held
+    return window_cut_bound(problem.step_s, graph, moved, substeps=substeps, low=low, high=high)
 
 
 def shortest_path_bound_ms(problem: PlanningProblem, graph: StaticGraph, served: IntArray) -> int:

@@ -20,7 +20,8 @@ Pipeline (each step its own module):
    rounded down, a link closed only when one closure covers every instant it could be entered,
    waiting anywhere, the capacity of each chain's first link) moves as many people as the plan;
    ``step'`` is 5 time steps (coarse) and, in exact mode, also 1 time step (fine) when that
-   relaxation stays within ``EXACT_ARC_BUDGET``;
+   relaxation stays within ``EXACT_ARC_BUDGET`` (above it: one probe, ``lower_bound``); in exact
+   mode also the window cut (``window_cut``: capacity per fixed window at 10 s substeps);
    (b) the free-flow shortest-path time from the farthest served origin to its nearest usable
    destination over links not closed for the whole horizon.
    ``gap = clearance / bound - 1``. Separately, the search proves the plan model cannot clear at
@@ -79,6 +80,7 @@ from safepassage.planner.lower_bound import (
     FAST_BOUND_FACTOR,
     FINE_PROBE_ARC_LIMIT,
     FINE_PROBES_OVER_BUDGET,
+    WINDOW_CUT_ARC_BUDGET,
     fine_relaxations,
     proven_lower_bound,
     relaxation_clearance,
@@ -380,7 +382,15 @@ def plan_problem(
         if mode == "exact" and not bound_graph.shared and relaxed_size <= FINE_PROBE_ARC_LIMIT
         else 0,
     )
-    bound_s, bound_details = proven_lower_bound(problem, bound_graph, served, clearance_s, coarse, fine)
+    bound_s, bound_details = proven_lower_bound(
+        problem,
+        bound_graph,
+        served,
+        clearance_s,
+        coarse,
+        fine,
+        window_cut_budget=WINDOW_CUT_ARC_BUDGET if mode == "exact" else 0,
+    )
     if rule_gaps and mode == "exact":
         exactness["proven"] = False
         earlier = [str(exactness["why"])] if "why" in exactness else []
