@@ -180,13 +180,15 @@ def _two_nodes(ascii_network: Any, twice: str, grid_m: float = 150.0) -> AsciiNe
 # quarter steps (15 s; 2, 3, 2, 3 people), 36 s -> 3 quarters = 45 s; fast: half steps (30 s; 5 + 5),
 # 36 s -> 2 halves = 60 s. Relaxation: one-minute steps, transit 0, 10 people per step; with
 # nobody waiting the bound is at least the free-flow time (35.991 s, travel rounded down to ms).
+# Exact mode adds the window cut (planner.window_cut, 10 s substeps): the last 10 people cannot
+# leave before the last window starts, 36 s rounded down to 30 s: 1,170 s and 11,970 s.
 # (people, mode) -> (clearance, last departure, lower bound)
 TWO_NODE_CASES = {
     (10, "exact"): (90.0, 45.0, 35.991),  # quarters 0..3: last leaves at 45 s, + 45 s
     (10, "fast"): (90.0, 30.0, 35.991),  # halves 0, 1: last leaves at 30 s, + 60 s
-    (200, "exact"): (1230.0, 1185.0, 1140.0),  # quarters 0..79; relaxation: steps 0..19
+    (200, "exact"): (1230.0, 1185.0, 1170.0),  # quarters 0..79; window cut: last leaves >= 1140 s
     (200, "fast"): (1230.0, 1170.0, 1140.0),  # halves 0..39
-    (2000, "exact"): (12030.0, 11985.0, 11940.0),  # quarters 0..799; relaxation: steps 0..199
+    (2000, "exact"): (12030.0, 11985.0, 11970.0),  # quarters 0..799; window cut (10 s substeps)
 }
 
 

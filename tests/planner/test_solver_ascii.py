@@ -51,9 +51,11 @@ def test_single_street_clears_at_the_hand_computed_step(ascii_network, mode):
     assert sorted(m.departure_s for m in plan.movements) == [0.0, 60.0, 120.0, 180.0, 240.0]
     assert all(m.people == 10 for m in plan.movements)
     if mode == "exact":
-        # Relaxation: 72 s -> 1 step, departures 0..4 arrive by step 5: 300 s.
-        assert plan.lower_bound_s == 300.0
-        assert plan.gap == pytest.approx(0.2)
+        # Relaxation: 72 s -> 1 step, departures 0..4 arrive by step 5: 300 s. The window cut
+        # (10 s substeps) proves 310 s: the last 10 leave at 240 s at the earliest, + 72 s.
+        assert plan.solver.details["lower_bound"]["fine_relaxation"]["bound_s"] == 300.0
+        assert plan.lower_bound_s == 310.0
+        assert plan.gap == pytest.approx(360.0 / 310.0 - 1.0)
     assert plan.lower_bound_s <= plan.clearance_time_s
 
 

@@ -63,7 +63,6 @@ BoolArray = npt.NDArray[np.bool_]
 #: Minimum cuts solved per horizon: the fluid one, then re-solves with paid windows free.
 WINDOW_CUT_ROUNDS = 3
 _BIG = 1 << 40  # an arc no cut may cross (waiting, departures, arrivals)
-_BELOW_PROBES = 2  # horizons tried below the fluid network's last short one
 
 
 @dataclass
@@ -151,40 +150,42 @@ def window_cut_bound(
 ) -> WindowCut:
     """A large horizon in ``[low, high)`` (substeps) proven too short by a window-charged cut.
 
-    Bisection for the fluid network's last short horizon (see the comments); every horizon proven
-    is a valid bound and the largest is kept. ``step_s``: the scenario's step; ``step_s / substeps``
-    must be whole milliseconds.
+    Bisection for the fluid network's last short horizon, then the horizons below it (see the
+    comments); every horizon proven is a valid bound and the largest is kept. ``step_s``: the
+    scenario's step; ``step_s / substeps`` must be whole milliseconds.
     """
     model = StepModel(step_s / substeps, relaxed=True, slowdown_s=step_s)
     times: StaticTimes = static_times(graph, model)
     result = WindowCut(substeps=substeps)
 
-    def probe(steps: int) -> bool:
+    def probe(steps: int, tries: int) -> bool:
         """Whether the fluid network is short at ``steps`` (records a proof when a cut gives one)."""
         began = time.perf_counter()
         network = expand(graph, model, steps, times)
-        short, value = _least_cut(network, graph, substeps, rounds, moved)
+        short, value = _least_cut(network, graph, substeps, tries, moved)
         result.probes.append((steps, value, network.arc_count, time.perf_counter() - began))
         if 0 <= value < moved:
             result.proven_short = max(result.proven_short, steps)
         return short
 
+    def proven(steps: int) -> bool:
+        probe(steps, rounds)
+        return result.proven_short >= steps
+
     # The fluid network's flow grows with T and no cut proves a horizon at which it moves
-    # everybody: bisect for the last horizon it falls short (cuts charged on the way), then, if
-    # that one is not proven, try a few below it (the cut heuristic is not monotone in T).
+    # everybody: bisect for the last horizon it falls short (its first cuts charged on the way).
     lo, hi = low, high
-    if lo >= hi or not probe(lo):
+    if lo >= hi or not probe(lo, 1):
         return result
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if probe(mid):
+        if probe(mid, 1):
             lo = mid
         else:
             hi = mid
-    tried = {p[0] for p in result.probes}
-    below = [t for t in range(lo, low, -1) if t not in tried and t > result.proven_short]
-    for steps in below[:_BELOW_PROBES]:
-        if result.proven_short >= lo:
+    # Proofs come in runs of horizons (a cut pays whole windows): try every horizon from the last
+    # short one down, at most two windows' worth, and stop at the first proven.
+    for steps in range(lo, max(low, result.proven_short, lo - 2 * substeps), -1):
+        if proven(steps):
             break
-        probe(steps)
     return result
