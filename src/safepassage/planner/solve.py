@@ -21,7 +21,7 @@ Pipeline (each step its own module):
    waiting anywhere, the capacity of each chain's first link) moves as many people as the plan;
    ``step'`` is 5 time steps (coarse) and, in exact mode, also 1 time step (fine) when that
    relaxation stays within ``EXACT_ARC_BUDGET`` (above it: one probe, ``lower_bound``); in exact
-   mode also the window cut (``window_cut``: capacity per fixed window at 10 s substeps);
+   mode (not re-plans) also the window cut (``window_cut``: capacity per fixed window, 10 s substeps);
    (b) the free-flow shortest-path time from the farthest served origin to its nearest usable
    destination over links not closed for the whole horizon.
    ``gap = clearance / bound - 1``. Separately, the search proves the plan model cannot clear at
@@ -389,7 +389,8 @@ def plan_problem(
         clearance_s,
         coarse,
         fine,
-        window_cut_budget=WINDOW_CUT_ARC_BUDGET if mode == "exact" else 0,
+        # Exact mode only, and not in warm-started re-plans (``first_probe_s``: they must be quick).
+        window_cut_budget=WINDOW_CUT_ARC_BUDGET if mode == "exact" and first_probe_s is None else 0,
     )
     if rule_gaps and mode == "exact":
         exactness["proven"] = False

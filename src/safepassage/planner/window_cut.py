@@ -61,7 +61,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Minimum cuts solved per horizon: the fluid one, then re-solves with paid windows free.
-WINDOW_CUT_ROUNDS = 3
+WINDOW_CUT_ROUNDS = 2
 _BIG = 1 << 40  # an arc no cut may cross (waiting, departures, arrivals)
 
 
