@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safepassage.local_time import in_zone
-from safepassage.planner.decompose import FlowPaths
+from safepassage.planner.decompose import FlowPaths, equal_rows, ragged, row_hashes
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.plan_file import (
     Closure,
@@ -165,59 +165,20 @@ def merge_identical_groups(groups: Sequence[Group]) -> list[Group]:
         return list(groups)
     fixed = np.array([(g.origin, g.destination, g.layer, g.nodes.size) for g in groups], dtype=np.int64)
     columns = [fixed]
-    ragged = []
+    rows = []
     for field_name in ("nodes", "links", "entry_times_ms"):
-        values, indptr = _ragged([getattr(g, field_name) for g in groups])
-        columns.append(_hashes(values, indptr))
-        ragged.append((values, indptr))
+        values, indptr = ragged([getattr(g, field_name) for g in groups])
+        columns.append(row_hashes(values, indptr))
+        rows.append((values, indptr))
     keys = np.concatenate(columns, axis=1)
     _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     rep = first[inverse.reshape(-1)]
-    same = _equal_to(rep, ragged)
+    same = equal_rows(rep, rows)
     rep = np.where(same, rep, np.arange(len(groups)))
     people = np.bincount(rep, weights=[g.people for g in groups], minlength=len(groups)).astype(np.int64)
     keep = np.flatnonzero(rep == np.arange(len(groups))).tolist()
     total = people.tolist()
     return [groups[i] if groups[i].people == total[i] else replace(groups[i], people=total[i]) for i in keep]
-
-
-def _ragged(arrays: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
-    lengths = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
-    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
-    values: IntArray = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, np.int64)
-    return values, indptr
-
-
-def _hashes(values: IntArray, indptr: IntArray) -> IntArray:
-    """Two 64-bit hashes per row of a ragged array (position-weighted sums, wrapping)."""
-    rng = np.random.default_rng(20261130)
-    longest = int(np.diff(indptr).max(initial=0))
-    position = np.arange(values.size, dtype=np.int64) - np.repeat(indptr[:-1], np.diff(indptr))
-    out = np.empty((indptr.size - 1, 2), dtype=np.int64)
-    mixed = values.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    for column in range(2):
-        weights = rng.integers(1, 1 << 63, size=max(1, longest), dtype=np.uint64) | np.uint64(1)
-        with np.errstate(over="ignore"):
-            summed = np.concatenate([[np.uint64(0)], np.cumsum(mixed * weights[position], dtype=np.uint64)])
-            out[:, column] = (summed[indptr[1:]] - summed[indptr[:-1]]).view(np.int64)
-    return out
-
-
-def _equal_to(rep: IntArray, ragged: list[tuple[IntArray, IntArray]]) -> npt.NDArray[np.bool_]:
-    """Per row: whether it equals row ``rep`` in every ragged array (same lengths assumed)."""
-    same = np.ones(rep.size, dtype=bool)
-    dup = np.flatnonzero(rep != np.arange(rep.size))
-    for values, indptr in ragged:
-        lengths = indptr[dup + 1] - indptr[dup]
-        step = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
-            np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths
-        )
-        mine = np.repeat(indptr[dup], lengths) + step
-        theirs = np.repeat(indptr[rep[dup]], lengths) + step
-        differs = values[mine] != values[theirs]
-        bad = np.unique(np.repeat(dup, lengths)[differs])
-        same[bad] = False
-    return same
 
 
 def movement_exposure(

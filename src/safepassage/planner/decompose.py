@@ -17,6 +17,7 @@ rank per arc to choose it (lower first).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ import numpy.typing as npt
 from safepassage.errors import SolverError
 from safepassage.planner.time_expansion import DEPART, RECEIVE, SOURCE, TimeExpandedNetwork
 
-__all__ = ["FlowPaths", "decompose_flow"]
+__all__ = ["FlowPaths", "decompose_flow", "equal_rows", "merge_identical_paths", "ragged", "row_hashes"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -176,3 +177,69 @@ def _check_conserved(
         raise SolverError("flow decomposition hit a node where flow is not conserved (internal error)")
     if (np.add.reduceat(in_people, a_first) != np.add.reduceat(out_people, b_first)).any():
         raise SolverError("flow decomposition hit a node where flow is not conserved (internal error)")
+
+
+def merge_identical_paths(paths: FlowPaths) -> FlowPaths:
+    """One path per distinct arc sequence, people summed, first-seen order (vectorised).
+
+    The arcs fix a group's origin (source arc), links, entry steps and destination, so equal arc
+    sequences are equal movements. Keyed by two 64-bit hashes, then compared arc by arc.
+    """
+    if paths.count < 2:
+        return paths
+    keys = np.concatenate([np.diff(paths.indptr)[:, None], row_hashes(paths.arcs, paths.indptr)], axis=1)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    rep = first[inverse.reshape(-1)]
+    rep = np.where(equal_rows(rep, [(paths.arcs, paths.indptr)]), rep, np.arange(paths.count))
+    keep = np.flatnonzero(rep == np.arange(paths.count))
+    if keep.size == paths.count:
+        return paths
+    people = np.bincount(rep, weights=paths.people, minlength=paths.count).astype(np.int64)[keep]
+    lengths = np.diff(paths.indptr)[keep]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    take = np.repeat(paths.indptr[keep], lengths) + (
+        np.arange(int(indptr[-1]), dtype=np.int64) - np.repeat(indptr[:-1], lengths)
+    )
+    return FlowPaths(indptr=indptr, arcs=paths.arcs[take], people=people)
+
+
+def ragged(arrays: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
+    """Arrays one after another, with their start offsets (``indptr``)."""
+    lengths = np.fromiter((a.size for a in arrays), dtype=np.int64, count=len(arrays))
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    values: IntArray = np.concatenate(arrays).astype(np.int64) if arrays else np.zeros(0, np.int64)
+    return values, indptr
+
+
+def row_hashes(values: IntArray, indptr: IntArray) -> IntArray:
+    """Two 64-bit hashes per row of a ragged array (position-weighted sums, wrapping)."""
+    rng = np.random.default_rng(20261130)
+    longest = int(np.diff(indptr).max(initial=0))
+    position = np.arange(values.size, dtype=np.int64) - np.repeat(indptr[:-1], np.diff(indptr))
+    out = np.empty((indptr.size - 1, 2), dtype=np.int64)
+    mixed = values.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    for column in range(2):
+        weights = rng.integers(1, 1 << 63, size=max(1, longest), dtype=np.uint64) | np.uint64(1)
+        with np.errstate(over="ignore"):
+            summed = np.concatenate([[np.uint64(0)], np.cumsum(mixed * weights[position], dtype=np.uint64)])
+            out[:, column] = (summed[indptr[1:]] - summed[indptr[:-1]]).view(np.int64)
+    return out
+
+
+def equal_rows(rep: IntArray, ragged: list[tuple[IntArray, IntArray]]) -> npt.NDArray[np.bool_]:
+    """Per row: whether it equals row ``rep`` in every ragged array (same lengths assumed)."""
+    same = np.ones(rep.size, dtype=bool)
+    dup = np.flatnonzero(rep != np.arange(rep.size))
+    for values, indptr in ragged:
+        lengths = indptr[dup + 1] - indptr[dup]
+        step = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
+            np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths
+        )
+        mine = np.repeat(indptr[dup], lengths) + step
+        theirs = np.repeat(indptr[rep[dup]], lengths) + step
+        differs = values[mine] != values[theirs]
+        bad = np.unique(np.repeat(dup, lengths)[differs])
+        same[bad] = False
+    return same
+
+

@@ -20,6 +20,7 @@ the path proposes its next loop instead. Rounds go on while any proposal is acce
 
 from __future__ import annotations
 
+import time
 from typing import Final
 
 import numpy as np
@@ -28,39 +29,50 @@ import numpy.typing as npt
 from safepassage.planner.decompose import FlowPaths
 from safepassage.planner.time_expansion import DEPART, LINK, TimeExpandedNetwork
 
-__all__ = ["MAX_ROUNDS", "depart_later_over_all_loops"]
+__all__ = ["MAX_ROUNDS", "TIME_BUDGET_S", "depart_later_over_all_loops", "revisiting_static_nodes"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Rounds of proposals at most (each accepted shift removes a loop; most paths need one or two).
-MAX_ROUNDS: Final = 60
+MAX_ROUNDS: Final = 200
+
+#: Seconds after which no new round starts (about 2 s of rounds on the 300,000-people instance).
+TIME_BUDGET_S: Final = 2.0
 
 
 def depart_later_over_all_loops(
-    network: TimeExpandedNetwork, paths: FlowPaths, arc_head_node: IntArray
+    network: TimeExpandedNetwork,
+    paths: FlowPaths,
+    arc_head_node: IntArray,
+    *,
+    time_budget_s: float = TIME_BUDGET_S,
 ) -> tuple[FlowPaths, int]:
     """Skip every loop whose shifted route has room (module docstring); (paths, loops removed).
+
+    Stops starting new rounds after ``time_budget_s`` seconds (the paths stay valid after any round).
 
     ``arc_head_node``: per static arc, its head node. A path is ``source, depart, link*, arrive,
     receive``.
     """
     if paths.count == 0:
         return paths, 0
-    node_after = np.full(network.arc_count, -1, dtype=np.int64)
-    is_link, is_depart = network.kind == LINK, network.kind == DEPART
-    node_after[is_link] = arc_head_node[network.ref[is_link]]
-    node_after[is_depart] = network.ref[is_depart]
+    node_after = _node_after(network, arc_head_node)
     shifted = _ShiftIndex(network)
     spare = network.capacity.copy()
     np.subtract.at(spare, paths.arcs, np.repeat(paths.people, np.diff(paths.indptr)))
     skip_before = np.zeros(paths.count, dtype=np.int64)  # loops starting before this are not proposed
     removed = 0
+    active = np.arange(paths.count, dtype=np.int64)
+    began = time.perf_counter()
     for _ in range(MAX_ROUNDS):
-        proposal = _earliest_loops(paths, node_after, skip_before)
+        if time.perf_counter() - began > time_budget_s:
+            break
+        proposal = _earliest_loops(paths, node_after, skip_before, active)
         if proposal is None:
             break
         group, first, last = proposal
+        active = group  # a path without a loop to propose has none later either
         begin = paths.indptr[group]
         delta = network.time[paths.arcs[begin + last + 1]] - network.time[paths.arcs[begin + first + 1]]
         # The shifted prefix: positions 1..first of each path (depart arc, links up to v).
@@ -98,6 +110,27 @@ def depart_later_over_all_loops(
     return paths, removed
 
 
+def revisiting_static_nodes(
+    network: TimeExpandedNetwork, paths: FlowPaths, arc_head_node: IntArray
+) -> BoolArray:
+    """Per path: whether it enters some static node (pickup node, a link arc's head) twice."""
+    node_after = _node_after(network, arc_head_node)
+    out = np.zeros(paths.count, dtype=bool)
+    loops = _earliest_loops(paths, node_after, np.zeros(paths.count, np.int64), np.arange(paths.count))
+    if loops is not None:
+        out[loops[0]] = True
+    return out
+
+
+def _node_after(network: TimeExpandedNetwork, arc_head_node: IntArray) -> IntArray:
+    """Per arc: the static node a group is at after it (link: its head; depart: the pickup), else -1."""
+    node_after = np.full(network.arc_count, -1, dtype=np.int64)
+    is_link, is_depart = network.kind == LINK, network.kind == DEPART
+    node_after[is_link] = arc_head_node[network.ref[is_link]]
+    node_after[is_depart] = network.ref[is_depart]
+    return node_after
+
+
 class _ShiftIndex:
     """Link and depart arcs found by (kind, ref, step): the same arc ``d`` steps later."""
 
@@ -127,13 +160,16 @@ class _ShiftIndex:
 
 
 def _earliest_loops(
-    paths: FlowPaths, node_after: IntArray, skip_before: IntArray
+    paths: FlowPaths, node_after: IntArray, skip_before: IntArray, active: IntArray
 ) -> tuple[IntArray, IntArray, IntArray] | None:
-    """Per path with a loop starting at or after ``skip_before``: (path, first, last position) of
-    its earliest loop: the first node it enters twice, first and last entry (positions in the path)."""
-    group_of = paths.group_of
-    position = np.arange(paths.arcs.size, dtype=np.int64) - paths.indptr[group_of]
-    node = node_after[paths.arcs]
+    """Per ``active`` path with a loop starting at or after ``skip_before``: (path, first, last
+    position) of its earliest loop: the first node it enters twice, first and last entry."""
+    lengths = paths.indptr[active + 1] - paths.indptr[active]
+    group_of = np.repeat(active, lengths)
+    position = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
+        np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths
+    )
+    node = node_after[paths.arcs[paths.indptr[group_of] + position]]
     on_road = node >= 0
     g, n, p = group_of[on_road], node[on_road], position[on_road]
     order = np.lexsort((p, n, g))

@@ -16,8 +16,8 @@ import numpy.typing as npt
 from pydantic import JsonValue
 
 from safepassage.planner.assemble import Group, groups_from_paths, merge_identical_groups
-from safepassage.planner.decompose import decompose_flow
-from safepassage.planner.loop_shift import depart_later_over_all_loops
+from safepassage.planner.decompose import decompose_flow, merge_identical_paths
+from safepassage.planner.loop_shift import depart_later_over_all_loops, revisiting_static_nodes
 from safepassage.planner.loops import revisiting_mask, skip_loops
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.static_graph import StaticGraph
@@ -49,18 +49,23 @@ def plan_movements(
     paths = decompose_flow(network, flow)
     flow_paths = paths.count
     paths, shifted = depart_later_over_all_loops(network, paths, graph.arc_head)
-    groups = groups_from_paths(problem, graph, network, paths, model_step_ms)
+    paths = merge_identical_paths(paths)
+    # Candidates for the slower hop: paths entering a static node twice (a path entering an OSM
+    # node twice enters a chain's end twice: chains are entered at their ends).
+    candidates = revisiting_static_nodes(network, paths, graph.arc_head)
+    merged = groups_from_paths(problem, graph, network, paths, model_step_ms)
     del paths
-    revisiting = revisiting_mask([g.nodes for g in groups])
     loops_slowed: int | str = f"skipped: over {SLOW_HOP_GROUP_BUDGET} revisiting groups"
-    if int(revisiting.sum()) <= SLOW_HOP_GROUP_BUDGET:
-        groups, loops_slowed = skip_loops(problem, groups, revisiting)
-    merged = merge_identical_groups(groups)
+    if int(candidates.sum()) <= SLOW_HOP_GROUP_BUDGET:
+        merged, loops_slowed = skip_loops(problem, merged, candidates)
+        if loops_slowed:
+            merged = merge_identical_groups(merged)
+            candidates = np.ones(len(merged), dtype=bool)
     details: dict[str, JsonValue] = {
         "flow_paths": flow_paths,
         "loops_turned_into_waiting": shifted,
         "loops_skipped_by_a_slower_hop": loops_slowed,
         "after_merging_identical": len(merged),
-        "revisiting_a_node": int(revisiting_mask([g.nodes for g in merged]).sum()),
+        "revisiting_a_node": int(revisiting_mask([merged[i].nodes for i in np.flatnonzero(candidates)]).sum()),
     }
     return merged, details
