@@ -14,20 +14,22 @@ enters twice, to its last return there, so inner loops go with it); proposals wh
 exist and each have room are lined up per arc in path order and accepted where the people before
 them on every shifted arc still fit (conservative: the room a proposal frees is counted only from
 the next round). A proposal whose shifted links do not exist or are full is not proposed again;
-the path proposes its next loop instead. Rounds go on while any proposal is accepted, at most
-:data:`MAX_ROUNDS`. Each round is a few sorts over the looping paths' arcs.
+the path proposes its next loop instead; once no path has a loop left to propose, every loop is
+proposed once more if some shift was made since (it freed room). At most :data:`MAX_ROUNDS`
+rounds, and none started after the time budget. Each round is a few sorts over the looping paths' arcs.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
 from safepassage.planner.decompose import FlowPaths
-from safepassage.planner.time_expansion import DEPART, LINK, TimeExpandedNetwork
+from safepassage.planner.time_expansion import ARRIVE, DEPART, LINK, TimeExpandedNetwork
 
 __all__ = ["MAX_ROUNDS", "TIME_BUDGET_S", "depart_later_over_all_loops", "revisiting_static_nodes"]
 
@@ -64,50 +66,127 @@ def depart_later_over_all_loops(
     skip_before = np.zeros(paths.count, dtype=np.int64)  # loops starting before this are not proposed
     removed = 0
     active = np.arange(paths.count, dtype=np.int64)
+    removed_at_reset = 0
     began = time.perf_counter()
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() - began > time_budget_s:
             break
         proposal = _earliest_loops(paths, node_after, skip_before, active)
         if proposal is None:
-            break
+            # Shifts made since the last pass freed room: look at every loop once more.
+            if removed == removed_at_reset:
+                break
+            removed_at_reset = removed
+            skip_before[:] = 0
+            active = np.arange(paths.count, dtype=np.int64)
+            continue
         group, first, last = proposal
-        active = group  # a path without a loop to propose has none later either
-        begin = paths.indptr[group]
-        delta = network.time[paths.arcs[begin + last + 1]] - network.time[paths.arcs[begin + first + 1]]
-        # The shifted prefix: positions 1..first of each path (depart arc, links up to v).
-        lengths = first
-        owner = np.repeat(np.arange(group.size, dtype=np.int64), lengths)
-        offset = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(
-            np.concatenate([[0], np.cumsum(lengths)])[:-1], lengths
-        )
-        old = paths.arcs[begin[owner] + 1 + offset]
-        new = shifted.find(old, delta[owner])
-        people = paths.people[group]
-        bad = (new < 0) | ((spare[np.maximum(new, 0)] < people[owner]) & (network.kind[old] == LINK))
-        hopeless = np.zeros(group.size, dtype=bool)
-        hopeless[owner[bad]] = True
-        # Line the hopeful ones up per link arc, in path order; accept where all of them fit.
-        on_link = ~hopeless[owner] & (network.kind[old] == LINK)
-        arcs_in_line, who = new[on_link], owner[on_link]
-        line = np.lexsort((who, arcs_in_line))
-        arcs_in_line, who = arcs_in_line[line], who[line]
-        cum = np.cumsum(people[who])
-        run_start = np.flatnonzero(np.diff(arcs_in_line, prepend=-1) != 0)
-        before = np.repeat(cum[run_start] - people[who[run_start]], np.diff(np.append(run_start, cum.size)))
-        too_much = (cum - before) > spare[arcs_in_line]
-        accepted = ~hopeless
-        accepted[who[too_much]] = False
-        skip_before[group[hopeless]] = first[hopeless] + 1
-        if not accepted.any():
+        active = group  # a path without a loop to propose has none later in this pass either
+        loop = _loop_steps(network, paths, group, first, last)
+        base = _Shift(group, first, last, loop, loop)
+        chosen = base
+        hopeless = ~base.feasible(network, paths, shifted, spare)
+        # Not room to depart the whole loop later: arrive earlier, or split it between the two.
+        for part in (0.0, 0.5, 0.25, 0.75):
             if not hopeless.any():
                 break
-            continue
-        paths, spare = _apply(
-            paths, spare, (group[accepted], first[accepted], last[accepted]), new, owner, offset, accepted
+            option = base.with_later(np.floor(loop * part).astype(np.int64))
+            ok = hopeless & option.feasible(network, paths, shifted, spare)
+            chosen, hopeless = chosen.select(ok, option), hopeless & ~ok
+        skip_before[group[hopeless]] = first[hopeless] + 1
+        owner, offset, old, delta = chosen.entries(paths)
+        new = shifted.find(old, delta)
+        moving = delta != 0
+        accepted = ~hopeless & _fits_in_line(
+            network, spare, paths.people[group], owner[moving], old[moving], new[moving], hopeless
         )
+        if not accepted.any():
+            continue
+        paths, spare = _apply(paths, spare, chosen, (owner, offset, new), accepted)
         removed += int(accepted.sum())
     return paths, removed
+
+
+@dataclass(frozen=True, eq=False)
+class _Shift:
+    """Per proposal: path ``group`` drops its loop (positions ``first + 1 .. last``); the arcs
+    before it move ``later`` steps later, the arcs after it (up to the arrive arc) ``loop - later``
+    steps earlier, so the group is at the loop's node once, ``later`` steps after its first visit."""
+
+    group: IntArray
+    first: IntArray
+    last: IntArray
+    later: IntArray
+    loop: IntArray
+
+    def with_later(self, later: IntArray) -> _Shift:
+        return _Shift(self.group, self.first, self.last, later, self.loop)
+
+    def select(self, mask: BoolArray, other: _Shift) -> _Shift:
+        """This shift, or ``other``'s where ``mask``."""
+        return self.with_later(np.where(mask, other.later, self.later))
+
+    def entries(self, paths: FlowPaths) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        """Per arc kept (source and receive arcs aside): its proposal, its place after the
+        source arc in the new path, the arc, and by how many steps it moves."""
+        begin = paths.indptr[self.group]
+        span = paths.indptr[self.group + 1] - begin - 2  # positions 1 .. end - 1
+        owner = np.repeat(np.arange(self.group.size, dtype=np.int64), span)
+        position = (
+            1
+            + np.arange(int(span.sum()), dtype=np.int64)
+            - np.repeat(np.concatenate([[0], np.cumsum(span)])[:-1], span)
+        )
+        after = position > self.last[owner]
+        keep = (position <= self.first[owner]) | after
+        owner, position, after = owner[keep], position[keep], after[keep]
+        offset = np.where(after, position - (self.last - self.first)[owner], position) - 1
+        delta = self.later[owner] - np.where(after, self.loop[owner], 0)
+        return owner, offset, paths.arcs[begin[owner] + position], delta
+
+    def feasible(
+        self, network: TimeExpandedNetwork, paths: FlowPaths, index: _ShiftIndex, spare: IntArray
+    ) -> BoolArray:
+        """Per proposal: every moved arc exists and, on links, has room for the group alone."""
+        owner, _, old, delta = self.entries(paths)
+        new = index.find(old, delta)
+        people = paths.people[self.group]
+        moves = delta != 0
+        full = moves & (network.kind[old] == LINK) & (spare[np.maximum(new, 0)] < people[owner])
+        ok = np.ones(self.group.size, dtype=bool)
+        ok[owner[(new < 0) | full]] = False
+        return ok
+
+
+def _loop_steps(
+    network: TimeExpandedNetwork, paths: FlowPaths, group: IntArray, first: IntArray, last: IntArray
+) -> IntArray:
+    """Steps between entering the loop's node first and last (each path's next arc's step)."""
+    begin = paths.indptr[group]
+    out: IntArray = network.time[paths.arcs[begin + last + 1]] - network.time[paths.arcs[begin + first + 1]]
+    return out
+
+
+def _fits_in_line(
+    network: TimeExpandedNetwork,
+    spare: IntArray,
+    people: IntArray,
+    owner: IntArray,
+    old: IntArray,
+    new: IntArray,
+    hopeless: BoolArray,
+) -> BoolArray:
+    """Per proposal: lined up per new link arc in proposal order, all before it and it still fit."""
+    on_link = ~hopeless[owner] & (network.kind[old] == LINK)
+    arcs_in_line, who = new[on_link], owner[on_link]
+    line = np.lexsort((who, arcs_in_line))
+    arcs_in_line, who = arcs_in_line[line], who[line]
+    cum = np.cumsum(people[who])
+    run_start = np.flatnonzero(np.diff(arcs_in_line, prepend=-1) != 0)
+    before = np.repeat(cum[run_start] - people[who[run_start]], np.diff(np.append(run_start, cum.size)))
+    fits = np.ones(people.size, dtype=bool)
+    fits[who[(cum - before) > spare[arcs_in_line]]] = False
+    return fits
 
 
 def revisiting_static_nodes(
@@ -132,11 +211,12 @@ def _node_after(network: TimeExpandedNetwork, arc_head_node: IntArray) -> IntArr
 
 
 class _ShiftIndex:
-    """Link and depart arcs found by (kind, ref, step): the same arc ``d`` steps later."""
+    """Link, depart and arrive arcs found by (kind, ref, step): the same arc ``d`` steps later."""
 
     def __init__(self, network: TimeExpandedNetwork) -> None:
         self.network = network
-        self.arcs = np.flatnonzero((network.kind == LINK) | (network.kind == DEPART))
+        kind = network.kind
+        self.arcs = np.flatnonzero((kind == LINK) | (kind == DEPART) | (kind == ARRIVE))
         self.span = int(network.time.max(initial=0)) + 2
         keys = self._key(self.arcs, network.time[self.arcs])
         self.order = np.argsort(keys)
@@ -144,7 +224,8 @@ class _ShiftIndex:
 
     def _key(self, arcs: IntArray, step: IntArray) -> IntArray:
         net = self.network
-        key: IntArray = (net.ref[arcs] * 2 + (net.kind[arcs] == DEPART)) * self.span + step
+        code = np.where(net.kind[arcs] == LINK, 0, np.where(net.kind[arcs] == DEPART, 1, 2))
+        key: IntArray = (net.ref[arcs] * 3 + code) * self.span + np.clip(step, 0, self.span - 1)
         return key
 
     def find(self, arcs: IntArray, delta: IntArray) -> IntArray:
@@ -154,7 +235,7 @@ class _ShiftIndex:
         step = self.network.time[arcs] + delta
         keys = self._key(arcs, step)
         at = np.minimum(np.searchsorted(self.sorted_keys, keys), self.sorted_keys.size - 1)
-        found = (self.sorted_keys[at] == keys) & (step < self.span)
+        found = (self.sorted_keys[at] == keys) & (step >= 0) & (step < self.span)
         out: IntArray = np.where(found, self.arcs[self.order[at]], -1)
         return out
 
@@ -192,54 +273,43 @@ def _earliest_loops(
 def _apply(
     paths: FlowPaths,
     spare: IntArray,
-    chosen: tuple[IntArray, IntArray, IntArray],
-    new_prefix: IntArray,
-    owner: IntArray,
-    offset: IntArray,
+    chosen: _Shift,
+    moved: tuple[IntArray, IntArray, IntArray],
     accepted: BoolArray,
 ) -> tuple[FlowPaths, IntArray]:
-    """Paths with the accepted shifts made: ``source, shifted prefix, arcs after the loop``.
+    """Paths with the accepted shifts made, and the spare capacity after them.
 
-    ``chosen``: (path, first, last) of the accepted proposals; ``new_prefix``, ``owner``,
-    ``offset``: per prefix entry of every proposal, its shifted arc, proposal and place.
+    ``moved``: per kept arc of every proposal, (proposal, place after the source arc, new arc).
     """
-    groups, first, last = chosen
-    people = paths.people[groups]
-    begin = paths.indptr[groups]
-    # Free the old prefix and the loop (positions 1..last), take the shifted prefix.
-    free_len = last
-    free_owner = np.repeat(np.arange(groups.size, dtype=np.int64), free_len)
-    free_off = np.arange(int(free_len.sum()), dtype=np.int64) - np.repeat(
-        np.concatenate([[0], np.cumsum(free_len)])[:-1], free_len
+    owner, offset, new = moved
+    acc = np.flatnonzero(accepted)
+    group = chosen.group[acc]
+    begin = paths.indptr[group]
+    span = paths.indptr[group + 1] - begin - 2  # positions 1 .. end - 1 are freed and rewritten
+    gone_owner = np.repeat(np.arange(acc.size, dtype=np.int64), span)
+    gone_pos = (
+        begin[gone_owner]
+        + 1
+        + np.arange(int(span.sum()), dtype=np.int64)
+        - np.repeat(np.concatenate([[0], np.cumsum(span)])[:-1], span)
     )
-    np.add.at(spare, paths.arcs[begin[free_owner] + 1 + free_off], people[free_owner])
-    rank = np.cumsum(accepted) - 1  # index of each accepted proposal among ``groups``
+    np.add.at(spare, paths.arcs[gone_pos], paths.people[group][gone_owner])
     mine = accepted[owner]
-    taken = new_prefix[mine]
-    np.subtract.at(spare, taken, people[rank[owner[mine]]])
+    np.subtract.at(spare, new[mine], paths.people[chosen.group[owner[mine]]])
 
-    # Rebuild: every path keeps its arcs except positions 1..last of the accepted ones, which
-    # become the shifted prefix (positions 1..first).
-    keep = np.ones(paths.arcs.size, dtype=bool)
-    drop_pos = begin[free_owner] + 1 + free_off
-    keep[drop_pos] = False
     lengths = np.diff(paths.indptr)
     new_lengths = lengths.copy()
-    new_lengths[groups] = lengths[groups] - last + first
+    new_lengths[group] -= chosen.last[acc] - chosen.first[acc]
     indptr = np.concatenate([[0], np.cumsum(new_lengths)]).astype(np.int64)
     arcs = np.empty(int(indptr[-1]), dtype=np.int64)
-    # Kept arcs of each path go to their place: source at indptr[g], the rest after the prefix.
-    group_of = paths.group_of
-    kept_pos = np.flatnonzero(keep)
-    shift = np.zeros(paths.count, dtype=np.int64)
-    shift[groups] = first - last
-    old_position = kept_pos - paths.indptr[group_of[kept_pos]]
-    moved = np.zeros(paths.count, dtype=bool)
-    moved[groups] = True
-    gk = group_of[kept_pos]
-    after = moved[gk] & (old_position > 0)
-    new_position = old_position + np.where(after, shift[gk], 0)
-    arcs[indptr[gk] + new_position] = paths.arcs[kept_pos]
-    prefix_owner = groups[rank[owner[mine]]]
-    arcs[indptr[prefix_owner] + 1 + offset[mine]] = taken
+    keep = np.ones(paths.arcs.size, dtype=bool)
+    keep[gone_pos] = False
+    kept = np.flatnonzero(keep)
+    group_of = paths.group_of[kept]
+    position = kept - paths.indptr[group_of]
+    last_position = indptr[group_of + 1] - indptr[group_of] - 1
+    # Source arcs stay first; the receive arc of a changed path goes last.
+    position = np.where(position > 0, np.minimum(position, last_position), 0)
+    arcs[indptr[group_of] + position] = paths.arcs[kept]
+    arcs[indptr[chosen.group[owner[mine]]] + 1 + offset[mine]] = new[mine]
     return FlowPaths(indptr=indptr, arcs=arcs, people=paths.people), spare

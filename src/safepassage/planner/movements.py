@@ -61,11 +61,12 @@ def plan_movements(
         if loops_slowed:
             merged = merge_identical_groups(merged)
             candidates = np.ones(len(merged), dtype=bool)
+    revisiting = int(revisiting_mask([merged[i].nodes for i in np.flatnonzero(candidates)]).sum())
     details: dict[str, JsonValue] = {
         "flow_paths": flow_paths,
         "loops_turned_into_waiting": shifted,
         "loops_skipped_by_a_slower_hop": loops_slowed,
         "after_merging_identical": len(merged),
-        "revisiting_a_node": int(revisiting_mask([merged[i].nodes for i in np.flatnonzero(candidates)]).sum()),
+        "revisiting_a_node": revisiting,
     }
     return merged, details
