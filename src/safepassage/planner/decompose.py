@@ -241,5 +241,3 @@ def equal_rows(rep: IntArray, ragged: list[tuple[IntArray, IntArray]]) -> npt.ND
         bad = np.unique(np.repeat(dup, lengths)[differs])
         same[bad] = False
     return same
-
-

@@ -39,8 +39,8 @@ BoolArray = npt.NDArray[np.bool_]
 #: Rounds of proposals at most (each accepted shift removes a loop; most paths need one or two).
 MAX_ROUNDS: Final = 200
 
-#: Seconds after which no new round starts (about 2 s of rounds on the 300,000-people instance).
-TIME_BUDGET_S: Final = 2.0
+#: Seconds after which no new round starts (about 3 s of rounds on the 300,000-people instance).
+TIME_BUDGET_S: Final = 3.0
 
 
 def depart_later_over_all_loops(
@@ -91,7 +91,9 @@ def depart_later_over_all_loops(
             if not hopeless.any():
                 break
             option = base.with_later(np.floor(loop * part).astype(np.int64))
-            ok = hopeless & option.feasible(network, paths, shifted, spare)
+            retry = np.flatnonzero(hopeless)
+            ok = np.zeros(group.size, dtype=bool)
+            ok[retry] = option.subset(retry).feasible(network, paths, shifted, spare)
             chosen, hopeless = chosen.select(ok, option), hopeless & ~ok
         skip_before[group[hopeless]] = first[hopeless] + 1
         owner, offset, old, delta = chosen.entries(paths)
@@ -144,15 +146,21 @@ class _Shift:
         delta = self.later[owner] - np.where(after, self.loop[owner], 0)
         return owner, offset, paths.arcs[begin[owner] + position], delta
 
+    def subset(self, which: IntArray) -> _Shift:
+        return _Shift(
+            self.group[which], self.first[which], self.last[which], self.later[which], self.loop[which]
+        )
+
     def feasible(
         self, network: TimeExpandedNetwork, paths: FlowPaths, index: _ShiftIndex, spare: IntArray
     ) -> BoolArray:
         """Per proposal: every moved arc exists and, on links, has room for the group alone."""
         owner, _, old, delta = self.entries(paths)
+        moves = delta != 0
+        owner, old, delta = owner[moves], old[moves], delta[moves]
         new = index.find(old, delta)
         people = paths.people[self.group]
-        moves = delta != 0
-        full = moves & (network.kind[old] == LINK) & (spare[np.maximum(new, 0)] < people[owner])
+        full = (network.kind[old] == LINK) & (spare[np.maximum(new, 0)] < people[owner])
         ok = np.ones(self.group.size, dtype=bool)
         ok[owner[(new < 0) | full]] = False
         return ok
@@ -211,32 +219,29 @@ def _node_after(network: TimeExpandedNetwork, arc_head_node: IntArray) -> IntArr
 
 
 class _ShiftIndex:
-    """Link, depart and arrive arcs found by (kind, ref, step): the same arc ``d`` steps later."""
+    """Link, depart and arrive arcs found by (kind, ref, step): a dense table (int32 or int64)."""
 
     def __init__(self, network: TimeExpandedNetwork) -> None:
         self.network = network
         kind = network.kind
-        self.arcs = np.flatnonzero((kind == LINK) | (kind == DEPART) | (kind == ARRIVE))
+        arcs = np.flatnonzero((kind == LINK) | (kind == DEPART) | (kind == ARRIVE))
         self.span = int(network.time.max(initial=0)) + 2
-        keys = self._key(self.arcs, network.time[self.arcs])
-        self.order = np.argsort(keys)
-        self.sorted_keys = keys[self.order]
+        self.code = np.where(kind == LINK, 0, np.where(kind == DEPART, 1, 2)).astype(np.int64)
+        rows = (int(network.ref[arcs].max(initial=0)) + 1) * 3
+        dtype = np.int32 if network.arc_count < np.iinfo(np.int32).max else np.int64
+        self.table = np.full(rows * self.span, -1, dtype=dtype)
+        self.table[self._key(arcs, network.time[arcs])] = arcs
 
     def _key(self, arcs: IntArray, step: IntArray) -> IntArray:
         net = self.network
-        code = np.where(net.kind[arcs] == LINK, 0, np.where(net.kind[arcs] == DEPART, 1, 2))
-        key: IntArray = (net.ref[arcs] * 3 + code) * self.span + np.clip(step, 0, self.span - 1)
+        key: IntArray = (net.ref[arcs] * 3 + self.code[arcs]) * self.span + np.clip(step, 0, self.span - 1)
         return key
 
     def find(self, arcs: IntArray, delta: IntArray) -> IntArray:
         """Per arc: the same arc ``delta`` steps later, or -1 where it does not exist."""
-        if arcs.size == 0 or self.sorted_keys.size == 0:
-            return np.full(arcs.size, -1, dtype=np.int64)
         step = self.network.time[arcs] + delta
-        keys = self._key(arcs, step)
-        at = np.minimum(np.searchsorted(self.sorted_keys, keys), self.sorted_keys.size - 1)
-        found = (self.sorted_keys[at] == keys) & (step >= 0) & (step < self.span)
-        out: IntArray = np.where(found, self.arcs[self.order[at]], -1)
+        found = self.table[self._key(arcs, step)].astype(np.int64)
+        out: IntArray = np.where((step >= 0) & (step < self.span), found, -1)
         return out
 
 
@@ -253,7 +258,13 @@ def _earliest_loops(
     node = node_after[paths.arcs[paths.indptr[group_of] + position]]
     on_road = node >= 0
     g, n, p = group_of[on_road], node[on_road], position[on_road]
-    order = np.lexsort((p, n, g))
+    # One int64 key sorts by (path, node, position): paths < 2^20 rows here at a time, nodes and
+    # positions each below 2^21 (checked), so the key stays below 2^62.
+    rank = np.unique(g, return_inverse=True)[1].reshape(-1) if g.size else g
+    if int(n.max(initial=0)) >= 1 << 21 or int(p.max(initial=0)) >= 1 << 21 or g.size >= 1 << 21:
+        order = np.lexsort((p, n, g))
+    else:
+        order = np.argsort((rank << 42) | (n << 21) | p)
     g, n, p = g[order], n[order], p[order]
     same = (g[1:] == g[:-1]) & (n[1:] == n[:-1])
     starts = np.flatnonzero(np.concatenate([[True], ~same]))
