@@ -5,18 +5,23 @@ and the same group circling a block until its slot comes; both reach the sink in
 A path reaching static node v in step t1 and again in step t2 skips the loop when its departure
 and every link before t1 happen ``d = t2 - t1`` steps later: the group waits d steps longer at
 its pickup point (unlimited: the depart arcs), enters the same links d steps later, reaches v in
-step t2 and goes on exactly as before. That keeps the origin, the destination and the arrival
-step (so the clearance), and it is a valid flow when every shifted link is open at its new step
-(its arc exists in the pruned network) and has spare capacity there.
+step t2 and goes on exactly as before. Where the links before the loop have no room, the arcs
+after it may move d steps earlier instead (the group arrives d steps earlier at the same
+destination; arrive arcs are unlimited), or d is split between the two. Origins, destinations
+and people stay, no arrival gets later (so the clearance never grows), and the result is a valid
+flow when every moved link is open at its new step (its arc exists in the pruned network) and
+has spare capacity there.
 
-Every round, each path still entering a node twice proposes its earliest loop (the first node it
-enters twice, to its last return there, so inner loops go with it); proposals whose shifted links
+Every round, up to :data:`ROUND_PATHS` paths still entering a node twice propose their earliest
+loop (the first node entered twice, to the last return there, so inner loops go with it): its
+steps move to the pickup point, the arcs before it departing later, or the arcs after it arriving
+earlier, or the steps split between the two; proposals whose moved links
 exist and each have room are lined up per arc in path order and accepted where the people before
 them on every shifted arc still fit (conservative: the room a proposal frees is counted only from
 the next round). A proposal whose shifted links do not exist or are full is not proposed again;
 the path proposes its next loop instead; once no path has a loop left to propose, every loop is
 proposed once more if some shift was made since (it freed room). At most :data:`MAX_ROUNDS`
-rounds, and none started after the time budget. Each round is a few sorts over the looping paths' arcs.
+rounds, and none started after the time budget. A round is a few sorts over its paths' arcs.
 """
 
 from __future__ import annotations
@@ -31,13 +36,22 @@ import numpy.typing as npt
 from safepassage.planner.decompose import FlowPaths
 from safepassage.planner.time_expansion import ARRIVE, DEPART, LINK, TimeExpandedNetwork
 
-__all__ = ["MAX_ROUNDS", "TIME_BUDGET_S", "depart_later_over_all_loops", "revisiting_static_nodes"]
+__all__ = [
+    "MAX_ROUNDS",
+    "ROUND_PATHS",
+    "TIME_BUDGET_S",
+    "depart_later_over_all_loops",
+    "revisiting_static_nodes",
+]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: Rounds of proposals at most (each accepted shift removes a loop; most paths need one or two).
-MAX_ROUNDS: Final = 200
+MAX_ROUNDS: Final = 400
+
+#: Paths looked at in one round (so the time budget is checked often on large plans).
+ROUND_PATHS: Final = 20_000
 
 #: Seconds after which no new round starts (about 3 s of rounds on the 300,000-people instance).
 TIME_BUDGET_S: Final = 3.0
@@ -71,17 +85,19 @@ def depart_later_over_all_loops(
     for _ in range(MAX_ROUNDS):
         if time.perf_counter() - began > time_budget_s:
             break
-        proposal = _earliest_loops(paths, node_after, skip_before, active)
-        if proposal is None:
+        if active.size == 0:
             # Shifts made since the last pass freed room: look at every loop once more.
             if removed == removed_at_reset:
                 break
             removed_at_reset = removed
             skip_before[:] = 0
             active = np.arange(paths.count, dtype=np.int64)
+        chunk, active = active[:ROUND_PATHS], active[ROUND_PATHS:]
+        proposal = _earliest_loops(paths, node_after, skip_before, chunk)
+        if proposal is None:
             continue
         group, first, last = proposal
-        active = group  # a path without a loop to propose has none later in this pass either
+        active = np.concatenate([active, group])  # each proposes its next loop in a later round
         loop = _loop_steps(network, paths, group, first, last)
         base = _Shift(group, first, last, loop, loop)
         chosen = base
