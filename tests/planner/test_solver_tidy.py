@@ -11,6 +11,7 @@ import importlib.resources
 import statistics
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from safepassage.planner import plan_evacuation
@@ -103,7 +104,10 @@ def test_helsinki_demo_tidy_plan_is_as_quick_with_short_paths():
     assert tidy.solver.details["movements"]["loops_skipped_by_a_slower_hop"] > 0
     assert tidy.solver.details["movements"]["revisiting_a_node"] == len(revisiting)
     lengths = [len(m.path) for m in tidy.movements]
-    assert max(lengths) < 2 * statistics.median(lengths) + 10 < max(len(m.path) for m in untidy.movements)
+    assert max(lengths) < 2 * statistics.median(lengths) + 10
+    # Without the tidy pass, loops are shifted into later departures where the later links have
+    # room (``loop_shift``); measured: 93 of 1,148 movements still revisit a node (203 before).
+    assert untidy.solver.details["movements"]["revisiting_a_node"] == len(_revisiting(untidy)) <= 100
 
 
 def test_a_loop_is_skipped_by_driving_the_street_into_it_slower(ascii_network):
@@ -125,22 +129,23 @@ def test_a_loop_is_skipped_by_driving_the_street_into_it_slower(ascii_network):
     net = problem.layers[0].network
     node = {c: net.node_index(drawn.osm_id(c)) for c in "abcd"}
     link = {pair: net.find_link(node[pair[0]], node[pair[1]]) for pair in ("ab", "bc", "cb", "bd")}
-    nodes = tuple(node[c] for c in "abcbd")
+    nodes = np.array([node[c] for c in "abcbd"])
     loop = Group(
         0,
         0,
         1,
         0,
         nodes,
-        tuple(link[k] for k in ("ab", "bc", "cb", "bd")),
-        (0, 12_000, 22_000, 32_000, 44_000),
+        np.array([link[k] for k in ("ab", "bc", "cb", "bd")]),
+        np.array([0, 12_000, 22_000, 32_000, 44_000]),
     )
     (fixed,), removed = skip_loops(problem, [loop])
     assert removed == 1
-    assert fixed.nodes == tuple(node[c] for c in "abd")
-    assert fixed.links == (link["ab"], link["bd"])
-    assert fixed.entry_times_ms == (0, 32_000, 44_000)
-    too_long = Group(0, 0, 1, 0, nodes, loop.links, (0, 12_000, 50_000, 90_000, 102_000))  # 90 s > 24 + 60 s
+    assert fixed.nodes.tolist() == [node[c] for c in "abd"]
+    assert fixed.links.tolist() == [link["ab"], link["bd"]]
+    assert fixed.entry_times_ms.tolist() == [0, 32_000, 44_000]
+    times = np.array([0, 12_000, 50_000, 90_000, 102_000])  # a -> b takes 90 s > 24 + 60 s
+    too_long = Group(0, 0, 1, 0, nodes, loop.links, times)
     (kept,), removed = skip_loops(problem, [too_long])
     assert removed == 0
-    assert kept == too_long
+    assert kept is too_long

@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safepassage.local_time import in_zone
-from safepassage.planner.decompose import FlowPaths
+from safepassage.planner.decompose import FlowPaths, equal_rows, ragged, row_hashes
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.plan_file import (
     Closure,
@@ -40,7 +40,7 @@ from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.slots import departure_slots
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import ARRIVE, LINK, SOURCE, TimeExpandedNetwork
-from safepassage.planner.time_grid import ms_to_s
+from safepassage.planner.time_grid import MS_PER_S, ms_to_s
 
 __all__ = ["Group", "build_plan", "groups_from_paths", "merge_identical_groups", "movement_exposure"]
 
@@ -48,21 +48,35 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Group:
-    """One movement before it becomes a plan record: layer-local links and entry times."""
+    """One movement before it becomes a plan record: layer-local links and entry times.
+
+    The arrays are usually views into the arrays of all groups (``groups_from_paths``): a group
+    costs a few hundred bytes besides its share of them, where tuples of Python ints cost ~36 bytes
+    a hop (1.6 GB for the 22.7 million hops of the 300,000-people instance).
+    """
 
     origin: int
     destination: int
     people: int
     layer: int
-    nodes: tuple[int, ...]  # layer-local node indices, travel order
-    links: tuple[int, ...]  # layer-local link indices, len(nodes) - 1
-    entry_times_ms: tuple[int, ...]  # one per node, whole milliseconds after start
+    nodes: IntArray  # layer-local node indices, travel order
+    links: IntArray  # layer-local link indices, len(nodes) - 1
+    entry_times_ms: IntArray  # one per node, whole milliseconds after start
 
     @property
-    def entry_times_s(self) -> tuple[float, ...]:
-        return tuple(ms_to_s(t) for t in self.entry_times_ms)
+    def entry_times_s(self) -> list[float]:
+        times: list[float] = (self.entry_times_ms / MS_PER_S).tolist()
+        return times
+
+    @property
+    def arrival_ms(self) -> int:
+        return int(self.entry_times_ms[-1])
+
+    @property
+    def departure_ms(self) -> int:
+        return int(self.entry_times_ms[0])
 
 
 def groups_from_paths(
@@ -74,11 +88,12 @@ def groups_from_paths(
 ) -> list[Group]:
     """Unfold every flow path into a :class:`Group` (see module docstring); vectorised over hops.
 
-    ``step_ms``: the plan model's step in whole milliseconds.
+    ``step_ms``: the plan model's step in whole milliseconds. The groups' arrays are views into
+    three arrays holding every group's nodes, links and entry times one after another.
     """
     count = paths.count
     arcs = paths.arcs
-    group_of = np.repeat(np.arange(count, dtype=np.int64), np.diff(paths.indptr))
+    group_of = paths.group_of
     kind = network.kind[arcs]
     origin = np.zeros(count, dtype=np.int64)
     destination = np.zeros(count, dtype=np.int64)
@@ -91,26 +106,37 @@ def groups_from_paths(
     is_link = kind == LINK
     link_arcs = arcs[is_link]
     static = network.ref[link_arcs]
+    del arcs, kind, is_source, is_arrive
     lengths = graph.chain_indptr[static + 1] - graph.chain_indptr[static]
     hop_first = np.concatenate([[0], np.cumsum(lengths)])[:-1]
     total = int(lengths.sum())
     rank = np.repeat(np.arange(static.size, dtype=np.int64), lengths)
     position = graph.chain_indptr[static][rank] + (np.arange(total, dtype=np.int64) - hop_first[rank])
     hop_group = group_of[is_link][rank]
+    del group_of, is_link, hop_first
     hop_link = graph.chain_link[position]
     hop_time = network.time[link_arcs][rank] * step_ms + graph.chain_offset_ms[position]
+    del rank, position
     layer = problem.origin_layer[origin]
     hop_head = np.empty(total, dtype=np.int64)
     hop_layer = layer[hop_group]
     for index, lay in enumerate(problem.layers):
         mine = hop_layer == index
         hop_head[mine] = lay.network.link_head[hop_link[mine]]
+    del hop_layer
     hop_ptr = np.searchsorted(hop_group, np.arange(count + 1))
 
-    start_node = problem.origin_node[origin].tolist()
-    links_l, heads_l, times_l = hop_link.tolist(), hop_head.tolist(), hop_time.tolist()
+    # One row per node: group g's nodes at hop_ptr[g] + g .. hop_ptr[g + 1] + g (its start first).
+    slot = hop_group + np.arange(total, dtype=np.int64) + 1
+    starts = hop_ptr[:-1] + np.arange(count, dtype=np.int64)
+    nodes = np.empty(total + count, dtype=np.int64)
+    nodes[starts] = problem.origin_node[origin]
+    nodes[slot] = hop_head
+    times = np.empty(total + count, dtype=np.int64)
+    times[slot - 1] = hop_time
+    times[hop_ptr[1:] + np.arange(count, dtype=np.int64)] = arrive_step * step_ms
+    del hop_group, hop_head, hop_time, slot
     ptr = hop_ptr.tolist()
-    arrive_ms = (arrive_step * step_ms).tolist()
     people = paths.people.tolist()
     origin_l, destination_l, layer_l = origin.tolist(), destination.tolist(), layer.tolist()
     return [
@@ -119,9 +145,9 @@ def groups_from_paths(
             destination=destination_l[g],
             people=people[g],
             layer=layer_l[g],
-            nodes=(start_node[g], *heads_l[ptr[g] : ptr[g + 1]]),
-            links=tuple(links_l[ptr[g] : ptr[g + 1]]),
-            entry_times_ms=(*times_l[ptr[g] : ptr[g + 1]], arrive_ms[g]),
+            nodes=nodes[ptr[g] + g : ptr[g + 1] + g + 1],
+            links=hop_link[ptr[g] : ptr[g + 1]],
+            entry_times_ms=times[ptr[g] + g : ptr[g + 1] + g + 1],
         )
         for g in range(count)
     ]
@@ -131,14 +157,28 @@ def merge_identical_groups(groups: Sequence[Group]) -> list[Group]:
     """One group per (origin, destination, mode, path, entry times), people summed; first-seen order.
 
     The decomposition splits flow wherever arcs with flow branch, so the same route at the same
-    times can come out as several small groups; a coordinator wants one movement for it.
+    times can come out as several small groups; a coordinator wants one movement for it. Vectorised:
+    groups are keyed by two independent 64-bit hashes of their arrays, and every pair a key joins
+    is then compared entry by entry (a hash collision keeps both groups).
     """
-    merged: dict[tuple[int, int, int, tuple[int, ...], tuple[int, ...], tuple[int, ...]], Group] = {}
-    for g in groups:
-        key = (g.origin, g.destination, g.layer, g.nodes, g.links, g.entry_times_ms)
-        seen = merged.get(key)
-        merged[key] = g if seen is None else replace(seen, people=seen.people + g.people)
-    return list(merged.values())
+    if len(groups) < 2:
+        return list(groups)
+    fixed = np.array([(g.origin, g.destination, g.layer, g.nodes.size) for g in groups], dtype=np.int64)
+    columns = [fixed]
+    rows = []
+    for field_name in ("nodes", "links", "entry_times_ms"):
+        values, indptr = ragged([getattr(g, field_name) for g in groups])
+        columns.append(row_hashes(values, indptr))
+        rows.append((values, indptr))
+    keys = np.concatenate(columns, axis=1)
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    rep = first[inverse.reshape(-1)]
+    same = equal_rows(rep, rows)
+    rep = np.where(same, rep, np.arange(len(groups)))
+    people = np.bincount(rep, weights=[g.people for g in groups], minlength=len(groups)).astype(np.int64)
+    keep = np.flatnonzero(rep == np.arange(len(groups))).tolist()
+    total = people.tolist()
+    return [groups[i] if groups[i].people == total[i] else replace(groups[i], people=total[i]) for i in keep]
 
 
 def movement_exposure(
@@ -147,14 +187,12 @@ def movement_exposure(
     """People × Σ link risk at entry time, per group."""
     exposure = np.zeros(len(groups), dtype=np.float64)
     for layer in range(len(problem.layers)):
-        members = [i for i, g in enumerate(groups) if g.layer == layer and g.links]
+        members = [i for i, g in enumerate(groups) if g.layer == layer and g.links.size]
         if not members or not risk[layer].has_risk:
             continue
         counts = np.array([len(groups[i].links) for i in members])
-        links = np.concatenate([np.asarray(groups[i].links, dtype=np.int64) for i in members])
-        times_ms = np.concatenate(
-            [np.asarray(groups[i].entry_times_ms[:-1], dtype=np.int64) for i in members]
-        )
+        links = np.concatenate([groups[i].links for i in members])
+        times_ms = np.concatenate([groups[i].entry_times_ms[:-1] for i in members])
         times = times_ms / 1000.0
         per_hop = risk[layer].at(links, times)
         owner = np.repeat(np.asarray(members), counts)
@@ -178,11 +216,9 @@ def build_plan(
     start = scenario.start
     zone = scenario.zone()  # departures are shown with the offset in force then (summer time)
     movements: list[Movement] = []
-    osm_ids = [layer.network.node_osm_id.tolist() for layer in problem.layers]
+    osm_ids = [layer.network.node_osm_id for layer in problem.layers]
     for group, exp in zip(groups, exposure.tolist(), strict=True):
         net = problem.layers[group.layer].network
-        osm = osm_ids[group.layer]
-        times_s = group.entry_times_s
         # Built from arrays this module guarantees consistent (one entry time per node, times in
         # order); skipping per-field validation saves seconds on 100,000 movements. check-plan
         # re-verifies everything independently.
@@ -192,13 +228,13 @@ def build_plan(
                 destination=problem.destination_ids[group.destination],
                 people=group.people,
                 mode=net.mode,
-                departure=in_zone(start + dt.timedelta(milliseconds=group.entry_times_ms[0]), zone),
-                path=[osm[n] for n in group.nodes],
-                entry_times_s=list(times_s),
+                departure=in_zone(start + dt.timedelta(milliseconds=group.departure_ms), zone),
+                path=osm_ids[group.layer][group.nodes].tolist(),
+                entry_times_s=group.entry_times_s,
                 exposure=exp,
             )
         )
-    clearance = ms_to_s(max((g.entry_times_ms[-1] for g in groups), default=0))
+    clearance = ms_to_s(max((g.arrival_ms for g in groups), default=0))
     evacuated = sum(g.people for g in groups)
     return Plan(
         scenario=ScenarioRef(name=scenario.name, sha256=scenario.content_sha256),
@@ -226,9 +262,10 @@ def _edges(problem: PlanningProblem, groups: Sequence[Group]) -> list[EdgeUse]:
     out: list[EdgeUse] = []
     seen: set[tuple[str, int, int]] = set()
     for layer_index, layer in enumerate(problem.layers):
-        used = sorted({link for g in groups if g.layer == layer_index for link in g.links})
-        if not used:
+        mine = [g.links for g in groups if g.layer == layer_index]
+        if not mine:
             continue
+        used = np.unique(np.concatenate(mine)).tolist()
         net = layer.network
         capacity = net.capacity_people_per_step(scenario.capacity, problem.step_s)
         travel = net.travel_time_s(scenario.capacity)
@@ -299,9 +336,9 @@ def _origin_summaries(
                 people=int(problem.origin_people[i]),
                 evacuated=sum(g.people for g in mine),
                 unserved=lost.get(origin_id, 0),
-                first_departure_s=_s_or_none(min((g.entry_times_ms[0] for g in mine), default=None)),
-                last_departure_s=_s_or_none(max((g.entry_times_ms[0] for g in mine), default=None)),
-                last_arrival_s=_s_or_none(max((g.entry_times_ms[-1] for g in mine), default=None)),
+                first_departure_s=_s_or_none(min((g.departure_ms for g in mine), default=None)),
+                last_departure_s=_s_or_none(max((g.departure_ms for g in mine), default=None)),
+                last_arrival_s=_s_or_none(max((g.arrival_ms for g in mine), default=None)),
             )
         )
     return out
@@ -319,8 +356,8 @@ def _destination_summaries(problem: PlanningProblem, groups: Sequence[Group]) ->
                 destination=dest_id,
                 capacity=int(problem.destination_capacity[j]),
                 received=sum(g.people for g in mine),
-                first_arrival_s=_s_or_none(min((g.entry_times_ms[-1] for g in mine), default=None)),
-                last_arrival_s=_s_or_none(max((g.entry_times_ms[-1] for g in mine), default=None)),
+                first_arrival_s=_s_or_none(min((g.arrival_ms for g in mine), default=None)),
+                last_arrival_s=_s_or_none(max((g.arrival_ms for g in mine), default=None)),
             )
         )
     return out

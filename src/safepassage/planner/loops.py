@@ -29,32 +29,55 @@ from safepassage.planner.assemble import Group
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.time_grid import ms_down, step_ms
 
-__all__ = ["skip_loops"]
+__all__ = ["revisiting_mask", "skip_loops"]
 
 IntArray = npt.NDArray[np.int64]
 
 
-def skip_loops(problem: PlanningProblem, groups: Sequence[Group]) -> tuple[list[Group], int]:
-    """``groups`` with every loop that fits the slack removed (module docstring); (groups, loops removed)."""
+def revisiting_mask(node_paths: Sequence[IntArray]) -> npt.NDArray[np.bool_]:
+    """Per path (node indices in travel order): whether it enters some node more than once. Vectorised."""
+    if not node_paths:
+        return np.zeros(0, dtype=bool)
+    lengths = np.fromiter((p.size for p in node_paths), dtype=np.int64, count=len(node_paths))
+    nodes = np.concatenate(node_paths).astype(np.int64)
+    owner = np.repeat(np.arange(len(node_paths), dtype=np.int64), lengths)
+    keys = np.sort(owner * (int(nodes.max(initial=0)) + 1) + nodes)
+    twice = keys[1:][keys[1:] == keys[:-1]] // (int(nodes.max(initial=0)) + 1)
+    out = np.zeros(len(node_paths), dtype=bool)
+    out[twice] = True
+    return out
+
+
+def skip_loops(
+    problem: PlanningProblem, groups: Sequence[Group], revisiting: npt.NDArray[np.bool_] | None = None
+) -> tuple[list[Group], int]:
+    """``groups`` with every loop that fits the slack removed (module docstring); (groups, loops removed).
+
+    ``revisiting``: per group, whether it enters a node twice (:func:`revisiting_mask` if not given);
+    only those are looked at.
+    """
     slack_ms = step_ms(problem.step_s)
+    if revisiting is None:
+        revisiting = revisiting_mask([g.nodes for g in groups])
+    out = list(groups)
+    todo = np.flatnonzero(revisiting).tolist()
+    if not todo:
+        return out, 0
     travel_ms = [
         ms_down(layer.network.travel_time_s(problem.scenario.capacity)).tolist() for layer in problem.layers
     ]
-    out: list[Group] = []
     removed = 0
-    for group in groups:
-        if len(set(group.nodes)) == len(group.nodes):
-            out.append(group)
-            continue
+    for index in todo:
+        group = groups[index]
         fixed, count = _skip(group, travel_ms[group.layer], slack_ms)
-        out.append(fixed)
+        out[index] = fixed
         removed += count
     return out, removed
 
 
 def _skip(group: Group, travel_ms: list[int], slack_ms: int) -> tuple[Group, int]:
     """Remove the loops of one group; linear in its path per loop removed."""
-    nodes, links, times = list(group.nodes), list(group.links), list(group.entry_times_ms)
+    nodes, links, times = group.nodes.tolist(), group.links.tolist(), group.entry_times_ms.tolist()
     removed = 0
     at = _positions(nodes)
     i = 0
@@ -72,7 +95,12 @@ def _skip(group: Group, travel_ms: list[int], slack_ms: int) -> tuple[Group, int
         removed += 1  # and look at node i again: it may come back once more
     if not removed:
         return group, 0
-    return replace(group, nodes=tuple(nodes), links=tuple(links), entry_times_ms=tuple(times)), removed
+    return replace(
+        group,
+        nodes=np.asarray(nodes, dtype=np.int64),
+        links=np.asarray(links, dtype=np.int64),
+        entry_times_ms=np.asarray(times, dtype=np.int64),
+    ), removed
 
 
 def _positions(nodes: list[int]) -> dict[int, list[int]]:

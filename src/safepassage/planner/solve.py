@@ -357,7 +357,7 @@ def plan_problem(
     unserved = explain_unserved(problem, served, received)
 
     mark = time.perf_counter()
-    clearance_s = ms_to_s(max((g.entry_times_ms[-1] for g in groups), default=0))
+    clearance_s = ms_to_s(max((g.arrival_ms for g in groups), default=0))
     moved = int(served.sum())
     bound_graph = graph
     if rule_gaps:  # the side rule is narrower than check-plan's: bound without it (a relaxation)

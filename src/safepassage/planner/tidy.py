@@ -16,15 +16,12 @@ revisited nodes that way, with paths of up to 489 nodes. Two remedies:
   ``benchmarks/instances.py``, 2 to 4 tiles per side): 65k arcs (demo) 0.23 s, 271k arcs 2.5 s,
   663k 9.3 s, 1.6M 29 s — so the planner runs it only within :data:`TIDY_ARC_BUDGET` arcs in
   exact mode and :data:`FAST_TIDY_ARC_BUDGET` in fast mode.
-- **Loop removal**, always: a path that comes back to its own pickup point is cut there and the
-  group departs in the step it would have passed it again (:func:`wait_instead_of_loops`,
-  vectorised; departing is unlimited, so this only takes flow off links). Then, on up to
-  :data:`LOOP_SHIFT_PATH_BUDGET` paths, :func:`depart_later_over_loops`: where a path enters any
-  node twice, the group departs later by the loop's duration and skips the loop, if every link
-  before the loop is open and has spare capacity at the later step. Both keep every capacity,
-  the destination and the arrival step. The second is greedy (one path at a time, earliest loop
-  first), so loops whose shifted route is full remain: on the untidy demo plan 203 of 1,161
-  movements still revisit a node (474 with the cut home alone).
+- **Loop removal**, always: ``loop_shift.depart_later_over_all_loops`` (every path at once, in
+  rounds) moves each loop's time to the pickup point: the arcs before the loop depart later, or
+  the arcs after it arrive earlier, or both, wherever the moved links are open and have room.
+  :func:`wait_instead_of_loops` (loops back home only) and :func:`depart_later_over_loops` (one
+  path at a time, later departures only) are the earlier per-path forms, kept as references for
+  the tests; the planner no longer calls them.
 
 Even the tidy pass cannot remove every revisit: on the demo 9 one-person U-turns remain (out
 along a street and straight back), forced by the capacity of later links at quarter steps, since
