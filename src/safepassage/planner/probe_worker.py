@@ -60,9 +60,9 @@ class ProbeWorker:
         self._finalizer = weakref.finalize(self, _stop, process)
 
     @classmethod
-    def start(cls) -> ProbeWorker | None:
-        """A started worker, or ``None`` when there is no second core or it cannot start."""
-        if available_cores() < 2:
+    def start(cls, *, min_cores: int = 2) -> ProbeWorker | None:
+        """A started worker, or ``None`` with fewer than ``min_cores`` cores or when it cannot start."""
+        if available_cores() < min_cores:
             return None
         package_root = str(Path(__file__).resolve().parents[2])  # the directory holding safepassage
         env = dict(os.environ)
