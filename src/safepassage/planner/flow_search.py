@@ -163,7 +163,7 @@ def choose_probes(
     guess), which aims the second probe. Every returned T lies strictly between ``low`` and ``high``.
     """
     if high is None:
-        return _growth_round(values, need, low, first, max_steps, growth, width, rate), False
+        return _growth_round(values, need, low, first, max_steps, growth, width, rate, tolerance), False
     inside = list(range(low + 1, high))
     if len(inside) <= width:
         return inside, False
@@ -177,7 +177,7 @@ def choose_probes(
     # Exact: g - 1 short and g clearing prove T* = g. With a tolerance, a short probe within it of
     # g (or of high) ends the search.
     picks = [math.ceil(g / (1.0 + tolerance) - 1e-9), g] if tolerance > 0.0 else [g - 1, g]
-    picks = [p for p in picks if low < p < high][:width]
+    picks = [p for p in picks if low < p < high][-width:]  # alone: g first (the aim is T*)
     if not picks:
         picks = [(low + high) // 2]
     if len(picks) < width:  # the spare probe bisects what the aimed one leaves open
@@ -198,6 +198,7 @@ def _growth_round(
     growth: float,
     width: int,
     rate: int,
+    tolerance: float,
 ) -> list[int]:
     """Probes while nothing cleared yet: ``first`` (and its growth), then growth or the secant."""
     short = [t for t in values if values[t] < need]
@@ -217,7 +218,10 @@ def _growth_round(
                 picks.append(max(picks[-1] + 1, math.ceil(picks[-1] * growth)))
         else:
             g = min(aim, 2 * last)
-            picks = [g - 1, g] if width > 1 and g - 1 > last else [g, g + 1][:width]
+            if tolerance > 0.0:  # a hedge above the aim: if g falls short, this one may end it
+                picks = [g, max(g + 1, math.floor(g * (1.0 + tolerance / 2)))][:width]
+            else:
+                picks = [g - 1, g] if width > 1 and g - 1 > last else [g, g + 1][:width]
     picks = sorted({min(max_steps, max(low + 1, p)) for p in picks})
     return [p for p in picks if p > low] or [max_steps]
 
