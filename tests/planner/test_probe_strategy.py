@@ -194,3 +194,24 @@ def test_plans_of_both_modes_pass_check_plan(ascii_network, mode):
     assert plan.lower_bound_s <= plan.clearance_time_s
     details = plan.solver.details
     assert details["model_infeasible_at_steps"] < details["t_star_model_steps"]
+
+
+def test_a_plan_probed_two_at_a_time_is_the_same_plan(ascii_network, monkeypatch):
+    """With the worker forced on (threshold 0), the plan is the one the search finds alone."""
+    from safepassage.planner import solve
+
+    ways = [(name, RES) for name in ("abc", "def", "ghz", "adg", "beh", "cfz")]
+    drawn = ascii_network(GRID, ways)
+    scenario = scenario_on(drawn, [("a", "a", 400), ("e", "e", 150)], [("z", "z", 1000)])
+    networks = drive_networks(drawn)
+    alone = plan_evacuation(scenario, networks=networks)
+    monkeypatch.setattr(solve, "PARALLEL_ARC_THRESHOLD", 0)
+    monkeypatch.setattr("safepassage.planner.probe_worker.available_cores", lambda: 2)
+    paired = plan_evacuation(scenario, networks=networks)
+    assert check_plan(scenario, paired, networks=networks) == []
+    assert paired.clearance_time_s == alone.clearance_time_s
+    assert paired.solver.details["t_star_model_steps"] == alone.solver.details["t_star_model_steps"]
+    assert [m.model_dump() for m in paired.movements] == [m.model_dump() for m in alone.movements]
+    rounds = paired.solver.details["search_rounds"]
+    assert rounds < len(paired.solver.details["probes"])  # some round probed two horizons
+    assert rounds <= alone.solver.details["search_rounds"]
