@@ -216,7 +216,8 @@ def plan_problem(
 
     # A second process probes one horizon of each search round (``probe_worker``); started now, it
     # boots while the coarse bound runs, and ends right after the search (or when collected).
-    worker = ProbeWorker.start() if graph.arc_count * scenario_steps >= PARALLEL_ARC_THRESHOLD else None
+    large = graph.arc_count * scenario_steps >= PARALLEL_ARC_THRESHOLD
+    worker = ProbeWorker.start() if large and not graph.shared else None
     # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
     mark = time.perf_counter()
     demand = int(graph.origin_people.sum())
