@@ -207,6 +207,7 @@ def test_a_plan_probed_two_at_a_time_is_the_same_plan(ascii_network, monkeypatch
     alone = plan_evacuation(scenario, networks=networks)
     monkeypatch.setattr(solve, "PARALLEL_ARC_THRESHOLD", 0)
     monkeypatch.setattr("safepassage.planner.probe_worker.available_cores", lambda: 2)
+    monkeypatch.setattr("safepassage.planner.probe_worker._load", lambda: 0.0)  # a free second core
     paired = plan_evacuation(scenario, networks=networks)
     assert check_plan(scenario, paired, networks=networks) == []
     assert paired.clearance_time_s == alone.clearance_time_s
@@ -215,3 +216,18 @@ def test_a_plan_probed_two_at_a_time_is_the_same_plan(ascii_network, monkeypatch
     rounds = paired.solver.details["search_rounds"]
     assert rounds < len(paired.solver.details["probes"])  # some round probed two horizons
     assert rounds <= alone.solver.details["search_rounds"]
+
+
+def test_no_worker_without_a_free_core(monkeypatch):
+    from safepassage.planner import probe_worker
+
+    monkeypatch.setattr(probe_worker, "available_cores", lambda: 1)
+    monkeypatch.setattr(probe_worker, "_load", lambda: 0.0)
+    assert ProbeWorker.start() is None  # one core
+    monkeypatch.setattr(probe_worker, "available_cores", lambda: 2)
+    monkeypatch.setattr(probe_worker, "_load", lambda: 1.8)
+    assert ProbeWorker.start() is None  # two cores, both busy (this process and another)
+    monkeypatch.setattr(probe_worker, "_load", lambda: 1.0)
+    started = ProbeWorker.start()  # two cores, this process on one
+    assert started is not None
+    started.close()

@@ -10,7 +10,7 @@ the arcs, the seconds, and the flow per arc when the value reaches the target (t
 the same network: ``expand`` is deterministic).
 
 The caller never depends on the worker: :meth:`ProbeWorker.start` returns ``None`` on a machine
-with one core, and when the worker fails the search probes that horizon itself
+with one core (or no free one), and when the worker fails the search probes that horizon itself
 (:class:`ProbeWorkerError`). :meth:`ProbeWorker.close` ends the process (also on ``with``).
 """
 
@@ -61,8 +61,14 @@ class ProbeWorker:
 
     @classmethod
     def start(cls, *, min_cores: int = 2) -> ProbeWorker | None:
-        """A started worker, or ``None`` with fewer than ``min_cores`` cores or when it cannot start."""
-        if available_cores() < min_cores:
+        """A started worker, or ``None`` with fewer than ``min_cores`` cores or when it cannot start.
+
+        Also ``None`` when the machine is busy: a 1-minute load average above the cores less a half
+        (this process counts one) means no core is free, and two probes sharing one core cost more
+        than one after the other.
+        """
+        cores = available_cores()
+        if cores < min_cores or (min_cores > 1 and _load() > cores - 0.5):
             return None
         package_root = str(Path(__file__).resolve().parents[2])  # the directory holding safepassage
         env = dict(os.environ)
@@ -127,6 +133,14 @@ class ProbeWorker:
         except (OSError, ValueError) as error:
             self.close()
             raise ProbeWorkerError(f"the probe worker cannot be reached: {error!r}") from error
+
+
+def _load() -> float:
+    """The 1-minute load average (0 where the platform does not tell)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
