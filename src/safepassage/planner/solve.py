@@ -15,7 +15,7 @@ Pipeline (each step its own module):
    see ``time_expansion.substep_capacity``). The probes are aimed (first at the coarse bound, then
    ``GROWTH`` later, then where the secant of the flow curve reaches the demand, then ``g - 1`` and
    ``g`` to prove T* = g); where one probe holds at least ``PARALLEL_ARC_THRESHOLD`` arcs and a
-   second core is there, a second process (``probe_worker``, started before the coarse bound so
+   second core is free, a second process (``probe_worker``, started before the coarse bound so
    it boots meanwhile) probes one horizon of each round: two probes a round, the same T*;
 5. **lower bound**, proven for *every* plan ``check-plan`` accepts (entries at any instant, each
    hop at least its free-flow time and at most one time step longer, capacity per time step,
