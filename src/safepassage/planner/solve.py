@@ -12,7 +12,11 @@ Pipeline (each step its own module):
    horizon. The plan model's step is the scenario's ``time_step_s`` divided by ``substeps``
    (exact mode: up to 4, so travel times are rounded up to 15 s with one-minute steps, fewer
    when a probe would exceed ``EXACT_ARC_BUDGET`` arcs; capacity per time step is kept exactly,
-   see ``time_expansion.substep_capacity``);
+   see ``time_expansion.substep_capacity``). The probes are aimed (first at the coarse bound, then
+   ``GROWTH`` later, then where the secant of the flow curve reaches the demand, then ``g - 1`` and
+   ``g`` to prove T* = g); where one probe holds at least ``PARALLEL_ARC_THRESHOLD`` arcs and a
+   second core is free, a second process (``probe_worker``, started before the coarse bound so
+   it boots meanwhile) probes one horizon of each round: two probes a round, the same T*;
 5. **lower bound**, proven for *every* plan ``check-plan`` accepts (entries at any instant, each
    hop at least its free-flow time and at most one time step longer, capacity per time step,
    entries only while open, waiting only at origins): the largest of
@@ -88,6 +92,7 @@ from safepassage.planner.lower_bound import (
 from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
 from safepassage.planner.movements import plan_movements
 from safepassage.planner.plan_file import Plan, SolverInfo, plan_gap
+from safepassage.planner.probe_worker import ProbeWorker
 from safepassage.planner.problem import PlanningProblem, build_problem, without_side_rule
 from safepassage.planner.static_graph import StaticGraph, build_static_graph
 from safepassage.planner.tidy import (
@@ -135,6 +140,12 @@ EXACT_ARC_BUDGET = 2_000_000
 #: Fast mode: at most half steps, and a smaller budget for them and for the fine bound.
 FAST_ARC_BUDGET = 500_000
 FAST_SUBSTEPS = 2
+#: The search probes two horizons at once (a second process, ``probe_worker``) when one probe is
+#: expected to hold at least this many arcs (about 0.5 s of max flow) and a second core is there.
+PARALLEL_ARC_THRESHOLD = 1_000_000
+#: After a first probe at the coarse bound fell short, the next is this fraction later (then the
+#: secant aims): the coarse bound is typically 5-7 % below T* at scale.
+GROWTH = 0.05
 
 IntArray = npt.NDArray[np.int64]
 
@@ -212,6 +223,10 @@ def plan_problem(
     exactness: dict[str, JsonValue] = {"proven": mode == "exact", "method": "max-flow search"}
     rule_gaps = [layer.rule_gap for layer in problem.layers if layer.rule_gap]
 
+    # A second process probes one horizon of each search round (``probe_worker``); started now, it
+    # boots while the coarse bound runs, and ends right after the search (or when collected).
+    large = graph.arc_count * scenario_steps >= PARALLEL_ARC_THRESHOLD
+    worker = ProbeWorker.start() if large and not graph.shared else None
     # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
     mark = time.perf_counter()
     demand = int(graph.origin_people.sum())
@@ -266,15 +281,22 @@ def plan_problem(
             graph = build_static_graph(problem, contract=True, split_shared=True)
             exactness = _split_exactness(str(gave_up))
     if not graph.shared:
-        search = quickest_clearance(
-            graph,
-            plan_model,
-            max_steps,
-            tolerance=FAST_TOLERANCE if mode == "fast" else 0.0,
-            start_steps=start_steps,
-            known_short=-1 if known_short is None else known_short,
-            growth=2.0 if start_steps is None else (1.0 + FAST_TOLERANCE if mode == "fast" else 1.1),
-        )
+        try:
+            search = quickest_clearance(
+                graph,
+                plan_model,
+                max_steps,
+                tolerance=FAST_TOLERANCE if mode == "fast" else 0.0,
+                start_steps=start_steps,
+                known_short=-1 if known_short is None else known_short,
+                growth=2.0 if start_steps is None else 1.0 + (FAST_TOLERANCE if mode == "fast" else GROWTH),
+                worker=worker if size_per_substep * sub >= PARALLEL_ARC_THRESHOLD else None,
+            )
+        finally:
+            if worker is not None:
+                worker.close()
+    elif worker is not None:
+        worker.close()
     timings["search_s"] = time.perf_counter() - mark
     assert search.times is not None
     solution = search.solution
@@ -417,6 +439,7 @@ def plan_problem(
         "probes": [
             {"steps": t, "people_moved": v, "arcs": a, "seconds": round(s, 4)} for t, v, a, s in search.probes
         ],
+        "search_rounds": search.rounds if isinstance(search, SearchResult) else len(search.probes),
         "time_expanded_arcs": network.arc_count,
         "time_expanded_nodes": network.node_count,
         "lower_bound": bound_details,
