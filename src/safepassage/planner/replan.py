@@ -71,7 +71,6 @@ from safepassage.planner.residual import (
     Hops,
     UsedCapacity,
     closed_hops,
-    flat_paths,
     movement_hops,
     residual_quickest,
     used_capacity,
@@ -177,7 +176,7 @@ def replan(
     timings["search_and_movements_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    kept = _shifted(problem, plan, split, start, elapsed_ms)
+    kept = _shifted(problem, plan, split, start)
     movements = [*kept, *new_part.movements]
     moved = sum(m.people for m in movements)
     clearance_s = max((m.arrival_s for m in movements), default=0.0)
@@ -229,6 +228,7 @@ class _Split:
         self.hit: list[int] = []
         self.used: list[UsedCapacity] = []  # per problem layer
         self.kept_hops: dict[TravelMode, tuple[list[int], Hops]] = {}
+        self.kept_times: dict[TravelMode, list[list[float]]] = {}  # entry times from the new start
 
 
 def _split_movements(problem: PlanningProblem, plan: Plan, elapsed_ms: int, keep: bool) -> _Split:
@@ -251,8 +251,7 @@ def _split_movements(problem: PlanningProblem, plan: Plan, elapsed_ms: int, keep
             continue
         members = by_mode[net.mode]
         movements = [plan.movements[i] for i in members]
-        people = np.fromiter((m.people for m in movements), dtype=np.int64, count=len(movements))
-        hops = movement_hops(net, flat_paths(net, movements, elapsed_ms), people)
+        hops, times = movement_hops(net, movements, elapsed_ms)
         waiting = np.array([m.departure_s >= elapsed_s for m in movements], dtype=bool)
         closed = np.zeros(len(movements), dtype=bool)
         if keep:
@@ -266,7 +265,7 @@ def _split_movements(problem: PlanningProblem, plan: Plan, elapsed_ms: int, keep
         for j in kept_local.tolist():
             out.kept.append(members[j])
         holds = ~closed  # on-road and kept groups hold their capacity
-        used_by_network[id(net)] = used_capacity(hops.select(holds[hops.movement]), step)
+        used_by_network[id(net)] = used_capacity(hops.select(holds[hops.movement]), step, net.link_count)
         rank = np.full(len(movements), -1, dtype=np.int64)
         rank[kept_local] = np.arange(kept_local.size)
         mine = hops.select(rank[hops.movement] >= 0)
@@ -274,6 +273,9 @@ def _split_movements(problem: PlanningProblem, plan: Plan, elapsed_ms: int, keep
             [members[j] for j in kept_local.tolist()],
             Hops(rank[mine.movement], mine.link, mine.enter_ms, mine.people),
         )
+        out.kept_times[net.mode] = [
+            (times.ms[times.indptr[j] : times.indptr[j + 1]] / MS_PER_S).tolist() for j in kept_local.tolist()
+        ]
     empty = UsedCapacity(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
     out.used = [used_by_network.get(id(layer.network), empty) for layer in problem.layers]
     out.kept.sort()
@@ -382,9 +384,7 @@ def _cut_off(problem: PlanningProblem) -> npt.NDArray[np.bool_]:
     return cut
 
 
-def _shifted(
-    problem: PlanningProblem, plan: Plan, split: _Split, start: dt.datetime, elapsed_ms: int
-) -> list[Movement]:
+def _shifted(problem: PlanningProblem, plan: Plan, split: _Split, start: dt.datetime) -> list[Movement]:
     """The kept groups, their times counted from ``start``, exposure recomputed with the incident."""
     zone = problem.scenario.zone()
     out: dict[int, Movement] = {}
@@ -400,7 +400,7 @@ def _shifted(
             exposure = np.bincount(hops.movement, weights=per_hop, minlength=len(members)).astype(np.float64)
         for j, i in enumerate(members):
             m = plan.movements[i]
-            times = [(round(t * MS_PER_S) - elapsed_ms) / MS_PER_S for t in m.entry_times_s]
+            times = split.kept_times[net.mode][j]
             out[i] = Movement.model_construct(
                 origin=m.origin,
                 destination=m.destination,
@@ -493,8 +493,8 @@ def _assemble(
     kept_links = _kept_links(problem, split)
     edges: dict[tuple[TravelMode | None, int, int], EdgeUse] = {}
     for e in plan.edges:
-        modes = [e.mode] if e.mode is not None else list(TravelMode)
-        if any((mode, e.u, e.v) in kept_links for mode in modes):
+        modes = (e.mode,) if e.mode is not None else tuple(TravelMode)
+        if (modes[0], e.u, e.v) in kept_links or any((mode, e.u, e.v) in kept_links for mode in modes[1:]):
             edges[(e.mode, e.u, e.v)] = e
     for e in part.edges:
         edges.setdefault((e.mode, e.u, e.v), e)

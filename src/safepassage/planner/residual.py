@@ -31,6 +31,7 @@ each layer gets ``floor(r × share)``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import time
 from collections.abc import Sequence
@@ -49,11 +50,10 @@ from safepassage.planner.time_expansion import LINK, StepModel, TimeExpandedNetw
 from safepassage.planner.time_grid import MS_PER_S
 
 __all__ = [
-    "FlatPaths",
+    "FlatTimes",
     "Hops",
     "UsedCapacity",
     "closed_hops",
-    "flat_paths",
     "movement_hops",
     "residual_quickest",
     "used_capacity",
@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 IntArray = npt.NDArray[np.int64]
+#: ``used_capacity`` counts in a dense (link x step) array up to this many cells (8 bytes each).
+_DENSE_CELLS = 40_000_000
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -84,44 +86,73 @@ class Hops:
 
 
 @dataclass(frozen=True, eq=False)
-class FlatPaths:
-    """The paths of some movements, flattened: movement i's nodes are ``indptr[i]:indptr[i + 1]``."""
+class FlatTimes:
+    """Entry times of the nodes of some movements from the new start on, flattened: movement i's
+    are ``ms[indptr[i]:indptr[i + 1]]`` (ms after the new start), the last ones of its path."""
 
     indptr: IntArray
-    node: IntArray  # network node index, -1 where the OSM id is not a node of the network
-    ms: IntArray  # entry time, ms after the new start (may be negative)
+    ms: IntArray
 
 
-def flat_paths(network: RoadNetwork, movements: Sequence[Movement], shift_ms: int) -> FlatPaths:
-    """Paths and entry times of ``movements`` as arrays, times moved ``shift_ms`` earlier.
+def movement_hops(
+    network: RoadNetwork, movements: Sequence[Movement], shift_ms: int
+) -> tuple[Hops, FlatTimes]:
+    """Hops of ``movements`` (all of ``network``'s mode) entered at or after ``shift_ms``.
 
-    Entry times of a plan are whole milliseconds (``time_grid``), read back exactly with ``rint``.
+    Times are moved ``shift_ms`` earlier (entry times of a plan are whole milliseconds,
+    ``time_grid``, read back exactly with ``rint``). Links are looked up once per distinct path
+    (movements share routes); a pair of path nodes no link joins gets link -1.
     """
-    count = np.fromiter((len(m.path) for m in movements), dtype=np.int64, count=len(movements))
-    total = int(count.sum())
-    osm = np.fromiter(itertools.chain.from_iterable(m.path for m in movements), dtype=np.int64, count=total)
+    cut_s = shift_ms / MS_PER_S
+    first = [bisect.bisect_left(m.entry_times_s, cut_s) for m in movements]
+    route_of: dict[tuple[int, ...], int] = {}
+    routes: list[list[int]] = []
+    route = np.empty(len(movements), dtype=np.int64)
+    for i, m in enumerate(movements):
+        key = tuple(m.path)
+        r = route_of.get(key)
+        if r is None:
+            r = route_of[key] = len(routes)
+            routes.append(m.path)
+        route[i] = r
+    route_links, route_hop_ptr = _route_links(network, routes)
+    length = np.fromiter((len(m.path) for m in movements), dtype=np.int64, count=len(movements))
+    skip = np.asarray(first, dtype=np.int64)
+    kept_nodes = np.maximum(length - skip, 0)
+    total = int(kept_nodes.sum())
     seconds = np.fromiter(
-        itertools.chain.from_iterable(m.entry_times_s for m in movements), dtype=np.float64, count=total
+        itertools.chain.from_iterable(
+            m.entry_times_s[f:] if f else m.entry_times_s for m, f in zip(movements, first, strict=True)
+        ),
+        dtype=np.float64,
+        count=total,
     )
     ms = np.rint(seconds * MS_PER_S).astype(np.int64) - shift_ms
+    node_ptr = np.concatenate([[0], np.cumsum(kept_nodes)]).astype(np.int64)
+    hops_each = np.maximum(kept_nodes - 1, 0)
+    hop_ptr = np.concatenate([[0], np.cumsum(hops_each)]).astype(np.int64)
+    owner = np.repeat(np.arange(len(movements), dtype=np.int64), hops_each)
+    within = np.arange(int(hop_ptr[-1]), dtype=np.int64) - hop_ptr[owner]
+    link = route_links[route_hop_ptr[route[owner]] + skip[owner] + within]
+    people = np.fromiter((m.people for m in movements), dtype=np.int64, count=len(movements))
+    hops = Hops(owner, link, ms[node_ptr[owner] + within], people[owner])
+    return hops, FlatTimes(node_ptr, ms)
+
+
+def _route_links(network: RoadNetwork, routes: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
+    """Per route (OSM node ids), the link of each hop (-1: none); routes' hops start at ``ptr``."""
+    count = np.fromiter((len(r) for r in routes), dtype=np.int64, count=len(routes))
+    osm = np.fromiter(itertools.chain.from_iterable(routes), dtype=np.int64, count=int(count.sum()))
     order = np.argsort(network.node_osm_id, kind="stable")
     sorted_ids = network.node_osm_id[order]
     where = np.minimum(np.searchsorted(sorted_ids, osm), max(0, sorted_ids.shape[0] - 1))
     node = np.where(sorted_ids[where] == osm, order[where], -1).astype(np.int64)
-    indptr = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
-    return FlatPaths(indptr, node, ms)
-
-
-def movement_hops(network: RoadNetwork, paths: FlatPaths, people: IntArray) -> Hops:
-    """Hops of flattened paths (``people`` per movement); a pair of nodes no link joins gets -1."""
-    count = np.diff(paths.indptr)
-    total = int(paths.indptr[-1])
-    is_hop = np.ones(total, dtype=bool)
-    is_hop[paths.indptr[1:][count > 0] - 1] = False
+    is_hop = np.ones(osm.shape[0], dtype=bool)
+    is_hop[np.cumsum(count)[count > 0] - 1] = False
     position = np.flatnonzero(is_hop)
-    owner = np.repeat(np.arange(count.shape[0], dtype=np.int64), np.maximum(count - 1, 0))
-    link = _fastest_link(network, paths.node[position], paths.node[position + 1])
-    return Hops(owner, link, paths.ms[position], people[owner])
+    links = _fastest_link(network, node[position], node[position + 1])
+    ptr = np.concatenate([[0], np.cumsum(np.maximum(count - 1, 0))]).astype(np.int64)
+    return links, ptr
 
 
 def _fastest_link(network: RoadNetwork, tail: IntArray, head: IntArray) -> IntArray:
@@ -167,7 +198,7 @@ class UsedCapacity:
     people: IntArray
 
 
-def used_capacity(hops: Hops, step_ms: int) -> UsedCapacity:
+def used_capacity(hops: Hops, step_ms: int, link_count: int) -> UsedCapacity:
     """Sum of ``hops`` per (link, time step), entries at or after the new start only."""
     keep = (hops.enter_ms >= 0) & (hops.link >= 0)
     link, step = hops.link[keep], hops.enter_ms[keep] // step_ms
@@ -175,8 +206,14 @@ def used_capacity(hops: Hops, step_ms: int) -> UsedCapacity:
         empty = np.zeros(0, dtype=np.int64)
         return UsedCapacity(empty, empty, empty)
     stride = int(step.max()) + 1
-    keys, inverse = np.unique(link * stride + step, return_inverse=True)
-    people = np.bincount(inverse, weights=hops.people[keep]).astype(np.int64)
+    key = link * stride + step
+    if link_count * stride <= _DENSE_CELLS:  # one counting pass, no sort
+        dense = np.bincount(key, weights=hops.people[keep], minlength=link_count * stride)
+        keys = np.flatnonzero(dense)
+        people = dense[keys].astype(np.int64)
+    else:
+        keys, inverse = np.unique(key, return_inverse=True)
+        people = np.bincount(inverse, weights=hops.people[keep]).astype(np.int64)
     return UsedCapacity(keys // stride, keys % stride, people)
 
 
@@ -284,12 +321,11 @@ def residual_quickest(
 
     least = max(1, min(max_steps, least_steps))
     t = max(least, min(max_steps, first_steps))
-    first = t
     while True:
         sol = probe(t)
         if sol.value >= demand or t >= max_steps:
             break
-        t = min(max_steps, next_horizon(values, t, demand, 2.0 if t == first else 1.1))
+        t = min(max_steps, next_horizon(values, t, demand, 1.1))
     servable = min(sol.value, demand)
     best, high = sol, t
     if servable == 0:
