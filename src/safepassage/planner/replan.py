@@ -48,7 +48,7 @@ from pydantic import JsonValue
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from safepassage.errors import InputError
+from safepassage.errors import InputError, SolverError
 from safepassage.local_time import in_zone
 from safepassage.network import RoadNetwork
 from safepassage.planner.assemble import build_plan, movement_exposure
@@ -141,12 +141,15 @@ def replan(
     networks: Mapping[TravelMode, RoadNetwork] | None = None,
     mode: PlanningMode = "exact",
     keep_unaffected: bool = True,
+    substeps: int | None = None,
 ) -> Plan:
     """The plan for everybody not yet gone at ``now`` once ``incident`` is known (module docstring).
 
     ``scenario`` is the one ``plan`` was made for. ``keep_unaffected=False`` plans every group not
-    yet gone again (still leaving the on-road groups their capacity). Raises ``InputError`` when
-    ``now`` lies at or beyond the scenario's end (nothing left to plan) or ``mode`` is unknown.
+    yet gone again (still leaving the on-road groups their capacity). ``substeps``: model steps
+    per time step for the re-planned people (default: as the planner picks them within its arc
+    budget). Raises ``InputError`` when ``now`` lies at or beyond the scenario's end (nothing left
+    to plan), ``mode`` is unknown or ``substeps`` does not split the time step into whole ms.
     """
     began = time.perf_counter()
     if mode not in ("exact", "fast"):
@@ -172,7 +175,7 @@ def replan(
     timings["classify_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    new_part, search_details = _plan_hit_people(problem, plan, split, mode, elapsed_ms)
+    new_part, search_details = _plan_hit_people(problem, plan, split, mode, elapsed_ms, substeps)
     timings["search_and_movements_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -284,7 +287,12 @@ def _split_movements(problem: PlanningProblem, plan: Plan, elapsed_ms: int, keep
 
 
 def _plan_hit_people(
-    problem: PlanningProblem, plan: Plan, split: _Split, mode: PlanningMode, elapsed_ms: int
+    problem: PlanningProblem,
+    plan: Plan,
+    split: _Split,
+    mode: PlanningMode,
+    elapsed_ms: int,
+    substeps: int | None,
 ) -> tuple[Plan, dict[str, JsonValue]]:
     """The hit people's part of the plan (a plan of ``problem`` with only them), and search details."""
     index = {o: i for i, o in enumerate(problem.origin_ids)}
@@ -307,7 +315,11 @@ def _plan_hit_people(
     hint_ms = max(kept_last_ms, round(plan.clearance_time_s * MS_PER_S) - elapsed_ms, scenario_ms)
     size = max(1, graph.arc_count * math.ceil(hint_ms / scenario_ms))
     budget, most = (EXACT_ARC_BUDGET, EXACT_SUBSTEPS) if mode == "exact" else (FAST_ARC_BUDGET, FAST_SUBSTEPS)
-    sub = whole_ms_substeps(scenario_ms, min(most, budget // size))
+    sub = substeps or whole_ms_substeps(scenario_ms, min(most, budget // size))
+    if scenario_ms % sub:
+        raise InputError(
+            f"substeps: {sub} does not split the time step of {scenario_ms} ms into whole milliseconds"
+        )
     model = StepModel(ms_to_s(scenario_ms // sub), substeps=sub)
     search = residual_quickest(
         graph,
@@ -450,8 +462,12 @@ def _lower_bound(
         details["coarse_relaxation"] = (
             f"skipped: about {size:,} arcs a probe, over {REPLAN_BOUND_ARC_BUDGET:,}"
         )
-    bound_s = min(ms_to_s(bound_ms), clearance_s)
-    return bound_s, details
+    if ms_to_s(bound_ms) > clearance_s + 1e-6:
+        raise SolverError(
+            f"re-plan lower bound {ms_to_s(bound_ms):.0f} s exceeds its clearance {clearance_s:.0f} s "
+            "(internal error: the relaxation admits every valid plan)"
+        )
+    return ms_to_s(bound_ms), details
 
 
 def _guarantee(mode: str, clearance_s: float, bound_s: float, kept: int) -> str:
