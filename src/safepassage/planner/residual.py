@@ -63,6 +63,8 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 #: ``used_capacity`` counts in a dense (link x step) array up to this many cells (8 bytes each).
 _DENSE_CELLS = 40_000_000
+#: Lookups of more values than this use a hash index (pandas) instead of a binary search.
+_HASH_LOOKUP_FROM = 1_000_000
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -100,59 +102,56 @@ def movement_hops(
     """Hops of ``movements`` (all of ``network``'s mode) entered at or after ``shift_ms``.
 
     Times are moved ``shift_ms`` earlier (entry times of a plan are whole milliseconds,
-    ``time_grid``, read back exactly with ``rint``). Links are looked up once per distinct path
-    (movements share routes); a pair of path nodes no link joins gets link -1.
+    ``time_grid``, read back exactly with ``rint``); a pair of path nodes no link joins gets -1.
     """
     cut_s = shift_ms / MS_PER_S
     first = [bisect.bisect_left(m.entry_times_s, cut_s) for m in movements]
-    route_of: dict[tuple[int, ...], int] = {}
-    routes: list[list[int]] = []
-    route = np.empty(len(movements), dtype=np.int64)
-    for i, m in enumerate(movements):
-        key = tuple(m.path)
-        r = route_of.get(key)
-        if r is None:
-            r = route_of[key] = len(routes)
-            routes.append(m.path)
-        route[i] = r
-    route_links, route_hop_ptr = _route_links(network, routes)
     length = np.fromiter((len(m.path) for m in movements), dtype=np.int64, count=len(movements))
-    skip = np.asarray(first, dtype=np.int64)
-    kept_nodes = np.maximum(length - skip, 0)
+    kept_nodes = np.maximum(length - np.asarray(first, dtype=np.int64), 0)
     total = int(kept_nodes.sum())
+    pairs = zip(movements, first, strict=True)
+    osm = np.fromiter(
+        itertools.chain.from_iterable(m.path[f:] if f else m.path for m, f in pairs),
+        dtype=np.int64,
+        count=total,
+    )
+    pairs = zip(movements, first, strict=True)
     seconds = np.fromiter(
-        itertools.chain.from_iterable(
-            m.entry_times_s[f:] if f else m.entry_times_s for m, f in zip(movements, first, strict=True)
-        ),
+        itertools.chain.from_iterable(m.entry_times_s[f:] if f else m.entry_times_s for m, f in pairs),
         dtype=np.float64,
         count=total,
     )
     ms = np.rint(seconds * MS_PER_S).astype(np.int64) - shift_ms
+    node = _lookup(network.node_osm_id, osm)
     node_ptr = np.concatenate([[0], np.cumsum(kept_nodes)]).astype(np.int64)
     hops_each = np.maximum(kept_nodes - 1, 0)
-    hop_ptr = np.concatenate([[0], np.cumsum(hops_each)]).astype(np.int64)
     owner = np.repeat(np.arange(len(movements), dtype=np.int64), hops_each)
-    within = np.arange(int(hop_ptr[-1]), dtype=np.int64) - hop_ptr[owner]
-    link = route_links[route_hop_ptr[route[owner]] + skip[owner] + within]
+    is_hop = np.ones(total, dtype=bool)
+    is_hop[node_ptr[1:][kept_nodes > 0] - 1] = False
+    position = np.flatnonzero(is_hop)
+    link = _fastest_link(network, node[position], node[position + 1])
     people = np.fromiter((m.people for m in movements), dtype=np.int64, count=len(movements))
-    hops = Hops(owner, link, ms[node_ptr[owner] + within], people[owner])
+    hops = Hops(owner, link, ms[position], people[owner])
     return hops, FlatTimes(node_ptr, ms)
 
 
-def _route_links(network: RoadNetwork, routes: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
-    """Per route (OSM node ids), the link of each hop (-1: none); routes' hops start at ``ptr``."""
-    count = np.fromiter((len(r) for r in routes), dtype=np.int64, count=len(routes))
-    osm = np.fromiter(itertools.chain.from_iterable(routes), dtype=np.int64, count=int(count.sum()))
-    order = np.argsort(network.node_osm_id, kind="stable")
-    sorted_ids = network.node_osm_id[order]
-    where = np.minimum(np.searchsorted(sorted_ids, osm), max(0, sorted_ids.shape[0] - 1))
-    node = np.where(sorted_ids[where] == osm, order[where], -1).astype(np.int64)
-    is_hop = np.ones(osm.shape[0], dtype=bool)
-    is_hop[np.cumsum(count)[count > 0] - 1] = False
-    position = np.flatnonzero(is_hop)
-    links = _fastest_link(network, node[position], node[position + 1])
-    ptr = np.concatenate([[0], np.cumsum(np.maximum(count - 1, 0))]).astype(np.int64)
-    return links, ptr
+def _lookup(keys: IntArray, query: IntArray) -> IntArray:
+    """Per query value, its index in ``keys`` (distinct values), -1 when absent.
+
+    Large queries (a plan at scale: millions of path nodes) go through pandas' hash index, 4x
+    faster than a binary search; small ones need no pandas import.
+    """
+    if query.shape[0] > _HASH_LOOKUP_FROM:
+        import pandas as pd  # 0.3 s to import: only for plans at scale
+
+        out: IntArray = pd.Index(keys).get_indexer(query).astype(np.int64)
+        return out
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    where = np.minimum(np.searchsorted(sorted_keys, query), max(0, sorted_keys.shape[0] - 1))
+    found = sorted_keys.shape[0] > 0
+    result: IntArray = np.where(found & (sorted_keys[where] == query), order[where], -1).astype(np.int64)
+    return result
 
 
 def _fastest_link(network: RoadNetwork, tail: IntArray, head: IntArray) -> IntArray:
@@ -163,11 +162,8 @@ def _fastest_link(network: RoadNetwork, tail: IntArray, head: IntArray) -> IntAr
     sorted_key = key[order]
     first = np.ones(sorted_key.shape[0], dtype=bool)
     first[1:] = sorted_key[1:] != sorted_key[:-1]
-    pair, fastest = sorted_key[first], order[first]
-    query = tail * n + head
-    row = np.minimum(np.searchsorted(pair, query), max(0, pair.shape[0] - 1))
-    found = (tail >= 0) & (head >= 0) & (pair[row] == query)
-    out: IntArray = np.where(found, fastest[row], -1).astype(np.int64)
+    row = _lookup(sorted_key[first], np.where((tail >= 0) & (head >= 0), tail * n + head, -1))
+    out: IntArray = np.where(row >= 0, order[first][np.maximum(row, 0)], -1).astype(np.int64)
     return out
 
 
