@@ -69,10 +69,12 @@ from safepassage.planner.plan_file import (
 from safepassage.planner.problem import PlanningProblem, build_problem
 from safepassage.planner.residual import (
     Hops,
+    PlanIndex,
     UsedCapacity,
     closed_hops,
-    movement_hops,
+    index_plan,
     residual_quickest,
+    select_hops,
     used_capacity,
 )
 from safepassage.planner.slots import departure_slots
@@ -142,6 +144,7 @@ def replan(
     mode: PlanningMode = "exact",
     keep_unaffected: bool = True,
     substeps: int | None = None,
+    index: PlanIndex | None = None,
 ) -> Plan:
     """The plan for everybody not yet gone at ``now`` once ``incident`` is known (module docstring).
 
@@ -150,6 +153,8 @@ def replan(
     per time step for the re-planned people (default: as the planner picks them within its arc
     budget). Raises ``InputError`` when ``now`` lies at or beyond the scenario's end (nothing left
     to plan), ``mode`` is unknown or ``substeps`` does not split the time step into whole ms.
+    ``index``: ``residual.index_plan(plan, networks)`` made beforehand (a monitor keeps it with the
+    plan), which saves reading every path node again (seconds at scale); built here when absent.
     """
     began = time.perf_counter()
     if mode not in ("exact", "fast"):
@@ -171,7 +176,13 @@ def replan(
     timings["problem_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    split = _split_movements(problem, plan, elapsed_ms, keep_unaffected)
+    if index is None:
+        index = index_plan(plan, {layer.network.mode: layer.network for layer in problem.layers})
+    elif index.plan is not plan:
+        raise InputError("index: it was built for another plan; expected index_plan(plan, networks)")
+    timings["index_s"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    split = _split_movements(problem, index, elapsed_ms, keep_unaffected)
     timings["classify_s"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
@@ -238,53 +249,46 @@ class _Split:
         self.kept_times: dict[TravelMode, list[list[float]]] = {}  # entry times from the new start
 
 
-def _split_movements(problem: PlanningProblem, plan: Plan, elapsed_ms: int, keep: bool) -> _Split:
+def _split_movements(problem: PlanningProblem, index: PlanIndex, elapsed_ms: int, keep: bool) -> _Split:
     """Which groups are on the road, kept, or hit; and the capacity on-road and kept groups use."""
     out = _Split()
-    elapsed_s = elapsed_ms / MS_PER_S
-    by_mode: dict[TravelMode, list[int]] = {}
-    for i, m in enumerate(plan.movements):
-        if m.departure_s < elapsed_s:
-            if m.arrival_s > elapsed_s:
-                out.on_road.append(i)
-                by_mode.setdefault(m.mode, []).append(i)
-        else:
-            by_mode.setdefault(m.mode, []).append(i)
     used_by_network: dict[int, UsedCapacity] = {}
     step = step_ms(problem.step_s)
     for layer in problem.layers:
         net = layer.network
-        if id(net) in used_by_network or net.mode not in by_mode:
+        mine = index.modes.get(net.mode)
+        if id(net) in used_by_network or mine is None:
             continue
-        members = by_mode[net.mode]
-        movements = [plan.movements[i] for i in members]
-        hops, times = movement_hops(net, movements, elapsed_ms)
-        waiting = np.array([m.departure_s >= elapsed_s for m in movements], dtype=bool)
-        closed = np.zeros(len(movements), dtype=bool)
+        departure = mine.node_ms[mine.node_ptr[:-1]]
+        arrival = mine.node_ms[mine.node_ptr[1:] - 1]
+        waiting_all = departure >= elapsed_ms
+        select = np.flatnonzero(waiting_all | (arrival > elapsed_ms))
+        waiting = waiting_all[select]
+        out.on_road.extend(mine.members[select[~waiting]].tolist())
+        hops, times = select_hops(mine, select, elapsed_ms)
         if keep:
-            hit_hop = closed_hops(hops, layer.closures) & waiting[hops.movement]
-            closed[hops.movement[hit_hop]] = True
+            closed = np.zeros(select.shape[0], dtype=bool)
+            closed[hops.movement[closed_hops(hops, layer.closures) & waiting[hops.movement]]] = True
         else:
             closed = waiting.copy()
         kept_local = np.flatnonzero(waiting & ~closed)
-        for j in np.flatnonzero(closed).tolist():
-            out.hit.append(members[j])
-        for j in kept_local.tolist():
-            out.kept.append(members[j])
+        out.hit.extend(mine.members[select[closed]].tolist())
+        out.kept.extend(mine.members[select[kept_local]].tolist())
         holds = ~closed  # on-road and kept groups hold their capacity
         used_by_network[id(net)] = used_capacity(hops.select(holds[hops.movement]), step, net.link_count)
-        rank = np.full(len(movements), -1, dtype=np.int64)
+        rank = np.full(select.shape[0], -1, dtype=np.int64)
         rank[kept_local] = np.arange(kept_local.size)
-        mine = hops.select(rank[hops.movement] >= 0)
+        kept_hops = hops.select(rank[hops.movement] >= 0)
         out.kept_hops[net.mode] = (
-            [members[j] for j in kept_local.tolist()],
-            Hops(rank[mine.movement], mine.link, mine.enter_ms, mine.people),
+            mine.members[select[kept_local]].tolist(),
+            Hops(rank[kept_hops.movement], kept_hops.link, kept_hops.enter_ms, kept_hops.people),
         )
-        out.kept_times[net.mode] = [
-            (times.ms[times.indptr[j] : times.indptr[j + 1]] / MS_PER_S).tolist() for j in kept_local.tolist()
-        ]
+        seconds = (times.ms / MS_PER_S).tolist()
+        ptr = times.indptr.tolist()
+        out.kept_times[net.mode] = [seconds[ptr[j] : ptr[j + 1]] for j in kept_local.tolist()]
     empty = UsedCapacity(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
     out.used = [used_by_network.get(id(layer.network), empty) for layer in problem.layers]
+    out.on_road.sort()
     out.kept.sort()
     out.hit.sort()
     return out

@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -43,19 +43,24 @@ import numpy.typing as npt
 from safepassage.hazards import LinkClosures
 from safepassage.network import RoadNetwork
 from safepassage.planner.flow_search import FlowSolution, SearchResult, next_horizon, solve_max_flow
-from safepassage.planner.plan_file import Movement
+from safepassage.planner.plan_file import Movement, Plan
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.static_graph import StaticGraph
 from safepassage.planner.time_expansion import LINK, StepModel, TimeExpandedNetwork, expand, static_times
 from safepassage.planner.time_grid import MS_PER_S
+from safepassage.scenario.vocabulary import TravelMode
 
 __all__ = [
     "FlatTimes",
     "Hops",
+    "ModeIndex",
+    "PlanIndex",
     "UsedCapacity",
     "closed_hops",
+    "index_plan",
     "movement_hops",
     "residual_quickest",
+    "select_hops",
     "used_capacity",
     "with_residual",
 ]
@@ -133,6 +138,65 @@ def movement_hops(
     people = np.fromiter((m.people for m in movements), dtype=np.int64, count=len(movements))
     hops = Hops(owner, link, ms[position], people[owner])
     return hops, FlatTimes(node_ptr, ms)
+
+
+@dataclass(frozen=True, eq=False)
+class ModeIndex:
+    """The movements of one travel mode of a plan as arrays (see :class:`PlanIndex`)."""
+
+    members: IntArray  # indices into plan.movements
+    node_ptr: IntArray  # member i's path nodes: node_ms[node_ptr[i]:node_ptr[i + 1]]
+    node_ms: IntArray  # entry time of each path node, ms after the plan's start
+    hop_link: IntArray  # member i's hops: hop_link[node_ptr[i] - i : node_ptr[i + 1] - i - 1]
+    people: IntArray  # per member
+
+
+@dataclass(frozen=True, eq=False)
+class PlanIndex:
+    """Every hop of a plan's movements (link, entry time), built once per plan (:func:`index_plan`).
+
+    A re-plan at scale reads millions of path nodes; with the index ready (the monitor builds it
+    when it takes a plan on) the re-plan only selects from arrays. ``plan`` is the plan indexed.
+    """
+
+    plan: Plan
+    modes: dict[TravelMode, ModeIndex]
+
+
+def index_plan(plan: Plan, networks: Mapping[TravelMode, RoadNetwork]) -> PlanIndex:
+    """The :class:`PlanIndex` of ``plan`` on ``networks`` (one per travel mode its movements use)."""
+    by_mode: dict[TravelMode, list[int]] = {}
+    for i, m in enumerate(plan.movements):
+        by_mode.setdefault(m.mode, []).append(i)
+    modes: dict[TravelMode, ModeIndex] = {}
+    for mode, members in by_mode.items():
+        movements = [plan.movements[i] for i in members]
+        hops, times = movement_hops(networks[mode], movements, 0)
+        people = np.fromiter((m.people for m in movements), dtype=np.int64, count=len(movements))
+        modes[mode] = ModeIndex(
+            np.asarray(members, dtype=np.int64), times.indptr, times.ms, hops.link, people
+        )
+    return PlanIndex(plan, modes)
+
+
+def select_hops(index: ModeIndex, select: IntArray, shift_ms: int) -> tuple[Hops, FlatTimes]:
+    """Hops and node times of the members ``select`` (ranks into ``index.members``), times moved
+    ``shift_ms`` earlier; ``Hops.movement`` is the position in ``select``."""
+    start, end = index.node_ptr[select], index.node_ptr[select + 1]
+    count = end - start
+    node_ptr = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
+    hops_each = np.maximum(count - 1, 0)
+    owner = np.repeat(np.arange(select.shape[0], dtype=np.int64), hops_each)
+    hop_first = np.concatenate([[0], np.cumsum(hops_each)])[:-1]
+    within = np.arange(int(hops_each.sum()), dtype=np.int64) - hop_first[owner]
+    node_pos = start[owner] + within
+    hop_pos = node_pos - select[owner]
+    all_nodes = np.repeat(start - node_ptr[:-1], count) + np.arange(int(node_ptr[-1]), dtype=np.int64)
+    node_ms = index.node_ms[all_nodes] - shift_ms
+    hops = Hops(
+        owner, index.hop_link[hop_pos], index.node_ms[node_pos] - shift_ms, index.people[select][owner]
+    )
+    return hops, FlatTimes(node_ptr, node_ms)
 
 
 def _lookup(keys: IntArray, query: IntArray) -> IntArray:
