@@ -72,9 +72,11 @@ from safepassage.planner.residual import (
     PlanIndex,
     UsedCapacity,
     closed_hops,
+    edge_links,
     index_plan,
     residual_quickest,
     select_hops,
+    select_times,
     used_capacity,
 )
 from safepassage.planner.slots import departure_slots
@@ -265,7 +267,7 @@ def _split_movements(problem: PlanningProblem, index: PlanIndex, elapsed_ms: int
         select = np.flatnonzero(waiting_all | (arrival > elapsed_ms))
         waiting = waiting_all[select]
         out.on_road.extend(mine.members[select[~waiting]].tolist())
-        hops, times = select_hops(mine, select, elapsed_ms)
+        hops = select_hops(mine, select, elapsed_ms)
         if keep:
             closed = np.zeros(select.shape[0], dtype=bool)
             closed[hops.movement[closed_hops(hops, layer.closures) & waiting[hops.movement]]] = True
@@ -283,9 +285,7 @@ def _split_movements(problem: PlanningProblem, index: PlanIndex, elapsed_ms: int
             mine.members[select[kept_local]].tolist(),
             Hops(rank[kept_hops.movement], kept_hops.link, kept_hops.enter_ms, kept_hops.people),
         )
-        seconds = (times.ms / MS_PER_S).tolist()
-        ptr = times.indptr.tolist()
-        out.kept_times[net.mode] = [seconds[ptr[j] : ptr[j + 1]] for j in kept_local.tolist()]
+        out.kept_times[net.mode] = select_times(mine, select[kept_local], elapsed_ms)
     empty = UsedCapacity(*(np.zeros(0, dtype=np.int64) for _ in range(3)))
     out.used = [used_by_network.get(id(layer.network), empty) for layer in problem.layers]
     out.on_road.sort()
@@ -511,14 +511,9 @@ def _assemble(
         people, reasons = unserved.get(u.origin, (0, []))
         unserved[u.origin] = (people + u.people, reasons if u.reason in reasons else [*reasons, u.reason])
     unserved_list = [Unserved(origin=o, people=p, reason="; ".join(r)) for o, (p, r) in unserved.items()]
-    kept_links = _kept_links(problem, split)
-    edges: dict[tuple[TravelMode | None, int, int], EdgeUse] = {}
-    for e in plan.edges:
-        modes = (e.mode,) if e.mode is not None else tuple(TravelMode)
-        if (modes[0], e.u, e.v) in kept_links or any((mode, e.u, e.v) in kept_links for mode in modes[1:]):
-            edges[(e.mode, e.u, e.v)] = e
-    for e in part.edges:
-        edges.setdefault((e.mode, e.u, e.v), e)
+    edges = _kept_edges(problem, plan, split)
+    seen = {(e.mode, e.u, e.v) for e in edges}
+    edges.extend(e for e in part.edges if (e.mode, e.u, e.v) not in seen)
     clearance = max((m.arrival_s for m in movements), default=0.0)
     return Plan(
         scenario=part.scenario,
@@ -531,7 +526,7 @@ def _assemble(
         evacuated=sum(m.people for m in movements),
         unserved=unserved_list,
         movements=movements,
-        edges=list(edges.values()),
+        edges=edges,
         closures=part.closures,
         exposure=_exposure(movements),
         origins=_origin_summaries(scenario, movements, unserved_list),
@@ -541,19 +536,20 @@ def _assemble(
     )
 
 
-def _kept_links(problem: PlanningProblem, split: _Split) -> set[tuple[TravelMode, int, int]]:
-    """(mode, OSM u, OSM v) of every link a kept group takes."""
-    out: set[tuple[TravelMode, int, int]] = set()
+def _kept_edges(problem: PlanningProblem, plan: Plan, split: _Split) -> list[EdgeUse]:
+    """The entries of ``plan.edges`` for links some kept group takes."""
+    keep = np.zeros(len(plan.edges), dtype=bool)
+    u = np.fromiter((e.u for e in plan.edges), dtype=np.int64, count=len(plan.edges))
+    v = np.fromiter((e.v for e in plan.edges), dtype=np.int64, count=len(plan.edges))
+    modes = [e.mode for e in plan.edges]
     for layer in problem.layers:
         net = layer.network
         if net.mode not in split.kept_hops:
             continue
-        links = np.unique(split.kept_hops[net.mode][1].link)
-        links = links[links >= 0]
-        tails = net.node_osm_id[net.link_tail[links]].tolist()
-        heads = net.node_osm_id[net.link_head[links]].tolist()
-        out.update((net.mode, u, v) for u, v in zip(tails, heads, strict=True))
-    return out
+        mine = np.fromiter((m is None or m is net.mode for m in modes), dtype=bool, count=len(modes))
+        links = edge_links(net, u[mine], v[mine])
+        keep[np.flatnonzero(mine)[np.isin(links, split.kept_hops[net.mode][1].link) & (links >= 0)]] = True
+    return [plan.edges[i] for i in np.flatnonzero(keep).tolist()]
 
 
 def _exposure(movements: Sequence[Movement]) -> Exposure:

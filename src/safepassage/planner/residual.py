@@ -57,10 +57,12 @@ __all__ = [
     "PlanIndex",
     "UsedCapacity",
     "closed_hops",
+    "edge_links",
     "index_plan",
     "movement_hops",
     "residual_quickest",
     "select_hops",
+    "select_times",
     "used_capacity",
     "with_residual",
 ]
@@ -179,24 +181,34 @@ def index_plan(plan: Plan, networks: Mapping[TravelMode, RoadNetwork]) -> PlanIn
     return PlanIndex(plan, modes)
 
 
-def select_hops(index: ModeIndex, select: IntArray, shift_ms: int) -> tuple[Hops, FlatTimes]:
-    """Hops and node times of the members ``select`` (ranks into ``index.members``), times moved
-    ``shift_ms`` earlier; ``Hops.movement`` is the position in ``select``."""
-    start, end = index.node_ptr[select], index.node_ptr[select + 1]
-    count = end - start
-    node_ptr = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
-    hops_each = np.maximum(count - 1, 0)
+def select_hops(index: ModeIndex, select: IntArray, shift_ms: int) -> Hops:
+    """Hops of the members ``select`` (ranks into ``index.members``), times moved ``shift_ms``
+    earlier; ``Hops.movement`` is the position in ``select``."""
+    start = index.node_ptr[select]
+    hops_each = np.maximum(index.node_ptr[select + 1] - start - 1, 0)
     owner = np.repeat(np.arange(select.shape[0], dtype=np.int64), hops_each)
     hop_first = np.concatenate([[0], np.cumsum(hops_each)])[:-1]
-    within = np.arange(int(hops_each.sum()), dtype=np.int64) - hop_first[owner]
-    node_pos = start[owner] + within
+    node_pos = np.arange(int(hops_each.sum()), dtype=np.int64) + (start - hop_first)[owner]
     hop_pos = node_pos - select[owner]
-    all_nodes = np.repeat(start - node_ptr[:-1], count) + np.arange(int(node_ptr[-1]), dtype=np.int64)
-    node_ms = index.node_ms[all_nodes] - shift_ms
-    hops = Hops(
+    return Hops(
         owner, index.hop_link[hop_pos], index.node_ms[node_pos] - shift_ms, index.people[select][owner]
     )
-    return hops, FlatTimes(node_ptr, node_ms)
+
+
+def select_times(index: ModeIndex, select: IntArray, shift_ms: int) -> list[list[float]]:
+    """Entry times (seconds, ``shift_ms`` earlier) of every path node of the members ``select``."""
+    start, end = index.node_ptr[select], index.node_ptr[select + 1]
+    count = end - start
+    ptr = np.concatenate([[0], np.cumsum(count)]).astype(np.int64)
+    nodes = np.repeat(start - ptr[:-1], count) + np.arange(int(ptr[-1]), dtype=np.int64)
+    seconds = ((index.node_ms[nodes] - shift_ms) / MS_PER_S).tolist()
+    bounds = ptr.tolist()
+    return [seconds[bounds[j] : bounds[j + 1]] for j in range(select.shape[0])]
+
+
+def edge_links(network: RoadNetwork, u: IntArray, v: IntArray) -> IntArray:
+    """The link (the fastest, as ``check-plan`` takes it) joining OSM nodes ``u[i] -> v[i]``, or -1."""
+    return _fastest_link(network, _lookup(network.node_osm_id, u), _lookup(network.node_osm_id, v))
 
 
 def _lookup(keys: IntArray, query: IntArray) -> IntArray:
