@@ -270,3 +270,22 @@ def test_replan_conserves_people_keeps_groups_on_the_road_and_capacity(
     # Nothing of the new plan enters the shelled junction (every link touching it is closed).
     assert all(ord(where) not in m.path for m in new.movements)
     assert new.lower_bound_s <= new.clearance_time_s
+
+
+def test_a_prepared_index_gives_the_same_replan_and_must_be_the_plans(ascii_network: Any) -> None:
+    from safepassage.errors import InputError
+    from safepassage.planner.residual import index_plan
+
+    drawn = ascii_network(SQUARE, SQUARE_WAYS)
+    networks = drive_networks(drawn)
+    scenario = scenario_on(drawn, [("o", "o", 50)], [("d", "d", 100)])
+    plan = _plan(scenario, networks)
+    now = scenario.at(30.0)
+    incident = shelling(drawn, "a", now)
+    index = index_plan(plan, networks)
+    cold = replan(plan, incident, now, scenario=scenario, networks=networks, substeps=1)
+    warm = replan(plan, incident, now, scenario=scenario, networks=networks, substeps=1, index=index)
+    assert warm.movements == cold.movements
+    other = plan.model_copy()
+    with pytest.raises(InputError, match="another plan"):
+        replan(other, incident, now, scenario=scenario, networks=networks, index=index)
