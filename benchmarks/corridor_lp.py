@@ -12,7 +12,7 @@ the model's optimum, and equals it when the planner's plan clears at ``T_lp``.
 
 Run from the repository root::
 
-    python benchmarks/corridor_lp.py --k 3 --people 3000
+    python benchmarks/corridor_lp.py --k 3 --people 1500 --substeps 1
 """
 
 from __future__ import annotations
@@ -94,12 +94,14 @@ def lp_optimum(instance: Any, plan: Any) -> dict[str, Any]:
     probes: list[tuple[int, float, int, float]] = []
     moved, arcs, seconds = lp_moved(graph, model, high)
     probes.append((high, moved, arcs, seconds))
+    print(f"  LP at T = {high}: {moved:.1f} people, {arcs:,} columns, {seconds:.1f} s", flush=True)
     if moved < demand:
         return {"error": f"the LP moves {moved:.1f} < {plan.evacuated} at the planner's T*", "probes": probes}
     while high - low > 1:
         mid = (low + high) // 2
         moved, arcs, seconds = lp_moved(graph, model, mid)
         probes.append((mid, moved, arcs, seconds))
+        print(f"  LP at T = {mid}: {moved:.1f} people, {arcs:,} columns, {seconds:.1f} s", flush=True)
         if moved >= demand:
             high = mid
         else:
@@ -123,14 +125,16 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--k", type=int, default=3)
-    parser.add_argument("--people", type=int, default=3000)
+    parser.add_argument("--people", type=int, default=1500)
+    parser.add_argument("--substeps", type=int, default=1, help="model steps per time step (planner and LP)")
     args = parser.parse_args()
     instance = scaled_corridor_instance(args.k, args.people)
     started = time.perf_counter()
-    plan = plan_evacuation(instance.scenario, networks=instance.networks, mode="exact")
+    plan = plan_evacuation(
+        instance.scenario, networks=instance.networks, mode="exact", substeps=args.substeps
+    )
     wall = time.perf_counter() - started
     valid = not check_plan(instance.scenario, plan, networks=instance.networks)
-    lp = lp_optimum(instance, plan)
     print(f"== {instance.name}: {instance.node_count:,} nodes, {instance.scenario.people_total:,} people")
     why = str(plan.solver.details.get("exactness", {}).get("why", ""))  # type: ignore[union-attr]
     print(
@@ -139,6 +143,7 @@ def main() -> None:
     )
     if why:
         print(f"  why not proven: {why[:300]}")
+    lp = lp_optimum(instance, plan)
     if "error" in lp:
         print(f"LP: {lp['error']}")
         return
