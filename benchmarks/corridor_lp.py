@@ -12,7 +12,7 @@ the model's optimum, and equals it when the planner's plan clears at ``T_lp``.
 
 Run from the repository root::
 
-    python benchmarks/corridor_lp.py --k 3 --people 1500 --substeps 1
+    python benchmarks/corridor_lp.py --k 2 --people 600 --substeps 1
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--k", type=int, default=3)
-    parser.add_argument("--people", type=int, default=1500)
+    parser.add_argument("--k", type=int, default=2)
+    parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--substeps", type=int, default=1, help="model steps per time step (planner and LP)")
     args = parser.parse_args()
     instance = scaled_corridor_instance(args.k, args.people)
