@@ -116,6 +116,25 @@ def lp_optimum(instance: Any, plan: Any) -> dict[str, Any]:
     }
 
 
+def compare(instance: Any, substeps: int = 1) -> dict[str, Any]:
+    """The planner's exact plan at ``substeps`` model steps per time step and the LP optimum of
+    the same model: clearances, modes, bound, and wall times."""
+    from safepassage.planner import plan_evacuation
+    from safepassage.planner.check import check_plan
+
+    started = time.perf_counter()
+    plan = plan_evacuation(instance.scenario, networks=instance.networks, mode="exact", substeps=substeps)
+    wall = time.perf_counter() - started
+    return {
+        **lp_optimum(instance, plan),
+        "plan_mode": plan.solver.mode,
+        "plan_clearance_s": plan.clearance_time_s,
+        "plan_bound_s": plan.lower_bound_s,
+        "plan_wall_s": wall,
+        "plan_valid": not check_plan(instance.scenario, plan, networks=instance.networks),
+    }
+
+
 def main() -> None:
     from instances import scaled_corridor_instance
     from safepassage.planner import plan_evacuation
