@@ -101,7 +101,8 @@ def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
     check_s = time.perf_counter() - check_started
     replan_figures = _replan_figures(instance, plan, mode)
     lp_figures: dict[str, Any] = {}
-    if instance.scenario.corridors and any(c.evacuees_must_use for c in instance.scenario.corridors):
+    must_use = any(c.evacuees_must_use for c in instance.scenario.corridors)
+    if mode == "exact" and must_use and instance.name.endswith("-corridor"):
         from corridor_lp import compare
 
         lp_figures = {"lp": compare(instance)}
