@@ -267,7 +267,7 @@ def _split_movements(problem: PlanningProblem, index: PlanIndex, elapsed_ms: int
         select = np.flatnonzero(waiting_all | (arrival > elapsed_ms))
         waiting = waiting_all[select]
         out.on_road.extend(mine.members[select[~waiting]].tolist())
-        hops = select_hops(mine, select, elapsed_ms)
+        hops = select_hops(mine, select, elapsed_ms, from_shift=True)
         if keep:
             closed = np.zeros(select.shape[0], dtype=bool)
             closed[hops.movement[closed_hops(hops, layer.closures) & waiting[hops.movement]]] = True

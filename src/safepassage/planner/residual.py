@@ -181,15 +181,20 @@ def index_plan(plan: Plan, networks: Mapping[TravelMode, RoadNetwork]) -> PlanIn
     return PlanIndex(plan, modes)
 
 
-def select_hops(index: ModeIndex, select: IntArray, shift_ms: int) -> Hops:
+def select_hops(index: ModeIndex, select: IntArray, shift_ms: int, *, from_shift: bool = False) -> Hops:
     """Hops of the members ``select`` (ranks into ``index.members``), times moved ``shift_ms``
-    earlier; ``Hops.movement`` is the position in ``select``."""
+    earlier; ``Hops.movement`` is the position in ``select``. ``from_shift``: only hops entered at
+    or after ``shift_ms`` (a group's entry times never decrease along its path)."""
     start = index.node_ptr[select]
     hops_each = np.maximum(index.node_ptr[select + 1] - start - 1, 0)
+    if from_shift:
+        before = np.concatenate([[0], np.cumsum(index.node_ms < shift_ms)])
+        skip = np.minimum(before[start + hops_each] - before[start], hops_each)
+        start, hops_each = start + skip, hops_each - skip
     owner = np.repeat(np.arange(select.shape[0], dtype=np.int64), hops_each)
     hop_first = np.concatenate([[0], np.cumsum(hops_each)])[:-1]
     node_pos = np.arange(int(hops_each.sum()), dtype=np.int64) + (start - hop_first)[owner]
-    hop_pos = node_pos - select[owner]
+    hop_pos = node_pos - select[owner]  # member i's hop at node position p is hop p - i
     return Hops(
         owner, index.hop_link[hop_pos], index.node_ms[node_pos] - shift_ms, index.people[select][owner]
     )
