@@ -75,6 +75,7 @@ __all__ = [
     "helsinki_demo",
     "helsinki_demo_corridor",
     "helsinki_drive_network",
+    "scaled_corridor_instance",
     "scaled_instance",
     "tiled_network",
 ]
@@ -411,6 +412,65 @@ def scaled_instance(
         }
     )
     return Instance(f"helsinki-tiled-{k}x{k}", scenario, {TravelMode.DRIVE: network})
+
+
+def scaled_corridor_instance(k: int = 2, people: int = 600, *, seed: int = 2022) -> Instance:
+    """The scaled instance with a **must-use corridor shared with other traffic** (issue 11).
+
+    The corridor follows the free-flow quickest road from the centre of the middle tile to the
+    reception centre on the east edge nearest the middle row (waypoints every 8th node of that
+    road, 30 m buffer); the evacuees of the western column's origins must use it (so they may end
+    only at destinations past it), everybody else may use it too. The defaults (2 x 2 tiles, 600
+    people) keep the LP of the plan model within seconds for HiGHS (``corridor_lp``); at 3 x 3
+    tiles and 1,500 people one LP (250,000 columns) does not finish in minutes.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import dijkstra
+
+    instance = scaled_instance(k, people, seed=seed)
+    network = instance.networks[TravelMode.DRIVE]
+    data = instance.scenario.model_dump(mode="json", by_alias=True)
+    n0 = network.node_count // (k * k)
+    middle = (k // 2) * k + k // 2
+    tile_nodes = np.arange(n0) + middle * n0
+    x, y = network.node_x_m[tile_nodes], network.node_y_m[tile_nodes]
+    entry = int(tile_nodes[np.argmin(np.hypot(x - x.mean(), y - y.mean()))])
+    east = [_node_of(network, d) for d in data["destinations"] if "-east-" in d["id"]]
+    row_y = float(network.node_y_m[entry])
+    exit_node = min(east, key=lambda v: abs(float(network.node_y_m[v]) - row_y))
+    graph = csr_matrix(
+        (network.link_travel_time_s, (network.link_tail, network.link_head)),
+        shape=(network.node_count, network.node_count),
+    )
+    _, previous = dijkstra(graph, indices=entry, return_predecessors=True)
+    path = [exit_node]
+    while path[-1] != entry:
+        path.append(int(previous[path[-1]]))
+    path.reverse()
+    waypoints = [*path[::8], path[-1]] if (len(path) - 1) % 8 else path[::8]
+    restricted = [o["id"] for o in data["origins"] if int(o["id"].split("-")[1]) % k == 0]
+    data["corridors"] = [
+        {
+            "id": "east-corridor",
+            "name": "East evacuation corridor (generated)",
+            "status": "agreed",
+            "route": [
+                {"lat": float(network.node_lat[v]), "lon": float(network.node_lon[v])} for v in waypoints
+            ],
+            "buffer_m": 30,
+            "ceasefire_windows": [{"start": data["start"], "end": instance.scenario.end.isoformat()}],
+            "evacuees_must_use": True,
+            "origins": restricted,
+        }
+    ]
+    data["name"] = data["name"] + ", must-use corridor for the western column"
+    scenario = Scenario.model_validate(data)
+    return Instance(f"helsinki-tiled-{k}x{k}-corridor", scenario, instance.networks)
+
+
+def _node_of(network: RoadNetwork, place: dict[str, Any]) -> int:
+    """The node a generated place sits on (its name carries the node's synthetic OSM id)."""
+    return network.node_index(int(place["name"].rsplit(" ", 1)[1]))
 
 
 def _place(network: RoadNetwork, node: int, place_id: str) -> dict[str, Any]:

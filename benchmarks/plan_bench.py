@@ -8,9 +8,17 @@ Run from the repository root::
 
 For each instance and method it prints network nodes and links, people, the time-expanded network's
 size, T* (clearance), the proven lower bound, the gap, wall time and peak memory (resident set of
-a fresh process per method, ``resource.getrusage``, so OR-Tools' C++ allocations count), whether
-the independent checker accepts the plan, and the ratios of each method's wall time to the exact
-search measured in the same run. Prints figures; asserts nothing.
+a fresh process per method, ``resource.getrusage``, so OR-Tools' C++ allocations count), the
+movements and how many revisit a node, whether the independent checker accepts the plan, the
+ratio of each method's wall time to the exact search, and how many times faster than the min-cost
+baseline it is (``min-cost/x``; ``> X`` when the baseline did not finish within
+``--baseline-timeout``: the ratio is at least that), all measured in the same run. For the planner
+methods also the **re-plan** after one incident (``instances.busiest_incident``: a verified UN
+shelling report on the junction most people still had to cross, a third into the plan): wall time
+with the plan's index ready (``residual.index_plan``, built once per plan) and cold, groups on the
+road / kept / hit, clearance, bound, gap, validity. On an instance with a must-use corridor
+(``corridor``, ``corridor-scaled``) also the **LP optimum** of the plan model with the groups kept
+apart (``corridor_lp.py``, HiGHS) next to the planner's result. Prints figures; asserts nothing.
 
 Methods:
 
@@ -28,8 +36,12 @@ Methods:
   arrival); no movements are built.
 
 Instances (``benchmarks/instances.py``, by helper P2): the bundled Helsinki demo on the real
-extract, and the scaled instance: the real Helsinki drive network tiled 9 x 9 with cross-links
-(51,840 nodes) and 300,000 people.
+extract (``demo``; ``corridor``: its corridor made must-use), the scaled instance: the real
+Helsinki drive network tiled 9 x 9 with cross-links (51,840 nodes) and 300,000 people
+(``scaled``), and ``corridor-scaled``: the tiled network with a must-use corridor shared with
+other traffic (``scaled_corridor_instance``; 2 x 2 tiles and 600 people by default, the size at
+which HiGHS solves the LP of the model in seconds: at 3 x 3 tiles and 1,500 people one LP of
+250,000 columns did not finish in minutes, nor did the planner's own coupled LP).
 """
 
 from __future__ import annotations
@@ -47,7 +59,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from instances import Instance, busiest_incident, helsinki_demo, helsinki_demo_corridor, scaled_instance
+from instances import (
+    Instance,
+    busiest_incident,
+    helsinki_demo,
+    helsinki_demo_corridor,
+    scaled_corridor_instance,
+    scaled_instance,
+)
 
 METHODS = ("exact", "fast", "min-cost")
 
@@ -57,6 +76,8 @@ def _instance(name: str, k: int, people: int) -> Instance:
         return helsinki_demo()
     if name == "corridor":
         return helsinki_demo_corridor()
+    if name == "corridor-scaled":
+        return scaled_corridor_instance()
     return scaled_instance(k=k, people=people)
 
 
@@ -79,8 +100,15 @@ def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
     violations = check_plan(instance.scenario, plan, networks=instance.networks)
     check_s = time.perf_counter() - check_started
     replan_figures = _replan_figures(instance, plan, mode)
+    lp_figures: dict[str, Any] = {}
+    must_use = any(c.evacuees_must_use for c in instance.scenario.corridors)
+    if mode == "exact" and must_use and instance.name.endswith("-corridor"):
+        from corridor_lp import compare
+
+        lp_figures = {"lp": compare(instance)}
     return {
         **replan_figures,
+        **lp_figures,
         "mode": plan.solver.mode,
         "exactness": details.get("exactness"),
         "clearance_s": plan.clearance_time_s,
@@ -105,34 +133,47 @@ def _run_planner(instance: Instance, mode: str) -> dict[str, Any]:
 
 
 def _replan_figures(instance: Instance, plan: Any, mode: str) -> dict[str, Any]:
-    """Re-plan after one incident on the busiest road a third into the plan: wall time, validity."""
+    """Re-plan after one incident on the busiest road a third into the plan: wall time (with the
+    plan's index ready, as the monitor keeps it, and cold), kept / hit groups, bound, validity."""
     from safepassage.planner import replan
     from safepassage.planner.check import check_plan
     from safepassage.planner.replan import remaining_scenario
+    from safepassage.planner.residual import index_plan
 
     if not plan.movements:
         return {}
     step = instance.scenario.time_step_s
     after_s = math.floor(plan.clearance_time_s / 3 / step) * step + step / 3
     hazard, now = busiest_incident(instance, plan, after_s)
+    planning = "fast" if mode == "fast" else "exact"
+    started = time.perf_counter()
+    index = index_plan(plan, instance.networks)
+    index_s = time.perf_counter() - started
     started = time.perf_counter()
     new = replan(
-        plan,
-        hazard,
-        now,
-        scenario=instance.scenario,
-        networks=instance.networks,
-        mode="fast" if mode == "fast" else "exact",
+        plan, hazard, now, scenario=instance.scenario, networks=instance.networks, mode=planning, index=index
     )
     wall = time.perf_counter() - started
+    del index
+    started = time.perf_counter()
+    replan(plan, hazard, now, scenario=instance.scenario, networks=instance.networks, mode=planning)
+    cold = time.perf_counter() - started
     remaining = remaining_scenario(instance.scenario, plan, new.start, [*instance.scenario.hazards, hazard])
     violations = check_plan(remaining, new, networks=instance.networks)
+    details = new.solver.details
     return {
         "replan_s": wall,
+        "replan_cold_s": cold,
+        "replan_index_s": index_s,
         "replan_valid": not violations,
         "replan_people": new.people_total,
         "replan_clearance_s": new.clearance_time_s,
-        "replan_kept_on_road": new.solver.details["replan"]["groups_kept_on_the_road"],  # type: ignore[index]
+        "replan_bound_s": new.lower_bound_s,
+        "replan_gap": new.gap,
+        "replan_mode": new.solver.mode,
+        "replan": details["replan"],
+        "replan_timings": details["timings"],
+        "replan_probes": len(details["probes"]),  # type: ignore[arg-type]
     }
 
 
@@ -246,7 +287,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--instances", default="demo,corridor,scaled", help="demo, corridor, scaled")
+    parser.add_argument(
+        "--instances", default="demo,corridor,scaled", help="demo, corridor, scaled, corridor-scaled"
+    )
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--k", type=int, default=9, help="tiles per side of the scaled instance")
     parser.add_argument("--people", type=int, default=300_000, help="people in the scaled instance")
@@ -265,10 +308,13 @@ def main() -> None:
         print(
             f"{'method':9} {'TEN nodes':>10} {'TEN arcs':>10} {'T* (min)':>9} {'bound':>7} {'gap':>7} "
             f"{'wall s':>8} {'peak MB':>8} {'probes':>6} {'moves':>7} {'valid':>5} {'x exact':>8} "
-            f"{'x min-cost':>10}"
+            f"{'min-cost/x':>10}"
         )
         min_cost_wall = next(
             (r["wall_s"] for r in results if r.get("method") == "min-cost" and "clearance_s" in r), None
+        )
+        min_cost_timeout = next(
+            (r["wall_s"] for r in results if r.get("method") == "min-cost" and r.get("timed_out")), None
         )
         exact_wall = next(
             (r["wall_s"] for r in results if r.get("method") == "exact" and "clearance_s" in r), None
@@ -283,7 +329,11 @@ def main() -> None:
             bound = None if r["bound_s"] is None else r["bound_s"] / 60
             gap = None if r["gap"] is None else f"{r['gap']:.1%}"
             ratio = None if not exact_wall else f"{r['wall_s'] / exact_wall:.2f}"
-            vs_min_cost = None if not min_cost_wall else f"{r['wall_s'] / min_cost_wall:.3f}"
+            vs_min_cost = None  # how many times faster than the min-cost baseline
+            if min_cost_wall:
+                vs_min_cost = f"{min_cost_wall / r['wall_s']:.1f}"
+            elif min_cost_timeout:
+                vs_min_cost = f"> {min_cost_timeout / r['wall_s']:.1f}"
             print(
                 f"{r['method']:9} {r['ten_nodes']:>10,} {r['ten_arcs']:>10,} {r['clearance_s'] / 60:>9.1f} "
                 f"{_fmt(bound, '.1f'):>7} {_fmt(gap):>7} {r['wall_s']:>8.2f} {r['peak_rss_mb']:>8.0f} "
@@ -294,12 +344,36 @@ def main() -> None:
                 why = (r.get("exactness") or {}).get("why", "")
                 print(f"{'':9} plan mode {r['mode']}: {why[:300]}")
             if "replan_s" in r:
+                rp = r["replan"]
+                gap = "-" if r["replan_gap"] is None else f"{r['replan_gap']:.1%}"
                 print(
-                    f"{'':9} re-plan after one incident on the busiest road: {r['replan_s']:.2f} s, "
-                    f"{r['replan_people']:,} people re-planned, {r['replan_kept_on_road']} groups on road, "
-                    f"clearance {r['replan_clearance_s'] / 60:.1f} min after the re-plan start, "
-                    f"valid {r['replan_valid']}"
+                    f"{'':9} re-plan after one incident on the busiest road: {r['replan_s']:.2f} s with the "
+                    f"plan's index ready (index {r['replan_index_s']:.2f} s once per plan; cold "
+                    f"{r['replan_cold_s']:.2f} s); {rp['groups_kept_on_the_road']:,} groups on the road, "
+                    f"{rp['groups_kept_as_planned']:,} kept ({rp['people_kept_as_planned']:,} people), "
+                    f"{rp['groups_hit']:,} hit ({rp['people_replanned']:,} people planned again); clearance "
+                    f"{r['replan_clearance_s'] / 60:.1f} min after the re-plan start, bound "
+                    f"{r['replan_bound_s'] / 60:.1f} min, gap {gap}, mode {r['replan_mode']}, "
+                    f"{r['replan_probes']} probes, valid {r['replan_valid']}"
                 )
+                print(f"{'':9} re-plan phases: {r['replan_timings']}")
+            lp = r.get("lp") or {}
+            if "lp_clearance_s" in lp:
+                planner = (
+                    f"planner exact {lp['plan_clearance_s'] / 60:.1f} min (mode {lp['plan_mode']}, "
+                    f"{lp['plan_wall_s']:.1f} s, valid {lp['plan_valid']})"
+                )
+                optimum = (
+                    f"LP optimum of the model, groups kept apart (HiGHS, corridor_lp.py): "
+                    f"{lp['lp_clearance_s'] / 60:.1f} min (short at {lp['lp_short_at_steps']} steps)"
+                )
+                ratio = lp["plan_clearance_s"] / lp["lp_clearance_s"]
+                print(
+                    f"{'':9} at whole {lp['model_step_s']:g} s steps: {planner}; {optimum}; plan / LP = "
+                    f"{ratio:.3f}; LP {lp['lp_wall_s']:.1f} s in {len(lp['probes'])} solves"
+                )
+            elif "error" in lp:
+                print(f"{'':9} LP: {lp['error']}")
             if r.get("timings"):
                 print(f"{'':9} phases: {r['timings']}; check-plan {r.get('check_s', 0):.1f} s")
             if "revisiting" in r:
