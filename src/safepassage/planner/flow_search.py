@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -292,6 +292,7 @@ def quickest_clearance(
     known_short: int = -1,
     growth: float = 2.0,
     worker: ProbeWorker | None = None,
+    adjust: Callable[[TimeExpandedNetwork], TimeExpandedNetwork] | None = None,
 ) -> SearchResult:
     """Least T in ``0..max_steps`` whose max flow equals the servable people (see module docstring).
 
@@ -301,10 +302,13 @@ def quickest_clearance(
     (by a relaxation) to fall short of moving everybody; ``growth`` is the factor between probes
     until two fell short (2: doubling). ``worker``: a second process probing one horizon of each
     round (two per round instead of one); the result does not depend on it.
+    ``adjust``: applied to each probe's network after ``expand`` (e.g. ``residual.with_residual``:
+    capacity already taken by groups on the road); it may only lower capacities, so the cut bound
+    stays a bound. Probes then run here only (the worker cannot apply it).
     """
     times = static_times(graph, model)
     demand = int(graph.origin_people.sum()) if target is None else target
-    runner = _Runner(graph, model, times, max_steps, worker)
+    runner = _Runner(graph, model, times, max_steps, None if adjust is not None else worker, adjust)
     if start_steps is None:
         finite = times.to_go[graph.origin_node][np.isfinite(times.to_go[graph.origin_node])]
         start_steps = int(finite.max()) if finite.size else 1
@@ -358,8 +362,10 @@ class _Runner:
         times: StaticTimes,
         max_steps: int,
         worker: ProbeWorker | None,
+        adjust: Callable[[TimeExpandedNetwork], TimeExpandedNetwork] | None = None,
     ) -> None:
         self.graph, self.model, self.times, self.max_steps = graph, model, times, max_steps
+        self.adjust = adjust
         self.worker = worker
         self.values: dict[int, int] = {}
         self.probes: list[tuple[int, int, int, float]] = []
@@ -400,6 +406,8 @@ class _Runner:
     def _probe_here(self, steps: int, need: int) -> None:
         began = time.perf_counter()
         net = expand(self.graph, self.model, steps, self.times)
+        if self.adjust is not None:
+            net = self.adjust(net)
         solution = solve_max_flow(net)
         self._record(steps, solution.value, net.arc_count, time.perf_counter() - began)
         if self._wants(steps, need):

@@ -11,9 +11,9 @@ people planned again may only use the rest. This module
 3. lowers the capacity of the time-expanded network's link arcs to what is left
    (:func:`with_residual`, rule below), and
 4. searches the least horizon at which everybody still to plan gets out on that network
-   (:func:`residual_quickest`: one probe at the least useful horizon, then growth by the secant of
-   ``flow_search.next_horizon`` and bisection; the same proof as ``flow_search``: the flow at
-   ``T - 1`` falls short).
+   (:func:`residual_quickest`: ``flow_search.quickest_clearance`` with :func:`with_residual`
+   applied to each probe, first probe at the warm start; the same proof: the flow at ``T - 1``
+   falls short).
 
 **The residual rule.** A scenario step of ``S`` ms is split into ``s`` model steps of ``m = S / s``
 ms. A chain arc (links ``k_i`` at offsets ``off_i``) entered at model step ``t`` enters ``k_i`` at
@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -42,11 +41,11 @@ import numpy.typing as npt
 
 from safepassage.hazards import LinkClosures
 from safepassage.network import RoadNetwork
-from safepassage.planner.flow_search import FlowSolution, SearchResult, next_horizon, solve_max_flow
+from safepassage.planner.flow_search import SearchResult, quickest_clearance
 from safepassage.planner.plan_file import Movement, Plan
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.static_graph import StaticGraph
-from safepassage.planner.time_expansion import LINK, StepModel, TimeExpandedNetwork, expand, static_times
+from safepassage.planner.time_expansion import LINK, StepModel, TimeExpandedNetwork
 from safepassage.planner.time_grid import MS_PER_S
 from safepassage.scenario.vocabulary import TravelMode
 
@@ -374,50 +373,20 @@ def residual_quickest(
     """Least T in ``least_steps..max_steps`` at which the residual network moves every servable person.
 
     ``least_steps``: nothing below it is worth probing (the kept groups arrive that late anyway);
-    the first probe is at ``first_steps`` (a warm start, at least ``least_steps``), then growth by
-    :func:`~safepassage.planner.flow_search.next_horizon` until everybody is out or ``max_steps``,
-    then bisection down to ``least_steps`` (stopping within ``tolerance``, fast mode).
+    the first probe is at ``first_steps`` (a warm start, at least ``least_steps``), then the aimed
+    probes of :func:`~safepassage.planner.flow_search.quickest_clearance` (stopping within
+    ``tolerance``, fast mode).
     ``infeasible_below`` is the largest T probed short, or ``least_steps - 1`` (not proven short:
     not worth probing) when none was.
     """
-    times = static_times(graph, model)
-    demand = int(graph.origin_people.sum())
-    probes: list[tuple[int, int, int, float]] = []
-    values: dict[int, int] = {}
-    solutions: dict[int, FlowSolution] = {}
-
-    def probe(steps: int) -> FlowSolution:
-        began = time.perf_counter()
-        net = with_residual(expand(graph, model, steps, times), graph, problem, used, model)
-        solution = solve_max_flow(net)
-        values[steps] = solution.value
-        solutions.clear()
-        solutions[steps] = solution
-        probes.append((steps, solution.value, net.arc_count, time.perf_counter() - began))
-        return solution
-
     least = max(1, min(max_steps, least_steps))
-    t = max(least, min(max_steps, first_steps))
-    while True:
-        sol = probe(t)
-        if sol.value >= demand or t >= max_steps:
-            break
-        t = min(max_steps, next_horizon(values, t, demand, 1.1))
-    servable = min(sol.value, demand)
-    best, high = sol, t
-    if servable == 0:
-        return SearchResult(t, sol, 0, least - 1, probes, times)
-    reached = [p for p, v in values.items() if v >= servable]
-    if min(reached) != high:
-        high = min(reached)
-        best = probe(high)
-    short = [p for p, v in values.items() if v < servable and p < high]
-    low = max(short) if short else least - 1
-    while high - low > 1 and high > low * (1.0 + tolerance):
-        mid = (low + high) // 2
-        candidate = probe(mid)
-        if candidate.value >= servable:
-            high, best = mid, candidate
-        else:
-            low = mid
-    return SearchResult(high, best, servable, low, probes, times)
+    return quickest_clearance(
+        graph,
+        model,
+        max_steps,
+        tolerance=tolerance,
+        start_steps=max(least, min(max_steps, first_steps)),
+        known_short=least - 1,
+        growth=1.1,
+        adjust=lambda net: with_residual(net, graph, problem, used, model),
+    )
