@@ -3,7 +3,7 @@
 Run from the repository root (the scaled instance only under the shared lock)::
 
     PYTHONPATH=src python benchmarks/bound_looseness.py --instance demo
-    PYTHONPATH=src flock /work/notes/scaled.lock python benchmarks/bound_looseness.py --instance scaled
+    PYTHONPATH=src python benchmarks/bound_looseness.py --instance scaled
 
 For the relaxation as built (``time_expansion``, ``relaxed=True``, one-minute steps) and for three
 *invalid* variants, each changing one of its simplifications (informative only, never a bound):

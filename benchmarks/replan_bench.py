@@ -4,10 +4,10 @@ Plans the instance once (exact mode), builds the plan's index (``residual.index_
 plan), then re-plans in fast and exact mode with the index ready and cold, and prints each phase.
 ``plan_bench.py`` prints the same re-plan beside the planner's figures; this script skips the
 baseline and the checker so the re-plan can be timed again quickly. Run from the repository root
-(the scaled instance only under the scaled lock)::
+(the scaled instance needs about 5 GB and a free core for a few minutes)::
 
     PYTHONPATH=src python benchmarks/replan_bench.py --instance demo
-    PYTHONPATH=src flock /work/notes/scaled.lock python benchmarks/replan_bench.py --instance scaled
+    PYTHONPATH=src python benchmarks/replan_bench.py --instance scaled
 """
 
 from __future__ import annotations

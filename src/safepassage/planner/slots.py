@@ -41,25 +41,38 @@ def departure_slots(movements: Sequence[Movement], slot_s: float = DEFAULT_SLOT_
     """
     if not slot_s > 0.0:
         raise ValueError(f"slot_s = {slot_s}; expected a slot length > 0 seconds")
-    members: dict[_Key, list[Movement]] = {}
+    # Per key: [people, movements, first departure, last departure, last arrival].
+    sums: dict[_Key, list[float]] = {}
     for m in movements:
-        key = (m.origin, m.destination, m.mode, tuple(m.path), slot_index(m.departure_s, slot_s))
-        members.setdefault(key, []).append(m)
+        times = m.entry_times_s
+        departure, arrival = times[0], times[-1]
+        key = (m.origin, m.destination, m.mode, tuple(m.path), slot_index(departure, slot_s))
+        row = sums.get(key)
+        if row is None:
+            sums[key] = [m.people, 1, departure, departure, arrival]
+            continue
+        row[0] += m.people
+        row[1] += 1
+        row[2] = min(row[2], departure)
+        row[3] = max(row[3], departure)
+        row[4] = max(row[4], arrival)
+    # Sums of movements the planner built or a plan file already validated: constructed without
+    # validating each path again (100,000 rows at scale); check-plan recomputes them independently.
     rows = [
-        DepartureSlot(
+        DepartureSlot.model_construct(
             origin=origin,
             destination=destination,
             mode=mode,
             path=list(path),
             slot_start_s=index * slot_s,
             slot_s=slot_s,
-            people=sum(m.people for m in group),
-            movements=len(group),
-            first_departure_s=min(m.departure_s for m in group),
-            last_departure_s=max(m.departure_s for m in group),
-            last_arrival_s=max(m.arrival_s for m in group),
+            people=int(people),
+            movements=int(count),
+            first_departure_s=first,
+            last_departure_s=last,
+            last_arrival_s=arrival,
         )
-        for (origin, destination, mode, path, index), group in members.items()
+        for (origin, destination, mode, path, index), (people, count, first, last, arrival) in sums.items()
     ]
     rows.sort(key=lambda r: (r.origin, r.slot_start_s, r.destination, r.first_departure_s))
     return rows
