@@ -17,7 +17,8 @@ planned again, on the road capacity the others leave.
    on the capacity left (``residual``: per link and time step, what on-road and kept groups use is
    subtracted), from the least horizon worth probing (the kept groups' last arrival; a warm start
    at what remained of the old clearance when nothing is kept), exact bisection (``mode="exact"``,
-   model steps as the planner picks them within its arc budget) or within 3 % (``"fast"``);
+   model steps as the planner picks them within its arc budget) or fast mode's search (``"fast"``:
+   it promises the bound and the gap only);
    origins that no open road joins to a usable destination are not searched (unserved, reason
    from ``unserved``); people the old plan left unserved stay unserved with their reason (the
    incident only closes roads: the old flow was maximal);
@@ -492,7 +493,7 @@ def _guarantee(mode: str, clearance_s: float, bound_s: float, kept: int) -> str:
         "capacity left"
     )
     if mode == "fast":
-        return f"{said}; {how} (fast mode: search stopped within 3 %)."
+        return f"{said}; {how} (fast mode: it promises the bound and the gap only)."
     return f"{said}; {how}, at the least horizon of the planner's model given the kept groups."
 
 
