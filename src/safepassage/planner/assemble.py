@@ -265,24 +265,18 @@ def _edges(problem: PlanningProblem, groups: Sequence[Group]) -> list[EdgeUse]:
         mine = [g.links for g in groups if g.layer == layer_index]
         if not mine:
             continue
-        used = np.unique(np.concatenate(mine)).tolist()
+        used = np.unique(np.concatenate(mine))
         net = layer.network
-        capacity = net.capacity_people_per_step(scenario.capacity, problem.step_s)
-        travel = net.travel_time_s(scenario.capacity)
-        for link in used:
-            u, v = int(net.node_osm_id[net.link_tail[link]]), int(net.node_osm_id[net.link_head[link]])
-            if (net.mode.value, u, v) in seen:
+        capacity = np.floor(net.capacity_people_per_step(scenario.capacity, problem.step_s)[used] + 1e-9)
+        travel = net.travel_time_s(scenario.capacity)[used]
+        tails = net.node_osm_id[net.link_tail[used]].tolist()
+        heads = net.node_osm_id[net.link_head[used]].tolist()
+        mode = net.mode
+        for u, v, cap, time_s in zip(tails, heads, capacity.tolist(), travel.tolist(), strict=True):
+            if (mode.value, u, v) in seen:
                 continue
-            seen.add((net.mode.value, u, v))
-            out.append(
-                EdgeUse(
-                    u=u,
-                    v=v,
-                    mode=net.mode,
-                    capacity_per_step=float(np.floor(capacity[link] + 1e-9)),
-                    travel_time_s=float(travel[link]),
-                )
-            )
+            seen.add((mode.value, u, v))
+            out.append(EdgeUse(u=u, v=v, mode=mode, capacity_per_step=cap, travel_time_s=time_s))
     return out
 
 

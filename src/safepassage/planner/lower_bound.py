@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 from safepassage.errors import SolverError
 from safepassage.planner.coupled import CoupledGaveUp, CoupledSearch, coupled_quickest
 from safepassage.planner.flow_search import SearchResult, quickest_clearance, solve_max_flow
+from safepassage.planner.probe_worker import ProbeWorker, ProbeWorkerError
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.relaxed_network import split_before_openings
 from safepassage.planner.static_graph import StaticGraph
@@ -51,11 +52,14 @@ __all__ = [
     "WINDOW_CUT_SUBSTEPS",
     "FineProbes",
     "FineResult",
+    "PendingFineProbe",
     "fine_relaxation_probes",
     "fine_relaxations",
+    "finish_fine_probe",
     "proven_lower_bound",
     "relaxation_clearance",
     "shortest_path_bound_ms",
+    "start_fine_probe",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -115,6 +119,46 @@ def fine_relaxation_probes(
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class PendingFineProbe:
+    """The fine relaxation's first probe above the arc budget, running in the probe worker."""
+
+    worker: ProbeWorker
+    target: int
+    steps: int
+
+
+def start_fine_probe(
+    worker: ProbeWorker, step_s: float, graph: StaticGraph, target: int, start_steps: int
+) -> PendingFineProbe | None:
+    """Hand the first probe of :func:`fine_relaxation_probes` to ``worker`` (``probe_worker``).
+
+    It then runs on the second core while the caller builds the movements; :func:`finish_fine_probe`
+    collects it. ``None`` when the worker failed (the caller probes itself, as without a worker).
+    """
+    model = StepModel(step_s, relaxed=True, slowdown_s=step_s)
+    steps = max(0, start_steps)
+    try:
+        worker.load(graph, model, static_times(graph, model))
+        worker.submit(steps, target + 1)  # value only: no flow comes back below target + 1
+    except ProbeWorkerError:
+        worker.close()
+        return None
+    return PendingFineProbe(worker, target, steps)
+
+
+def finish_fine_probe(pending: PendingFineProbe) -> FineProbes | None:
+    """The worker's probe as :class:`FineProbes` (the worker is closed); ``None`` if it failed."""
+    try:
+        value, _flow, arcs, seconds = pending.worker.result()
+    except ProbeWorkerError:
+        return None
+    finally:
+        pending.worker.close()
+    short = pending.steps if value < pending.target else -1
+    return FineProbes(short_steps=short, probes=[(pending.steps, value, arcs, seconds)])
+
+
 def relaxation_clearance(
     problem: PlanningProblem,
     graph: StaticGraph,
@@ -161,6 +205,7 @@ def fine_relaxations(
     max_fine_steps: int,
     search: bool,
     probes: int,
+    first: FineProbes | None = None,
 ) -> list[tuple[str, FineResult]]:
     """The fine (one time step) relaxation of ``graph`` and of its chains cut before openings.
 
@@ -169,6 +214,8 @@ def fine_relaxations(
     (:func:`fine_relaxation_probes`). The cut graph (``relaxed_network.split_before_openings``, links
     whose closure ends by ``clearance_s``) is only added where it differs from ``graph``. Every
     result is a proven bound by itself; :func:`proven_lower_bound` takes the largest.
+    ``first``: the plain graph's first probe at ``start_steps`` already made (``finish_fine_probe``);
+    the probes go on from the next horizon.
     """
     if moved <= 0 or (not search and probes <= 0):
         return []
@@ -182,9 +229,20 @@ def fine_relaxations(
             out.append(
                 (name, relaxation_clearance(problem, relaxed, 1, max_fine_steps, moved, start=start_steps))
             )
+        elif name == "fine" and first is not None:
+            out.append((name, _continued(problem.step_s, relaxed, moved, first, probes)))
         else:
             out.append((name, fine_relaxation_probes(problem.step_s, relaxed, moved, start_steps, probes)))
     return out
+
+
+def _continued(step_s: float, graph: StaticGraph, moved: int, first: FineProbes, probes: int) -> FineProbes:
+    """``first`` (one probe made elsewhere) and, while it fell short, the next ``probes - 1``."""
+    if first.short_steps < 0 or probes <= 1:
+        return first
+    rest = fine_relaxation_probes(step_s, graph, moved, first.short_steps + 1, probes - 1)
+    short = rest.short_steps if rest.short_steps >= 0 else first.short_steps
+    return FineProbes(short_steps=short, probes=[*first.probes, *rest.probes])
 
 
 def proven_lower_bound(

@@ -86,8 +86,10 @@ from safepassage.planner.lower_bound import (
     FINE_PROBES_OVER_BUDGET,
     WINDOW_CUT_ARC_BUDGET,
     fine_relaxations,
+    finish_fine_probe,
     proven_lower_bound,
     relaxation_clearance,
+    start_fine_probe,
 )
 from safepassage.planner.min_cost import RISK_COST_SCALE, risk_costs, solve_min_cost_flow
 from safepassage.planner.movements import plan_movements
@@ -292,12 +294,28 @@ def plan_problem(
                 growth=2.0 if start_steps is None else 1.0 + (FAST_TOLERANCE if mode == "fast" else GROWTH),
                 worker=worker if size_per_substep * sub >= PARALLEL_ARC_THRESHOLD else None,
             )
-        finally:
+        except BaseException:
             if worker is not None:
                 worker.close()
-    elif worker is not None:
-        worker.close()
+            raise
     timings["search_s"] = time.perf_counter() - mark
+    relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
+    # Above the budget, exact mode probes the fine relaxation once just above the coarse bound; with
+    # the worker still there, that probe runs on the second core while the movements are built.
+    fine_pending = None
+    if worker is not None:
+        if (
+            mode == "exact"
+            and not graph.shared
+            and not rule_gaps
+            and budget < relaxed_size <= FINE_PROBE_ARC_LIMIT
+            and FINE_PROBES_OVER_BUDGET > 0
+            and 0 < search.servable == coarse.servable
+        ):
+            start = coarse.horizon_steps * FAST_BOUND_FACTOR
+            fine_pending = start_fine_probe(worker, problem.step_s, graph, search.servable, start)
+        if fine_pending is None:
+            worker.close()
     assert search.times is not None
     solution = search.solution
     servable = search.servable
@@ -389,7 +407,11 @@ def plan_problem(
         )
     if bound_graph is not graph or graph.shared or coarse.servable != moved:
         coarse = relaxation_clearance(problem, bound_graph, FAST_BOUND_FACTOR, scenario_steps, moved)
-    relaxed_size = (graph.arc_count + graph.node_count) * steps_estimate
+    fine_first = None
+    if fine_pending is not None:
+        fine_first = finish_fine_probe(fine_pending)
+        if bound_graph is not graph or fine_pending.target != moved:
+            fine_first = None  # probed for other people or another graph: not this bound's
     # Within the budget: the fine relaxation's least T; above it (exact mode, up to
     # FINE_PROBE_ARC_LIMIT): a probe just above the coarse bound (each short probe proves).
     fine = fine_relaxations(
@@ -403,6 +425,7 @@ def plan_problem(
         probes=FINE_PROBES_OVER_BUDGET
         if mode == "exact" and not bound_graph.shared and relaxed_size <= FINE_PROBE_ARC_LIMIT
         else 0,
+        first=fine_first,
     )
     bound_s, bound_details = proven_lower_bound(
         problem,
@@ -414,6 +437,7 @@ def plan_problem(
         # Exact mode only, and not in warm-started re-plans (``first_probe_s``: they must be quick).
         window_cut_budget=WINDOW_CUT_ARC_BUDGET if mode == "exact" and first_probe_s is None else 0,
     )
+    bound_details["fine_probe_on_second_core"] = fine_first is not None
     if rule_gaps and mode == "exact":
         exactness["proven"] = False
         earlier = [str(exactness["why"])] if "why" in exactness else []
