@@ -226,7 +226,8 @@ def plan_problem(
     rule_gaps = [layer.rule_gap for layer in problem.layers if layer.rule_gap]
 
     # A second process probes one horizon of each search round (``probe_worker``); started now, it
-    # boots while the coarse bound runs, and ends right after the search (or when collected).
+    # boots while the coarse bound runs, and ends after the search or, in exact mode above the arc
+    # budget, after the fine bound's probe it runs meanwhile (or when collected).
     large = graph.arc_count * scenario_steps >= PARALLEL_ARC_THRESHOLD
     worker = ProbeWorker.start() if large and not graph.shared else None
     # A cheap coarse relaxation first: its bound brackets the search (nothing below it can clear).
