@@ -25,11 +25,9 @@ from safepassage.planner.decompose import FlowPaths, equal_rows, ragged, row_has
 from safepassage.planner.exposure import RiskModel
 from safepassage.planner.plan_file import (
     Closure,
-    DestinationSummary,
     EdgeUse,
     Exposure,
     Movement,
-    OriginSummary,
     Plan,
     ScenarioRef,
     SolverInfo,
@@ -39,6 +37,7 @@ from safepassage.planner.plan_file import (
 from safepassage.planner.problem import PlanningProblem
 from safepassage.planner.slots import departure_slots
 from safepassage.planner.static_graph import StaticGraph
+from safepassage.planner.summaries import destination_summaries, origin_summaries
 from safepassage.planner.time_expansion import ARRIVE, LINK, SOURCE, TimeExpandedNetwork
 from safepassage.planner.time_grid import MS_PER_S, ms_to_s
 
@@ -250,8 +249,12 @@ def build_plan(
         edges=_edges(problem, groups),
         closures=_closures(problem),
         exposure=_exposure_totals(problem, groups, exposure),
-        origins=_origin_summaries(problem, groups, unserved),
-        destinations=_destination_summaries(problem, groups),
+        origins=origin_summaries(
+            zip(problem.origin_ids, problem.origin_people.tolist(), strict=True), movements, unserved
+        ),
+        destinations=destination_summaries(
+            zip(problem.destination_ids, problem.destination_capacity.tolist(), strict=True), movements
+        ),
         departure_slots=departure_slots(movements),
         solver=solver,
     )
@@ -312,50 +315,3 @@ def _exposure_totals(problem: PlanningProblem, groups: Sequence[Group], exposure
         by_origin[o] = by_origin.get(o, 0.0) + e
         by_destination[d] = by_destination.get(d, 0.0) + e
     return Exposure(total=float(exposure.sum()), by_origin=by_origin, by_destination=by_destination)
-
-
-def _origin_summaries(
-    problem: PlanningProblem, groups: Sequence[Group], unserved: Sequence[Unserved]
-) -> list[OriginSummary]:
-    out: list[OriginSummary] = []
-    lost = {u.origin: u.people for u in unserved}
-    by_origin: list[list[Group]] = [[] for _ in problem.origin_ids]
-    for g in groups:
-        by_origin[g.origin].append(g)
-    for i, origin_id in enumerate(problem.origin_ids):
-        mine = by_origin[i]
-        out.append(
-            OriginSummary(
-                origin=origin_id,
-                people=int(problem.origin_people[i]),
-                evacuated=sum(g.people for g in mine),
-                unserved=lost.get(origin_id, 0),
-                first_departure_s=_s_or_none(min((g.departure_ms for g in mine), default=None)),
-                last_departure_s=_s_or_none(max((g.departure_ms for g in mine), default=None)),
-                last_arrival_s=_s_or_none(max((g.arrival_ms for g in mine), default=None)),
-            )
-        )
-    return out
-
-
-def _destination_summaries(problem: PlanningProblem, groups: Sequence[Group]) -> list[DestinationSummary]:
-    out: list[DestinationSummary] = []
-    by_destination: list[list[Group]] = [[] for _ in problem.destination_ids]
-    for g in groups:
-        by_destination[g.destination].append(g)
-    for j, dest_id in enumerate(problem.destination_ids):
-        mine = by_destination[j]
-        out.append(
-            DestinationSummary(
-                destination=dest_id,
-                capacity=int(problem.destination_capacity[j]),
-                received=sum(g.people for g in mine),
-                first_arrival_s=_s_or_none(min((g.arrival_ms for g in mine), default=None)),
-                last_arrival_s=_s_or_none(max((g.arrival_ms for g in mine), default=None)),
-            )
-        )
-    return out
-
-
-def _s_or_none(ms: int | None) -> float | None:
-    return None if ms is None else ms_to_s(ms)

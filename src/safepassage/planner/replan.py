@@ -57,11 +57,9 @@ from safepassage.planner.exposure import RiskModel
 from safepassage.planner.lower_bound import FAST_BOUND_FACTOR, relaxation_clearance, shortest_path_bound_ms
 from safepassage.planner.movements import plan_movements
 from safepassage.planner.plan_file import (
-    DestinationSummary,
     EdgeUse,
     Exposure,
     Movement,
-    OriginSummary,
     Plan,
     SolverInfo,
     Unserved,
@@ -90,6 +88,7 @@ from safepassage.planner.solve import (
     PlanningMode,
 )
 from safepassage.planner.static_graph import build_static_graph
+from safepassage.planner.summaries import destination_summaries, origin_summaries
 from safepassage.planner.time_expansion import RECEIVE, SOURCE, StepModel, TimeExpandedNetwork
 from safepassage.planner.time_grid import MS_PER_S, ms_to_s, step_ms, whole_ms_substeps
 from safepassage.planner.unserved import explain_unserved
@@ -530,8 +529,8 @@ def _assemble(
         edges=edges,
         closures=part.closures,
         exposure=_exposure(movements),
-        origins=_origin_summaries(scenario, movements, unserved_list),
-        destinations=_destination_summaries(scenario, movements),
+        origins=origin_summaries(((o.id, o.people) for o in scenario.origins), movements, unserved_list),
+        destinations=destination_summaries(((d.id, d.capacity) for d in scenario.destinations), movements),
         departure_slots=departure_slots(movements),
         solver=SolverInfo(mode="bounded"),
     )
@@ -562,46 +561,3 @@ def _exposure(movements: Sequence[Movement]) -> Exposure:
     return Exposure(
         total=float(sum(m.exposure for m in movements)), by_origin=by_origin, by_destination=by_destination
     )
-
-
-def _origin_summaries(
-    scenario: Scenario, movements: Sequence[Movement], unserved: Sequence[Unserved]
-) -> list[OriginSummary]:
-    lost = {u.origin: u.people for u in unserved}
-    mine: dict[str, list[Movement]] = {}
-    for m in movements:
-        mine.setdefault(m.origin, []).append(m)
-    out: list[OriginSummary] = []
-    for o in scenario.origins:
-        group = mine.get(o.id, [])
-        out.append(
-            OriginSummary(
-                origin=o.id,
-                people=o.people,
-                evacuated=sum(m.people for m in group),
-                unserved=lost.get(o.id, 0),
-                first_departure_s=min((m.departure_s for m in group), default=None),
-                last_departure_s=max((m.departure_s for m in group), default=None),
-                last_arrival_s=max((m.arrival_s for m in group), default=None),
-            )
-        )
-    return out
-
-
-def _destination_summaries(scenario: Scenario, movements: Sequence[Movement]) -> list[DestinationSummary]:
-    mine: dict[str, list[Movement]] = {}
-    for m in movements:
-        mine.setdefault(m.destination, []).append(m)
-    out: list[DestinationSummary] = []
-    for d in scenario.destinations:
-        group = mine.get(d.id, [])
-        out.append(
-            DestinationSummary(
-                destination=d.id,
-                capacity=d.capacity,
-                received=sum(m.people for m in group),
-                first_arrival_s=min((m.arrival_s for m in group), default=None),
-                last_arrival_s=max((m.arrival_s for m in group), default=None),
-            )
-        )
-    return out
